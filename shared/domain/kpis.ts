@@ -1,0 +1,137 @@
+/**
+ * KPI formulas (DESIGN section 5): one definition, used on every screen, in the API and in compute-stats.
+ * Pure code: no AWS imports.
+ */
+import type { DeliveryState } from './delivery.ts';
+import { STATUS_TEXT } from './delivery.ts';
+
+/** Real-time counts: move as the sending log changes. */
+export interface RealTimeCounts {
+  toDeliver: number;
+  sent: number;
+  processed: number;
+  delivered: number;
+  bouncesAndErrors: number;
+}
+
+/** Tracking counts: refreshed hourly and by compute-stats, with the delivered count of that moment. */
+export interface TrackingCounts {
+  opens: number;
+  uniqueOpens: number;
+  clicks: number;
+  uniqueClicks: number;
+  /** Delivered when the tracking snapshot was taken: the denominator of open rate and CTR. */
+  delivered: number;
+}
+
+export interface Kpis extends RealTimeCounts {
+  deliveredRate: number;
+  bouncesAndErrorsRate: number;
+  opens: number;
+  uniqueOpens: number;
+  openRate: number;
+  clicks: number;
+  uniqueClicks: number;
+  clickThroughRate: number;
+}
+
+export interface Snapshot<T> {
+  counts: T;
+  /** ISO time the read behind this snapshot started. */
+  computedAt: string;
+}
+
+export interface Deployment {
+  state: DeliveryState;
+  statusText: string;
+  progress: { processed: number; toDeliver: number };
+  kpis: Kpis;
+  computedAt: { realTime: string | null; tracking: string | null };
+}
+
+/** A fraction from 0 to 1, rounded to 4 decimals; 0 when the denominator is 0. */
+export const rate = (numerator: number, denominator: number): number =>
+  denominator > 0 ? Math.round((numerator / denominator) * 10_000) / 10_000 : 0;
+
+export const EMPTY_REAL_TIME: RealTimeCounts = { toDeliver: 0, sent: 0, processed: 0, delivered: 0, bouncesAndErrors: 0 };
+export const EMPTY_TRACKING: TrackingCounts = { opens: 0, uniqueOpens: 0, clicks: 0, uniqueClicks: 0, delivered: 0 };
+
+export const computeKpis = (realTime: RealTimeCounts, tracking: TrackingCounts): Kpis => ({
+  ...realTime,
+  deliveredRate: rate(realTime.delivered, realTime.processed),
+  bouncesAndErrorsRate: rate(realTime.bouncesAndErrors, realTime.processed),
+  opens: tracking.opens,
+  uniqueOpens: tracking.uniqueOpens,
+  openRate: rate(tracking.uniqueOpens, tracking.delivered),
+  clicks: tracking.clicks,
+  uniqueClicks: tracking.uniqueClicks,
+  clickThroughRate: rate(tracking.uniqueClicks, tracking.delivered),
+});
+
+export const buildDeployment = (
+  state: DeliveryState,
+  realTime: Snapshot<RealTimeCounts> | null,
+  tracking: Snapshot<TrackingCounts> | null,
+  toDeliver: number,
+): Deployment => {
+  const rt = { ...(realTime?.counts ?? EMPTY_REAL_TIME), toDeliver };
+  const kpis = computeKpis(rt, tracking?.counts ?? EMPTY_TRACKING);
+  return {
+    state,
+    statusText: STATUS_TEXT[state],
+    progress: { processed: rt.processed, toDeliver },
+    kpis,
+    computedAt: { realTime: realTime?.computedAt ?? null, tracking: tracking?.computedAt ?? null },
+  };
+};
+
+/** A snapshot write wins only if its read started later than the stored one's (never overwrite newer values). */
+export const isNewer = (candidate: string, stored: string | null | undefined): boolean =>
+  !stored || Date.parse(candidate) > Date.parse(stored);
+
+/** A recipient's sending-log status (DESIGN section 6). */
+export type RecipientStatus = 'pending' | 'sent' | 'delivered' | 'failed' | 'canceled' | 'in-doubt';
+export type FailureType = 'hard' | 'soft' | 'error';
+
+/** What compute-stats reads of each recipient from the sending and tracking logs. */
+export interface RecipientFacts {
+  status: RecipientStatus;
+  hasMessageId: boolean;
+  opens: number;
+  clicks: number;
+}
+
+/**
+ * Recomputes both snapshots from the logs. Delivered counts recipients delivered and not failed since (an open or
+ * click proves delivery); processed is sent plus those that failed before SES accepted them.
+ */
+export const recount = (
+  recipients: Iterable<RecipientFacts>,
+  toDeliver: number,
+): { realTime: RealTimeCounts; tracking: TrackingCounts } => {
+  const rt = { ...EMPTY_REAL_TIME, toDeliver };
+  const tr = { ...EMPTY_TRACKING };
+  for (const r of recipients) {
+    if (r.hasMessageId) rt.sent++;
+    if (r.hasMessageId || r.status === 'failed') rt.processed++;
+    const failed = r.status === 'failed';
+    if (failed) rt.bouncesAndErrors++;
+    const engaged = r.opens > 0 || r.clicks > 0;
+    if (!failed && (r.status === 'delivered' || engaged)) rt.delivered++;
+    tr.opens += r.opens + (r.clicks > 0 && r.opens === 0 ? 1 : 0);
+    if (engaged) tr.uniqueOpens++;
+    tr.clicks += r.clicks;
+    if (r.clicks > 0) tr.uniqueClicks++;
+  }
+  tr.delivered = rt.delivered;
+  return { realTime: rt, tracking: tr };
+};
+
+/** The parent of a recurring delivery shows the sums of its executions' counts. */
+export const sumCounts = <T extends object>(items: readonly T[], empty: T): T => {
+  const total = { ...empty } as Record<string, number>;
+  for (const item of items) {
+    for (const [k, v] of Object.entries(item)) if (typeof v === 'number') total[k] = (total[k] ?? 0) + v;
+  }
+  return total as T;
+};
