@@ -4,7 +4,9 @@
  */
 import type { Delivery, DeliveryState, Transition } from '../domain/delivery.ts';
 import type { RealTimeCounts, Snapshot, TrackingCounts } from '../domain/kpis.ts';
-import type { Audience, Profile } from '../domain/profiles.ts';
+import type { Audience, Profile, QuarantineEntry } from '../domain/profiles.ts';
+import type { ExclusionCause } from '../domain/delivery.ts';
+import type { FailureType, RecipientStatus } from '../domain/kpis.ts';
 
 export interface Page<T> {
   items: T[];
@@ -62,11 +64,77 @@ export interface AudienceRepository {
   listMembers(audienceId: string, page: PageRequest): Promise<Page<string>>;
 }
 
-/** Replays the first answer to a create request retried with the same Idempotency-Key. */
 export interface Clock {
   now(): Date;
 }
 
 export interface IdGenerator {
   next(): string;
+}
+
+/** A delivery's logs are per preparation: re-preparing writes a fresh set, keyed by the prepared version. */
+export interface LogRef {
+  deliveryId: string;
+  version: number;
+}
+
+/** A sending-log entry (DESIGN section 6). */
+export interface SendingLogEntry {
+  deliveryId: string;
+  version: number;
+  recipientId: string;
+  profileId: string;
+  email: string;
+  status: RecipientStatus;
+  failureType?: FailureType;
+  failureReason?: string;
+  sesMessageId?: string;
+  sentAt?: string;
+  updatedAt: string;
+  opens?: number;
+  clicks?: number;
+}
+
+export interface ExclusionLogEntry {
+  deliveryId: string;
+  version: number;
+  profileId: string;
+  email: string | null;
+  status: 'ignored';
+  cause: ExclusionCause;
+  reason: string;
+  at: string;
+}
+
+/** The sending and exclusion logs of a delivery. */
+export interface RecipientLogRepository {
+  /** Writes pending sending-log entries (idempotent per recipient). */
+  putTargets(entries: readonly SendingLogEntry[]): Promise<void>;
+  putExclusions(entries: readonly ExclusionLogEntry[]): Promise<void>;
+  listSending(
+    ref: LogRef,
+    filter: { status?: RecipientStatus | undefined },
+    page: PageRequest,
+  ): Promise<Page<SendingLogEntry>>;
+  listExclusions(ref: LogRef, page: PageRequest): Promise<Page<ExclusionLogEntry>>;
+  /** Every message sent to a profile, newest first. */
+  historyForProfile(profileId: string, page: PageRequest): Promise<Page<SendingLogEntry>>;
+}
+
+export interface QuarantineRepository {
+  /** The quarantine entries of these addresses (normalized, lower case); absent ones are valid. */
+  getMany(addresses: readonly string[]): Promise<QuarantineEntry[]>;
+}
+
+/** Starts the preparation of a delivery in `preparing` (inline, or through a queue). */
+export interface PreparationStarter {
+  start(ref: LogRef): Promise<void>;
+}
+
+/** Arms and deletes EventBridge Scheduler schedules for deliveries. */
+export interface DeliveryScheduler {
+  /** One-time schedule at the contact date; recurring schedule for a recurrence. Idempotent per delivery. */
+  arm(delivery: Delivery): Promise<void>;
+  /** Deletes the delivery's schedule; absent is fine. */
+  disarm(deliveryId: string): Promise<void>;
 }
