@@ -1,5 +1,17 @@
-// Placeholder: replaced by the route handlers (see infra/topology.ts).
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: JSON.stringify({ error: { code: 'NOT_IMPLEMENTED', message: 'Not implemented yet.' } }),
+/** Audiences route group: create, read, add members, list members. */
+import { addMembers, createAudience, getAudience, listMembers } from '../../shared/use-cases/audiences.ts';
+import { audienceAdapters } from '../lib/adapters.ts';
+import { httpApi, idempotent, json } from '../lib/http.ts';
+import { audienceInput, membersBatch } from './schemas.ts';
+
+const deps = audienceAdapters();
+
+export const handler = httpApi({
+  'POST /audiences': idempotent(deps.tableNames.idempotency, async (req) =>
+    json(201, await createAudience(deps, req.actor, req.body(audienceInput))),
+  ),
+  'GET /audiences/{id}': async (req) => json(200, await getAudience(deps, req.params.id!)),
+  'POST /audiences/{id}/members:batch': async (req) =>
+    json(200, await addMembers(deps, req.actor, req.params.id!, req.body(membersBatch).profileIds)),
+  'GET /audiences/{id}/members': async (req) => json(200, await listMembers(deps, req.params.id!, req.page())),
 });

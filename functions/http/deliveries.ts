@@ -1,5 +1,33 @@
-// Placeholder: replaced by the route handlers (see infra/topology.ts).
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: JSON.stringify({ error: { code: 'NOT_IMPLEMENTED', message: 'Not implemented yet.' } }),
+/** Deliveries route group: create, list, read, edit, prepare, compute stats, executions. */
+import { invalid } from '../../shared/domain/errors.ts';
+import {
+  createDelivery,
+  getDelivery,
+  listDeliveries,
+  listExecutions,
+  updateDelivery,
+} from '../../shared/use-cases/deliveries.ts';
+import { requestPreparation } from '../../shared/use-cases/preparation.ts';
+import { computeStats } from '../../shared/use-cases/stats.ts';
+import { deliveryAdapters } from '../lib/adapters.ts';
+import { httpApi, idempotent, json, zodFields } from '../lib/http.ts';
+import { deliveryInput, deliveryPatch, stateFilter } from './schemas.ts';
+
+const deps = deliveryAdapters();
+
+export const handler = httpApi({
+  'POST /deliveries': idempotent(deps.tableNames.idempotency, async (req) =>
+    json(201, await createDelivery(deps, req.actor, req.body(deliveryInput))),
+  ),
+  'GET /deliveries': async (req) => {
+    const state = stateFilter.safeParse(req.query.state || undefined);
+    if (!state.success) throw invalid('The state filter is not valid.', zodFields(state.error).map((f) => ({ ...f, field: 'state' })));
+    return json(200, await listDeliveries(deps, { state: state.data }, req.page()));
+  },
+  'GET /deliveries/{id}': async (req) => json(200, await getDelivery(deps, req.params.id!)),
+  'PATCH /deliveries/{id}': async (req) =>
+    json(200, await updateDelivery(deps, req.actor, req.params.id!, req.body(deliveryPatch))),
+  'POST /deliveries/{id}/prepare': async (req) => json(202, await requestPreparation(deps, req.actor, req.params.id!)),
+  'POST /deliveries/{id}/compute-stats': async (req) => json(200, await computeStats(deps, req.params.id!)),
+  'GET /deliveries/{id}/executions': async (req) => json(200, await listExecutions(deps, req.params.id!, req.page())),
 });

@@ -1,5 +1,13 @@
-// Placeholder: replaced by the route handlers (see infra/topology.ts).
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: JSON.stringify({ error: { code: 'NOT_IMPLEMENTED', message: 'Not implemented yet.' } }),
+/** Confirm, pause, resume, stop: Start deliveries role only (403 with Adobe's message otherwise). */
+import { confirm, pause, resume, stop } from '../../shared/use-cases/control.ts';
+import { controlAdapters } from '../lib/adapters.ts';
+import { httpApi, json } from '../lib/http.ts';
+
+const deps = controlAdapters();
+
+export const handler = httpApi({
+  'POST /deliveries/{id}/confirm': async (req) => json(200, await confirm(deps, req.actor, req.params.id!)),
+  'POST /deliveries/{id}/pause': async (req) => json(200, await pause(deps, req.actor, req.params.id!)),
+  'POST /deliveries/{id}/resume': async (req) => json(200, await resume(deps, req.actor, req.params.id!)),
+  'POST /deliveries/{id}/stop': async (req) => json(200, await stop(deps, req.actor, req.params.id!)),
 });

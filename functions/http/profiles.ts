@@ -1,5 +1,15 @@
-// Placeholder: replaced by the route handlers (see infra/topology.ts).
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: JSON.stringify({ error: { code: 'NOT_IMPLEMENTED', message: 'Not implemented yet.' } }),
+/** Profiles route group: POST /profiles:batch, GET /profiles/{id}, GET /profiles/{id}/history. */
+import { getProfile, profileHistory, upsertProfiles } from '../../shared/use-cases/profiles.ts';
+import { profileAdapters } from '../lib/adapters.ts';
+import { httpApi, idempotent, json } from '../lib/http.ts';
+import { profilesBatch } from './schemas.ts';
+
+const deps = profileAdapters();
+
+export const handler = httpApi({
+  'POST /profiles:batch': idempotent(deps.tableNames.idempotency, async (req) =>
+    json(200, { items: await upsertProfiles(deps, req.actor, req.body(profilesBatch).profiles) }),
+  ),
+  'GET /profiles/{id}': async (req) => json(200, await getProfile(deps, req.params.id!)),
+  'GET /profiles/{id}/history': async (req) => json(200, await profileHistory(deps, req.params.id!, req.page())),
 });

@@ -1,0 +1,59 @@
+/**
+ * Request schemas of the HTTP API (DESIGN section 6). They check shape and size; the domain checks meaning
+ * (time zones, DST gaps, recurrence expressions). docs/openapi.json is generated from these schemas.
+ */
+import { z } from 'zod';
+import { DELIVERY_STATES } from '../../shared/domain/delivery.ts';
+
+const id = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const text = (max: number) => z.string().max(max);
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+export const profileInput = z.strictObject({
+  id: id.optional(),
+  email: nullable(text(254)),
+  firstName: nullable(text(200)),
+  lastName: nullable(text(200)),
+  timeZone: nullable(text(64)),
+  optOut: z.boolean().optional(),
+});
+
+export const profilesBatch = z.strictObject({ profiles: z.array(profileInput) });
+
+export const audienceInput = z.strictObject({ name: z.string().trim().min(1).max(200) });
+
+export const membersBatch = z.strictObject({ profileIds: z.array(id) });
+
+const content = z.strictObject({
+  from: z.string().trim().min(3).max(320),
+  subject: z.string().trim().min(1).max(998),
+  html: text(512 * 1024),
+  text: text(512 * 1024),
+});
+
+const schedule = z.strictObject({
+  contactDate: z.string().describe('Local wall time YYYY-MM-DDTHH:mm:ss in timeZone'),
+  timeZone: z.string().min(1).max(64).describe('IANA time zone, e.g. Europe/Paris'),
+});
+
+const recurrence = z.strictObject({
+  expression: z.string().min(1).max(256).describe('EventBridge Scheduler rate(...) or cron(...)'),
+  timeZone: z.string().min(1).max(64),
+  requestConfirmation: z.boolean().optional().describe('Ask for a confirm before each execution (default true)'),
+});
+
+export const deliveryInput = z.strictObject({
+  label: z.string().trim().min(1).max(200),
+  content,
+  audienceId: id,
+  schedule: schedule.nullable().optional(),
+  recurrence: recurrence.nullable().optional(),
+});
+
+export const deliveryPatch = deliveryInput
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'name at least one field to change' });
+
+export const stateFilter = z.enum(DELIVERY_STATES).optional();
+
+export const recipientStatus = z.enum(['pending', 'sent', 'delivered', 'failed', 'canceled', 'in-doubt']).optional();

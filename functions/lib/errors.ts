@@ -1,0 +1,61 @@
+/**
+ * Errors to HTTP, in one place. Domain errors map by kind; Powertools idempotency errors map to 409; anything
+ * else is a 500 with the request id and no stack trace (the stack goes to the log).
+ */
+import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
+import { type ErrorKind, isDomainError } from '../../shared/domain/errors.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export interface HttpResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+export const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'unsupported-media-type': 415,
+  throttled: 429,
+};
+
+export const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+export const errorResponse = (
+  statusCode: number,
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): HttpResult => {
+  const body: ErrorBody = { error: { code, message, ...(details ? { details } : {}) } };
+  return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
+};
+
+export const toErrorResponse = (error: unknown, requestId: string): { result: HttpResult; unexpected: boolean } => {
+  if (isDomainError(error)) {
+    return { result: errorResponse(STATUS[error.kind], error.code, error.message, error.details), unexpected: false };
+  }
+  if (error instanceof IdempotencyValidationError) {
+    return {
+      result: errorResponse(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request.'),
+      unexpected: false,
+    };
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return {
+      result: errorResponse(409, 'REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress.'),
+      unexpected: false,
+    };
+  }
+  return {
+    result: errorResponse(500, 'INTERNAL', 'Something went wrong on our side. Try again later.', { requestId }),
+    unexpected: true,
+  };
+};

@@ -1,0 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, IdGenerator } from '../../shared/ports/index.ts';
+
+export const systemClock: Clock = { now: () => new Date() };
+export const uuids: IdGenerator = { next: () => randomUUID() };
