@@ -1,0 +1,51 @@
+/**
+ * Builds the CDK app exactly as `cdk synth` does (same `buildApp`, same cdk.json context and feature flags),
+ * but with asset bundling skipped by default. `new App()` does not read cdk.json, so its context is passed here.
+ * The infra vitest project sets CDK_VALIDATION=false (skips the slow built-in CloudFormation validation;
+ * plugins such as cdk-nag still run).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp, type ConfirmAndSendStacks } from '../../infra/app.ts';
+import { repoRoot } from '../../infra/constructs/project-function.ts';
+
+export const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
+  app: string;
+  context: Record<string, unknown>;
+};
+
+export interface BuiltApp extends ConfirmAndSendStacks {
+  app: App;
+}
+
+export function buildTestApp(extraContext: Record<string, unknown> = {}): BuiltApp {
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')),
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...extraContext },
+  });
+  return { app, ...buildApp(app) };
+}
+
+export interface Synthesized extends BuiltApp {
+  stateful: ConfirmAndSendStacks['stateful'];
+  stateless: ConfirmAndSendStacks['stateless'];
+  statefulTemplate: Template;
+  statelessTemplate: Template;
+}
+
+export function synthesize(extraContext: Record<string, unknown> = {}): Synthesized {
+  const built = buildTestApp(extraContext);
+  return {
+    ...built,
+    statefulTemplate: Template.fromStack(built.stateful),
+    statelessTemplate: Template.fromStack(built.stateless),
+  };
+}
+
+/** `Resources` of a template, typed loosely for inspection. */
+export type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>;
+export const resourcesOf = (template: Template, type: string): Record<string, Resource> =>
+  template.findResources(type) as Record<string, Resource>;

@@ -1,0 +1,188 @@
+import type { CfnResource } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { serviceName } from '../../infra/constructs/project-function.ts';
+import {
+  type Access,
+  type FunctionName,
+  type FunctionSpec,
+  functions,
+  type TableName,
+  tableEnv,
+  tables,
+} from '../../infra/topology.ts';
+import { type Resource, resourcesOf, type Synthesized, synthesize } from './build.ts';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize();
+});
+
+const functionEntries = Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
+const tableNames = Object.keys(tables) as TableName[];
+
+const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:Scan'];
+const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Every IAM statement of every policy in the stateless stack. */
+const allStatements = (): Statement[] =>
+  Object.values(resourcesOf(s.statelessTemplate, 'AWS::IAM::Policy')).flatMap(
+    (p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+
+const logicalId = (resource: CfnResource): string => s.stateless.getLogicalId(resource);
+const functionResource = (name: FunctionName): Resource => {
+  const cfn = s.stateless.functions[name].function.node.defaultChild as CfnResource;
+  const found = resourcesOf(s.statelessTemplate, 'AWS::Lambda::Function')[logicalId(cfn)];
+  if (!found) throw new Error(`no function resource for ${name}`);
+  return found;
+};
+const policyStatements = (name: FunctionName): Statement[] => {
+  const policy = s.stateless.functions[name].role.node.tryFindChild('DefaultPolicy');
+  const cfn = policy?.node.defaultChild as CfnResource | undefined;
+  if (!cfn) throw new Error(`no policy for ${name}`);
+  const found = resourcesOf(s.statelessTemplate, 'AWS::IAM::Policy')[logicalId(cfn)];
+  if (!found) throw new Error(`no policy resource for ${name}`);
+  return (found.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+};
+
+/** The table ARN, and its index ARN, as they appear in the stateless stack (cross-stack references). */
+const tableArn = (t: TableName) => s.stateless.resolve(s.stateful.tables[t].tableArn);
+const indexArn = (t: TableName) => ({ 'Fn::Join': ['', [tableArn(t), '/index/*']] });
+
+/** Actions a function's policy allows on one table (or its indexes). */
+const actionsOn = (statements: Statement[], arn: unknown): Set<string> =>
+  new Set(
+    statements
+      .filter((st) => st.Effect === 'Allow' && asArray(st.Resource).some((r) => same(r, arn)))
+      .flatMap((st) => asArray(st.Action)),
+  );
+
+describe('functions: one per topology entry, with the project defaults', () => {
+  it('has exactly one Lambda function per topology function', () => {
+    s.statelessTemplate.resourceCountIs('AWS::Lambda::Function', functionEntries.length);
+  });
+
+  it.each(functionEntries)(
+    '%s: nodejs24.x, arm64, timeout, memory, own log group with retention',
+    (name, spec) => {
+      const props = functionResource(name).Properties;
+      expect(props.Runtime).toBe('nodejs24.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.Timeout).toBe(spec.timeoutSeconds);
+      expect(props.MemorySize).toBe(spec.memoryMb);
+      expect(props.Handler).toBe('index.handler');
+      const logGroup = s.stateless.functions[name].logGroup.node.defaultChild as CfnResource;
+      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: logicalId(logGroup) } });
+      const group = resourcesOf(s.statelessTemplate, 'AWS::Logs::LogGroup')[logicalId(logGroup)];
+      expect(group?.Properties.RetentionInDays).toBe(30);
+    },
+  );
+
+  it.each(functionEntries)(
+    '%s: environment holds exactly its tables plus Powertools settings',
+    (name, spec) => {
+      const env = (functionResource(name).Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      const expected: Record<string, unknown> = {
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      };
+      for (const t of Object.keys(spec.tables) as TableName[]) {
+        expected[tableEnv(t)] = s.stateless.resolve(s.stateful.tables[t].tableName);
+      }
+      expect(env).toEqual(expected);
+    },
+  );
+
+  it('takes LOG_LEVEL from context', () => {
+    const debug = synthesize({ logLevel: 'DEBUG' });
+    for (const fn of Object.values(resourcesOf(debug.statelessTemplate, 'AWS::Lambda::Function'))) {
+      expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.LOG_LEVEL).toBe(
+        'DEBUG',
+      );
+    }
+  });
+});
+
+describe('IAM: least privilege from the topology', () => {
+  it.each(functionEntries)('%s: DynamoDB actions per table match the declared access', (name, spec) => {
+    const statements = policyStatements(name);
+    for (const t of tableNames) {
+      const access: Access | undefined = spec.tables[t];
+      const onTable = actionsOn(statements, tableArn(t));
+      const onIndexes = actionsOn(statements, indexArn(t));
+      const label = `${name} on ${t} (${access ?? 'none'})`;
+      if (access === undefined) {
+        expect(onTable.size, label).toBe(0);
+        expect(onIndexes.size, label).toBe(0);
+        continue;
+      }
+      const canRead = access === 'read' || access === 'read-write';
+      const canWrite = access === 'write' || access === 'read-write';
+      for (const action of READ) expect(onTable.has(action), `${label}: ${action}`).toBe(canRead);
+      for (const action of WRITE) expect(onTable.has(action), `${label}: ${action}`).toBe(canWrite);
+      // Indexes: granted with the table when it has any, never anything the table itself does not get.
+      if (tables[t].indexes.length > 0) {
+        expect(onIndexes, label).toEqual(onTable);
+      } else {
+        expect(onIndexes.size, label).toBe(0);
+      }
+    }
+  });
+
+  it('the logs function can only read: no DynamoDB write action at all', () => {
+    const actions = new Set(policyStatements('logs').flatMap((st) => asArray(st.Action)));
+    for (const action of WRITE) expect(actions.has(action), action).toBe(false);
+    expect(actions.has('dynamodb:Query')).toBe(true);
+  });
+
+  it('every function role writes only to its own log group and has no managed policy', () => {
+    for (const [name] of functionEntries) {
+      const logGroup = s.stateless.functions[name].logGroup.node.defaultChild as CfnResource;
+      const logStatements = policyStatements(name).filter((st) =>
+        asArray(st.Action).some((a) => a.startsWith('logs:')),
+      );
+      expect(logStatements, name).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logicalId(logGroup), 'Arn'] },
+        },
+      ]);
+    }
+    for (const role of Object.values(resourcesOf(s.statelessTemplate, 'AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('no statement anywhere allows dynamodb:* or any DynamoDB action on Resource "*"', () => {
+    const statements = allStatements();
+    expect(statements.length).toBeGreaterThan(0);
+    for (const st of statements) {
+      const actions = asArray(st.Action);
+      expect(actions).not.toContain('dynamodb:*');
+      expect(actions).not.toContain('*');
+      if (actions.some((a) => a.startsWith('dynamodb:'))) expect(asArray(st.Resource)).not.toContain('*');
+    }
+  });
+
+  it('only actions from a known, data-plane list are granted on tables (no admin actions)', () => {
+    const allowed = new Set([
+      ...READ,
+      ...WRITE,
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+    ]);
+    const granted = allStatements()
+      .flatMap((st) => asArray(st.Action))
+      .filter((a) => a.startsWith('dynamodb:'));
+    for (const action of granted) expect(allowed.has(action), action).toBe(true);
+  });
+});
