@@ -1,0 +1,130 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the request and response schemas and the topology's
+ * routes (`npm run openapi` writes docs/openapi.json; a unit test fails when the committed file is stale or a
+ * route is undocumented).
+ */
+import { z } from 'zod';
+import { httpRoutes } from '../../infra/topology.ts';
+import * as res from './responses.ts';
+import * as req from './schemas.ts';
+
+type Json = Record<string, unknown>;
+
+const schemas = {
+  Error: res.errorBody,
+  GatewayError: res.gatewayErrorBody,
+  Profile: res.profile,
+  ProfilePage: res.page(res.profile),
+  Audience: res.audience,
+  MembersResult: res.membersResult,
+  MemberPage: res.page(z.string()),
+  Delivery: res.delivery,
+  DeliveryPage: res.page(res.delivery),
+  SendingLogEntry: res.sendingLogEntry,
+  SendingLogPage: res.page(res.sendingLogEntry),
+  ExclusionLogPage: res.page(res.exclusionLogEntry),
+  TrackingLogPage: res.page(z.record(z.string(), z.unknown())),
+  SendingHistoryPage: res.page(res.sendingLogEntry),
+  ComputeStatsResult: res.computeStatsResult,
+  ProfilesBatch: req.profilesBatch,
+  ProfilesBatchResult: z.object({ items: z.array(res.profile) }),
+  AudienceInput: req.audienceInput,
+  MembersBatch: req.membersBatch,
+  DeliveryInput: req.deliveryInput,
+  DeliveryPatch: req.deliveryPatch,
+} satisfies Record<string, z.ZodType>;
+
+type SchemaName = keyof typeof schemas;
+
+interface Operation {
+  summary: string;
+  roles: string;
+  body?: SchemaName;
+  ok: [number, SchemaName];
+  idempotent?: boolean;
+  query?: Array<{ name: string; description: string }>;
+  errors: number[];
+}
+
+const paging = [
+  { name: 'cursor', description: 'nextCursor of the previous page' },
+  { name: 'limit', description: 'page size, 1 to 100 (default 50)' },
+];
+
+export const OPERATIONS: Record<string, Operation> = {
+  'POST /profiles:batch': { summary: 'Upsert up to 1,000 profiles', roles: 'prepare-deliveries, start-deliveries', body: 'ProfilesBatch', ok: [200, 'ProfilesBatchResult'], idempotent: true, errors: [400, 403, 409, 413, 415] },
+  'GET /profiles/{id}': { summary: 'A profile', roles: 'any signed-in user', ok: [200, 'Profile'], errors: [404] },
+  'GET /profiles/{id}/history': { summary: 'Messages sent to a profile, newest first', roles: 'any signed-in user', ok: [200, 'SendingHistoryPage'], query: paging, errors: [400, 404] },
+  'POST /audiences': { summary: 'Create an audience', roles: 'prepare-deliveries, start-deliveries', body: 'AudienceInput', ok: [201, 'Audience'], idempotent: true, errors: [400, 403, 409, 415] },
+  'GET /audiences/{id}': { summary: 'An audience', roles: 'any signed-in user', ok: [200, 'Audience'], errors: [404] },
+  'POST /audiences/{id}/members:batch': { summary: 'Add up to 1,000 profiles to an audience', roles: 'prepare-deliveries, start-deliveries', body: 'MembersBatch', ok: [200, 'MembersResult'], errors: [400, 403, 404, 415] },
+  'GET /audiences/{id}/members': { summary: 'Profile ids of an audience', roles: 'any signed-in user', ok: [200, 'MemberPage'], query: paging, errors: [400, 404] },
+  'POST /deliveries': { summary: 'Create a delivery (editing)', roles: 'prepare-deliveries, start-deliveries', body: 'DeliveryInput', ok: [201, 'Delivery'], idempotent: true, errors: [400, 403, 409, 415] },
+  'GET /deliveries': { summary: 'Deliveries, optionally by state', roles: 'any signed-in user', ok: [200, 'DeliveryPage'], query: [{ name: 'state', description: 'a delivery state' }, ...paging], errors: [400] },
+  'GET /deliveries/{id}': { summary: 'A delivery with its Deployment block', roles: 'any signed-in user', ok: [200, 'Delivery'], errors: [404] },
+  'PATCH /deliveries/{id}': { summary: 'Edit a delivery (back to editing; prepare again)', roles: 'prepare-deliveries, start-deliveries', body: 'DeliveryPatch', ok: [200, 'Delivery'], errors: [400, 403, 404, 409, 415] },
+  'POST /deliveries/{id}/prepare': { summary: 'Prepare: target, exclusions, To deliver', roles: 'prepare-deliveries, start-deliveries', ok: [202, 'Delivery'], errors: [403, 404, 409] },
+  'POST /deliveries/{id}/confirm': { summary: 'Confirm the send (now or at the contact date)', roles: 'start-deliveries only', ok: [200, 'Delivery'], errors: [403, 404, 409] },
+  'POST /deliveries/{id}/pause': { summary: 'Pause a send', roles: 'start-deliveries only', ok: [200, 'Delivery'], errors: [403, 404, 409] },
+  'POST /deliveries/{id}/resume': { summary: 'Resume a paused send', roles: 'start-deliveries only', ok: [200, 'Delivery'], errors: [403, 404, 409] },
+  'POST /deliveries/{id}/stop': { summary: 'Stop a send (terminal)', roles: 'start-deliveries only', ok: [200, 'Delivery'], errors: [403, 404, 409] },
+  'POST /deliveries/{id}/compute-stats': { summary: 'Recompute every KPI from the logs', roles: 'any signed-in user', ok: [200, 'ComputeStatsResult'], errors: [404] },
+  'GET /deliveries/{id}/executions': { summary: 'Executions of a recurring delivery', roles: 'any signed-in user', ok: [200, 'DeliveryPage'], query: paging, errors: [400, 404] },
+  'GET /deliveries/{id}/sending-logs': { summary: 'Sending log', roles: 'administration', ok: [200, 'SendingLogPage'], query: [{ name: 'status', description: 'a recipient status' }, ...paging], errors: [400, 403, 404] },
+  'GET /deliveries/{id}/exclusion-logs': { summary: 'Exclusion log', roles: 'administration', ok: [200, 'ExclusionLogPage'], query: paging, errors: [400, 403, 404] },
+  'GET /deliveries/{id}/tracking-logs': { summary: 'Tracking log', roles: 'administration', ok: [200, 'TrackingLogPage'], query: paging, errors: [400, 403, 404] },
+};
+
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+const jsonContent = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } });
+
+const toSchema = (schema: z.ZodType): Json => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Json;
+  return rest;
+};
+
+export const buildOpenApi = (): Json => {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of httpRoutes()) {
+    const op = OPERATIONS[route.routeKey];
+    if (!op) throw new Error(`Route ${route.routeKey} is not documented in functions/http/openapi.ts`);
+    const parameters = [
+      ...[...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
+      ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: { type: 'string' } })),
+      ...(op.idempotent
+        ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'replays the first answer to a retry', schema: { type: 'string', maxLength: 255 } }]
+        : []),
+    ];
+    const responses: Record<string, Json> = {
+      [op.ok[0]]: { description: 'OK', content: jsonContent(op.ok[1]) },
+      401: { description: 'Missing or invalid token (answered by API Gateway)', content: jsonContent('GatewayError') },
+    };
+    for (const status of op.errors) responses[status] = { description: 'Error', content: jsonContent('Error') };
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = {
+      operationId: `${route.method.toLowerCase()} ${route.path}`,
+      summary: op.summary,
+      description: `Roles: ${op.roles}.`,
+      tags: [route.functionName],
+      parameters,
+      ...(op.body ? { requestBody: { required: true, content: jsonContent(op.body) } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Confirm-and-send API',
+      version: '1.0.0',
+      description:
+        'The console contract (DESIGN section 6). JSON over HTTPS with `Authorization: Bearer <Cognito ID token>`. ' +
+        'Errors the handlers produce are {"error": {code, message, details?}}; API Gateway answers 401, its own 404, 413 and 429 as {"message"}.',
+    },
+    security: [{ cognitoIdToken: [] }],
+    paths,
+    components: {
+      securitySchemes: { cognitoIdToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, toSchema(schema)])),
+    },
+  };
+};

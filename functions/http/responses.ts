@@ -1,0 +1,152 @@
+/**
+ * Response schemas of the HTTP API, for the OpenAPI document (docs/openapi.json) that e2e tests validate real
+ * responses against. They describe what the handlers answer; they are not used to build the answers.
+ */
+import { z } from 'zod';
+import { DELIVERY_STATES } from '../../shared/domain/delivery.ts';
+
+const isoTime = z.string().describe('ISO 8601 UTC time');
+const userRef = z.object({ sub: z.string(), username: z.string() });
+
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/** What API Gateway itself answers (401 from the JWT authorizer, its own 404, 413 and 429). */
+export const gatewayErrorBody = z.object({ message: z.string() });
+
+export const profile = z.object({
+  id: z.string(),
+  email: z.string().optional(),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  timeZone: z.string().optional(),
+  optOut: z.boolean(),
+  updatedAt: isoTime,
+});
+
+export const audience = z.object({
+  id: z.string(),
+  name: z.string(),
+  memberCount: z.number().int(),
+  createdAt: isoTime,
+});
+
+const state = z.enum(DELIVERY_STATES);
+
+export const kpis = z.object({
+  toDeliver: z.number().int(),
+  sent: z.number().int(),
+  processed: z.number().int(),
+  delivered: z.number().int(),
+  bouncesAndErrors: z.number().int(),
+  deliveredRate: z.number().min(0).max(1),
+  bouncesAndErrorsRate: z.number().min(0).max(1),
+  opens: z.number().int(),
+  uniqueOpens: z.number().int(),
+  openRate: z.number().min(0).max(1),
+  clicks: z.number().int(),
+  uniqueClicks: z.number().int(),
+  clickThroughRate: z.number().min(0).max(1),
+});
+
+export const deployment = z.object({
+  state,
+  statusText: z.string(),
+  progress: z.object({ processed: z.number().int(), toDeliver: z.number().int() }),
+  kpis,
+  computedAt: z.object({ realTime: isoTime.nullable(), tracking: isoTime.nullable() }),
+});
+
+const exclusionCounts = z.object({
+  'address-missing': z.number().int().optional(),
+  'duplicate-address': z.number().int().optional(),
+  quarantined: z.number().int().optional(),
+  denylisted: z.number().int().optional(),
+  'opted-out': z.number().int().optional(),
+});
+
+export const delivery = z.object({
+  id: z.string(),
+  label: z.string(),
+  content: z.object({ from: z.string(), subject: z.string(), html: z.string(), text: z.string() }),
+  audienceId: z.string(),
+  schedule: z.object({ contactDate: z.string(), timeZone: z.string() }).optional(),
+  recurrence: z
+    .object({ expression: z.string(), timeZone: z.string(), requestConfirmation: z.boolean() })
+    .optional(),
+  parentId: z.string().optional(),
+  state,
+  version: z.number().int().min(1),
+  preparation: z
+    .object({
+      version: z.number().int(),
+      targeted: z.number().int(),
+      toDeliver: z.number().int(),
+      excluded: z.number().int(),
+      exclusions: exclusionCounts,
+      startedAt: isoTime,
+      completedAt: isoTime.optional(),
+      errors: z.array(z.string()).optional(),
+    })
+    .optional(),
+  confirmedBy: userRef.optional(),
+  confirmedAt: isoTime.optional(),
+  autoConfirmed: z.boolean().optional(),
+  failureReason: z.string().optional(),
+  createdAt: isoTime,
+  createdBy: userRef,
+  updatedAt: isoTime,
+  history: z.array(
+    z.object({
+      at: isoTime,
+      action: z.string(),
+      from: state.nullable(),
+      to: state,
+      by: z.union([userRef, z.object({ system: z.string() })]),
+      reason: z.string().optional(),
+    }),
+  ),
+  deployment,
+});
+
+export const sendingLogEntry = z.object({
+  deliveryId: z.string(),
+  version: z.number().int(),
+  recipientId: z.string(),
+  profileId: z.string(),
+  email: z.string(),
+  status: z.enum(['pending', 'sent', 'delivered', 'failed', 'canceled', 'in-doubt']),
+  failureType: z.enum(['hard', 'soft', 'error']).optional(),
+  failureReason: z.string().optional(),
+  sesMessageId: z.string().optional(),
+  sentAt: isoTime.optional(),
+  updatedAt: isoTime,
+  opens: z.number().int().optional(),
+  clicks: z.number().int().optional(),
+});
+
+export const exclusionLogEntry = z.object({
+  deliveryId: z.string(),
+  version: z.number().int(),
+  profileId: z.string(),
+  email: z.string().nullable(),
+  status: z.literal('ignored'),
+  cause: z.enum(['address-missing', 'duplicate-address', 'quarantined', 'denylisted', 'opted-out']),
+  reason: z.string(),
+  at: isoTime,
+});
+
+export const computeStatsResult = z.object({
+  deliveryId: z.string(),
+  kpis,
+  computedAt: z.object({ realTime: isoTime, tracking: isoTime }),
+});
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const membersResult = z.object({ audience, added: z.number().int() });

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildOpenApi, OPERATIONS } from '../../functions/http/openapi.ts';
+import { httpRoutes } from '../../infra/topology.ts';
+import { assertContract } from '../helpers/contract.ts';
+
+describe('OpenAPI document', () => {
+  it('is committed up to date (run `npm run openapi` after changing a schema or a route)', () => {
+    const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(buildOpenApi());
+  });
+
+  it('documents exactly the routes of the topology', () => {
+    expect(Object.keys(OPERATIONS).sort()).toEqual(httpRoutes().map((r) => r.routeKey).sort());
+  });
+
+  it('refuses a body that breaks the contract, and accepts one that keeps it', () => {
+    expect(() => assertContract('GET', '/profiles/{id}', 200, { id: 'p1', optOut: false, updatedAt: 'x' })).not.toThrow();
+    expect(() => assertContract('GET', '/profiles/{id}', 200, { id: 'p1' })).toThrow(/breaks the contract/);
+    expect(() =>
+      assertContract('POST', '/deliveries/{id}/confirm', 403, {
+        error: { code: 'FORBIDDEN', message: 'Your permissions do not allow you to confirm a delivery.' },
+      }),
+    ).not.toThrow();
+    expect(() => assertContract('POST', '/deliveries/{id}/confirm', 403, { message: 'Forbidden' })).toThrow();
+    expect(() => assertContract('GET', '/deliveries/{id}', 401, { message: 'Unauthorized' })).not.toThrow();
+  });
+});
