@@ -21,7 +21,8 @@ export interface TableSpec {
 /** Key design and the writes of each step: docs/data-model.md. All keys are strings. */
 export const tables = {
   deliveries: {
-    description: 'Deliveries (with history), KPI snapshots, sharded counters, preparation and start checkpoints',
+    description:
+      'Deliveries (with history), KPI snapshots, sharded counters, preparation and start checkpoints',
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
@@ -94,7 +95,11 @@ export const functions = {
     memoryMb: 512,
     trigger: {
       kind: 'http',
-      routes: [route('POST /profiles:batch'), route('GET /profiles/{id}'), route('GET /profiles/{id}/history')],
+      routes: [
+        route('POST /profiles:batch'),
+        route('GET /profiles/{id}'),
+        route('GET /profiles/{id}/history'),
+      ],
     },
     tables: { profiles: 'read-write', recipients: 'read', idempotency: 'read-write' },
   },
@@ -131,7 +136,12 @@ export const functions = {
         route('GET /deliveries/{id}/executions'),
       ],
     },
-    tables: { deliveries: 'read-write', profiles: 'read', recipients: 'read-write', idempotency: 'read-write' },
+    tables: {
+      deliveries: 'read-write',
+      profiles: 'read',
+      recipients: 'read-write',
+      idempotency: 'read-write',
+    },
   },
   deliveryControl: {
     entry: 'functions/http/delivery-control.ts',

@@ -13,5 +13,6 @@ export const handler = httpApi({
   'GET /audiences/{id}': async (req) => json(200, await getAudience(deps, req.params.id!)),
   'POST /audiences/{id}/members:batch': async (req) =>
     json(200, await addMembers(deps, req.actor, req.params.id!, req.body(membersBatch).profileIds)),
-  'GET /audiences/{id}/members': async (req) => json(200, await listMembers(deps, req.params.id!, req.page())),
+  'GET /audiences/{id}/members': async (req) =>
+    json(200, await listMembers(deps, req.params.id!, req.page())),
 });

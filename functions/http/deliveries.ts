@@ -21,13 +21,19 @@ export const handler = httpApi({
   ),
   'GET /deliveries': async (req) => {
     const state = stateFilter.safeParse(req.query.state || undefined);
-    if (!state.success) throw invalid('The state filter is not valid.', zodFields(state.error).map((f) => ({ ...f, field: 'state' })));
+    if (!state.success)
+      throw invalid(
+        'The state filter is not valid.',
+        zodFields(state.error).map((f) => ({ ...f, field: 'state' })),
+      );
     return json(200, await listDeliveries(deps, { state: state.data }, req.page()));
   },
   'GET /deliveries/{id}': async (req) => json(200, await getDelivery(deps, req.params.id!)),
   'PATCH /deliveries/{id}': async (req) =>
     json(200, await updateDelivery(deps, req.actor, req.params.id!, req.body(deliveryPatch))),
-  'POST /deliveries/{id}/prepare': async (req) => json(202, await requestPreparation(deps, req.actor, req.params.id!)),
+  'POST /deliveries/{id}/prepare': async (req) =>
+    json(202, await requestPreparation(deps, req.actor, req.params.id!)),
   'POST /deliveries/{id}/compute-stats': async (req) => json(200, await computeStats(deps, req.params.id!)),
-  'GET /deliveries/{id}/executions': async (req) => json(200, await listExecutions(deps, req.params.id!, req.page())),
+  'GET /deliveries/{id}/executions': async (req) =>
+    json(200, await listExecutions(deps, req.params.id!, req.page())),
 });

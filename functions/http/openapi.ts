@@ -52,34 +52,157 @@ const paging = [
 ];
 
 export const OPERATIONS: Record<string, Operation> = {
-  'POST /profiles:batch': { summary: 'Upsert up to 1,000 profiles', roles: 'prepare-deliveries, start-deliveries', body: 'ProfilesBatch', ok: [200, 'ProfilesBatchResult'], idempotent: true, errors: [400, 403, 409, 413, 415] },
-  'GET /profiles/{id}': { summary: 'A profile', roles: 'any signed-in user', ok: [200, 'Profile'], errors: [404] },
-  'GET /profiles/{id}/history': { summary: 'Messages sent to a profile, newest first', roles: 'any signed-in user', ok: [200, 'SendingHistoryPage'], query: paging, errors: [400, 404] },
-  'POST /audiences': { summary: 'Create an audience', roles: 'prepare-deliveries, start-deliveries', body: 'AudienceInput', ok: [201, 'Audience'], idempotent: true, errors: [400, 403, 409, 415] },
-  'GET /audiences/{id}': { summary: 'An audience', roles: 'any signed-in user', ok: [200, 'Audience'], errors: [404] },
-  'POST /audiences/{id}/members:batch': { summary: 'Add up to 1,000 profiles to an audience', roles: 'prepare-deliveries, start-deliveries', body: 'MembersBatch', ok: [200, 'MembersResult'], errors: [400, 403, 404, 415] },
-  'GET /audiences/{id}/members': { summary: 'Profile ids of an audience', roles: 'any signed-in user', ok: [200, 'MemberPage'], query: paging, errors: [400, 404] },
-  'POST /deliveries': { summary: 'Create a delivery (editing)', roles: 'prepare-deliveries, start-deliveries', body: 'DeliveryInput', ok: [201, 'Delivery'], idempotent: true, errors: [400, 403, 409, 415] },
-  'GET /deliveries': { summary: 'Deliveries, optionally by state', roles: 'any signed-in user', ok: [200, 'DeliveryPage'], query: [{ name: 'state', description: 'a delivery state' }, ...paging], errors: [400] },
-  'GET /deliveries/{id}': { summary: 'A delivery with its Deployment block', roles: 'any signed-in user', ok: [200, 'Delivery'], errors: [404] },
-  'PATCH /deliveries/{id}': { summary: 'Edit a delivery (back to editing; prepare again)', roles: 'prepare-deliveries, start-deliveries', body: 'DeliveryPatch', ok: [200, 'Delivery'], errors: [400, 403, 404, 409, 415] },
-  'POST /deliveries/{id}/prepare': { summary: 'Prepare: target, exclusions, To deliver', roles: 'prepare-deliveries, start-deliveries', ok: [202, 'Delivery'], errors: [403, 404, 409] },
-  'POST /deliveries/{id}/confirm': { summary: 'Confirm the send (now or at the contact date)', roles: 'start-deliveries only', ok: [200, 'Delivery'], errors: [403, 404, 409] },
-  'POST /deliveries/{id}/pause': { summary: 'Pause a send', roles: 'start-deliveries only', ok: [200, 'Delivery'], errors: [403, 404, 409] },
-  'POST /deliveries/{id}/resume': { summary: 'Resume a paused send', roles: 'start-deliveries only', ok: [200, 'Delivery'], errors: [403, 404, 409] },
-  'POST /deliveries/{id}/stop': { summary: 'Stop a send (terminal)', roles: 'start-deliveries only', ok: [200, 'Delivery'], errors: [403, 404, 409] },
-  'POST /deliveries/{id}/compute-stats': { summary: 'Recompute every KPI from the logs', roles: 'any signed-in user', ok: [200, 'ComputeStatsResult'], errors: [404] },
-  'GET /deliveries/{id}/executions': { summary: 'Executions of a recurring delivery', roles: 'any signed-in user', ok: [200, 'DeliveryPage'], query: paging, errors: [400, 404] },
-  'GET /deliveries/{id}/sending-logs': { summary: 'Sending log', roles: 'administration', ok: [200, 'SendingLogPage'], query: [{ name: 'status', description: 'a recipient status' }, ...paging], errors: [400, 403, 404] },
-  'GET /deliveries/{id}/exclusion-logs': { summary: 'Exclusion log', roles: 'administration', ok: [200, 'ExclusionLogPage'], query: paging, errors: [400, 403, 404] },
-  'GET /deliveries/{id}/tracking-logs': { summary: 'Tracking log', roles: 'administration', ok: [200, 'TrackingLogPage'], query: paging, errors: [400, 403, 404] },
+  'POST /profiles:batch': {
+    summary: 'Upsert up to 1,000 profiles',
+    roles: 'prepare-deliveries, start-deliveries',
+    body: 'ProfilesBatch',
+    ok: [200, 'ProfilesBatchResult'],
+    idempotent: true,
+    errors: [400, 403, 409, 413, 415],
+  },
+  'GET /profiles/{id}': {
+    summary: 'A profile',
+    roles: 'any signed-in user',
+    ok: [200, 'Profile'],
+    errors: [404],
+  },
+  'GET /profiles/{id}/history': {
+    summary: 'Messages sent to a profile, newest first',
+    roles: 'any signed-in user',
+    ok: [200, 'SendingHistoryPage'],
+    query: paging,
+    errors: [400, 404],
+  },
+  'POST /audiences': {
+    summary: 'Create an audience',
+    roles: 'prepare-deliveries, start-deliveries',
+    body: 'AudienceInput',
+    ok: [201, 'Audience'],
+    idempotent: true,
+    errors: [400, 403, 409, 415],
+  },
+  'GET /audiences/{id}': {
+    summary: 'An audience',
+    roles: 'any signed-in user',
+    ok: [200, 'Audience'],
+    errors: [404],
+  },
+  'POST /audiences/{id}/members:batch': {
+    summary: 'Add up to 1,000 profiles to an audience',
+    roles: 'prepare-deliveries, start-deliveries',
+    body: 'MembersBatch',
+    ok: [200, 'MembersResult'],
+    errors: [400, 403, 404, 415],
+  },
+  'GET /audiences/{id}/members': {
+    summary: 'Profile ids of an audience',
+    roles: 'any signed-in user',
+    ok: [200, 'MemberPage'],
+    query: paging,
+    errors: [400, 404],
+  },
+  'POST /deliveries': {
+    summary: 'Create a delivery (editing)',
+    roles: 'prepare-deliveries, start-deliveries',
+    body: 'DeliveryInput',
+    ok: [201, 'Delivery'],
+    idempotent: true,
+    errors: [400, 403, 409, 415],
+  },
+  'GET /deliveries': {
+    summary: 'Deliveries, optionally by state',
+    roles: 'any signed-in user',
+    ok: [200, 'DeliveryPage'],
+    query: [{ name: 'state', description: 'a delivery state' }, ...paging],
+    errors: [400],
+  },
+  'GET /deliveries/{id}': {
+    summary: 'A delivery with its Deployment block',
+    roles: 'any signed-in user',
+    ok: [200, 'Delivery'],
+    errors: [404],
+  },
+  'PATCH /deliveries/{id}': {
+    summary: 'Edit a delivery (back to editing; prepare again)',
+    roles: 'prepare-deliveries, start-deliveries',
+    body: 'DeliveryPatch',
+    ok: [200, 'Delivery'],
+    errors: [400, 403, 404, 409, 415],
+  },
+  'POST /deliveries/{id}/prepare': {
+    summary: 'Prepare: target, exclusions, To deliver',
+    roles: 'prepare-deliveries, start-deliveries',
+    ok: [202, 'Delivery'],
+    errors: [403, 404, 409],
+  },
+  'POST /deliveries/{id}/confirm': {
+    summary: 'Confirm the send (now or at the contact date)',
+    roles: 'start-deliveries only',
+    ok: [200, 'Delivery'],
+    errors: [403, 404, 409],
+  },
+  'POST /deliveries/{id}/pause': {
+    summary: 'Pause a send',
+    roles: 'start-deliveries only',
+    ok: [200, 'Delivery'],
+    errors: [403, 404, 409],
+  },
+  'POST /deliveries/{id}/resume': {
+    summary: 'Resume a paused send',
+    roles: 'start-deliveries only',
+    ok: [200, 'Delivery'],
+    errors: [403, 404, 409],
+  },
+  'POST /deliveries/{id}/stop': {
+    summary: 'Stop a send (terminal)',
+    roles: 'start-deliveries only',
+    ok: [200, 'Delivery'],
+    errors: [403, 404, 409],
+  },
+  'POST /deliveries/{id}/compute-stats': {
+    summary: 'Recompute every KPI from the logs',
+    roles: 'any signed-in user',
+    ok: [200, 'ComputeStatsResult'],
+    errors: [404],
+  },
+  'GET /deliveries/{id}/executions': {
+    summary: 'Executions of a recurring delivery',
+    roles: 'any signed-in user',
+    ok: [200, 'DeliveryPage'],
+    query: paging,
+    errors: [400, 404],
+  },
+  'GET /deliveries/{id}/sending-logs': {
+    summary: 'Sending log',
+    roles: 'administration',
+    ok: [200, 'SendingLogPage'],
+    query: [{ name: 'status', description: 'a recipient status' }, ...paging],
+    errors: [400, 403, 404],
+  },
+  'GET /deliveries/{id}/exclusion-logs': {
+    summary: 'Exclusion log',
+    roles: 'administration',
+    ok: [200, 'ExclusionLogPage'],
+    query: paging,
+    errors: [400, 403, 404],
+  },
+  'GET /deliveries/{id}/tracking-logs': {
+    summary: 'Tracking log',
+    roles: 'administration',
+    ok: [200, 'TrackingLogPage'],
+    query: paging,
+    errors: [400, 403, 404],
+  },
 };
 
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } });
 
 const toSchema = (schema: z.ZodType): Json => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Json;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io: 'output',
+    unrepresentable: 'any',
+  }) as Json;
   return rest;
 };
 
@@ -89,17 +212,40 @@ export const buildOpenApi = (): Json => {
     const op = OPERATIONS[route.routeKey];
     if (!op) throw new Error(`Route ${route.routeKey} is not documented in functions/http/openapi.ts`);
     const parameters = [
-      ...[...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
-      ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: { type: 'string' } })),
+      ...[...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...(op.query ?? []).map((q) => ({
+        name: q.name,
+        in: 'query',
+        required: false,
+        description: q.description,
+        schema: { type: 'string' },
+      })),
       ...(op.idempotent
-        ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'replays the first answer to a retry', schema: { type: 'string', maxLength: 255 } }]
+        ? [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'replays the first answer to a retry',
+              schema: { type: 'string', maxLength: 255 },
+            },
+          ]
         : []),
     ];
     const responses: Record<string, Json> = {
       [op.ok[0]]: { description: 'OK', content: jsonContent(op.ok[1]) },
-      401: { description: 'Missing or invalid token (answered by API Gateway)', content: jsonContent('GatewayError') },
+      401: {
+        description: 'Missing or invalid token (answered by API Gateway)',
+        content: jsonContent('GatewayError'),
+      },
     };
-    for (const status of op.errors) responses[status] = { description: 'Error', content: jsonContent('Error') };
+    for (const status of op.errors)
+      responses[status] = { description: 'Error', content: jsonContent('Error') };
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       operationId: `${route.method.toLowerCase()} ${route.path}`,

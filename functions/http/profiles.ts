@@ -11,5 +11,6 @@ export const handler = httpApi({
     json(200, { items: await upsertProfiles(deps, req.actor, req.body(profilesBatch).profiles) }),
   ),
   'GET /profiles/{id}': async (req) => json(200, await getProfile(deps, req.params.id!)),
-  'GET /profiles/{id}/history': async (req) => json(200, await profileHistory(deps, req.params.id!, req.page())),
+  'GET /profiles/{id}/history': async (req) =>
+    json(200, await profileHistory(deps, req.params.id!, req.page())),
 });

@@ -147,6 +147,7 @@ export const computeStatsResult = z.object({
   computedAt: z.object({ realTime: isoTime, tracking: isoTime }),
 });
 
-export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const membersResult = z.object({ audience, added: z.number().int() });

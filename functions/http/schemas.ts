@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import { DELIVERY_STATES } from '../../shared/domain/delivery.ts';
 
-const id = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 const text = (max: number) => z.string().max(max);
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
@@ -39,7 +44,10 @@ const schedule = z.strictObject({
 const recurrence = z.strictObject({
   expression: z.string().min(1).max(256).describe('EventBridge Scheduler rate(...) or cron(...)'),
   timeZone: z.string().min(1).max(64),
-  requestConfirmation: z.boolean().optional().describe('Ask for a confirm before each execution (default true)'),
+  requestConfirmation: z
+    .boolean()
+    .optional()
+    .describe('Ask for a confirm before each execution (default true)'),
 });
 
 export const deliveryInput = z.strictObject({
@@ -56,4 +64,6 @@ export const deliveryPatch = deliveryInput
 
 export const stateFilter = z.enum(DELIVERY_STATES).optional();
 
-export const recipientStatus = z.enum(['pending', 'sent', 'delivered', 'failed', 'canceled', 'in-doubt']).optional();
+export const recipientStatus = z
+  .enum(['pending', 'sent', 'delivered', 'failed', 'canceled', 'in-doubt'])
+  .optional();

@@ -14,8 +14,8 @@ import type { SendStarter } from '../../shared/use-cases/control.ts';
 import { type PreparationDeps, runPreparation } from '../../shared/use-cases/preparation.ts';
 import { documentClient } from './clients.ts';
 import { tableNamesFromEnv } from './config.ts';
-import { systemClock, uuids } from './ids.ts';
 import { logger } from './http.ts';
+import { systemClock, uuids } from './ids.ts';
 
 const tables = <T extends TableName>(names: readonly T[]) => {
   const tableNames = tableNamesFromEnv(names);

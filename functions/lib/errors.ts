@@ -2,7 +2,10 @@
  * Errors to HTTP, in one place. Domain errors map by kind; Powertools idempotency errors map to 409; anything
  * else is a 500 with the request id and no stack trace (the stack goes to the log).
  */
-import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
 import { type ErrorKind, isDomainError } from '../../shared/domain/errors.ts';
 
 export interface ErrorBody {
@@ -38,24 +41,40 @@ export const errorResponse = (
   return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
 };
 
-export const toErrorResponse = (error: unknown, requestId: string): { result: HttpResult; unexpected: boolean } => {
+export const toErrorResponse = (
+  error: unknown,
+  requestId: string,
+): { result: HttpResult; unexpected: boolean } => {
   if (isDomainError(error)) {
-    return { result: errorResponse(STATUS[error.kind], error.code, error.message, error.details), unexpected: false };
+    return {
+      result: errorResponse(STATUS[error.kind], error.code, error.message, error.details),
+      unexpected: false,
+    };
   }
   if (error instanceof IdempotencyValidationError) {
     return {
-      result: errorResponse(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request.'),
+      result: errorResponse(
+        409,
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used with a different request.',
+      ),
       unexpected: false,
     };
   }
   if (error instanceof IdempotencyAlreadyInProgressError) {
     return {
-      result: errorResponse(409, 'REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress.'),
+      result: errorResponse(
+        409,
+        'REQUEST_IN_PROGRESS',
+        'A request with this Idempotency-Key is still in progress.',
+      ),
       unexpected: false,
     };
   }
   return {
-    result: errorResponse(500, 'INTERNAL', 'Something went wrong on our side. Try again later.', { requestId }),
+    result: errorResponse(500, 'INTERNAL', 'Something went wrong on our side. Try again later.', {
+      requestId,
+    }),
     unexpected: true,
   };
 };

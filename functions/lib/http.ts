@@ -56,7 +56,10 @@ const unauthorized = (): HttpResult => ({
 
 /** Zod issues as the `details.fields` of a 400. */
 export const zodFields = (error: z.ZodError): FieldError[] =>
-  error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
 
 const actorOf = (event: HttpEvent): Actor | null => {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
@@ -81,11 +84,24 @@ const request = (event: HttpEvent, actor: Actor): HttpRequest => ({
   body<T>(schema: ZodType<T>): T {
     const type = event.headers['content-type'] ?? '';
     if (!/^application\/(.+\+)?json(\s*;|$)/i.test(type)) {
-      throw new DomainError('unsupported-media-type', 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+      throw new DomainError(
+        'unsupported-media-type',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the body as application/json.',
+      );
     }
-    const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const raw =
+      event.body === undefined
+        ? ''
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64').toString('utf8')
+          : event.body;
     if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
-      throw new DomainError('too-large', 'PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      throw new DomainError(
+        'too-large',
+        'PAYLOAD_TOO_LARGE',
+        `The body is larger than ${MAX_BODY_BYTES} bytes.`,
+      );
     }
     let parsed: unknown;
     try {
@@ -138,7 +154,8 @@ let idempotencyStore: DynamoDBPersistenceLayer | undefined;
 export const idempotent = (tableName: string, route: RouteHandler): RouteHandler => {
   idempotencyStore ??= new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamoDb() });
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: '[requestContext.authorizer.jwt.claims.sub, routeKey, rawPath, headers."idempotency-key"]',
+    eventKeyJmesPath:
+      '[requestContext.authorizer.jwt.claims.sub, routeKey, rawPath, headers."idempotency-key"]',
     payloadValidationJmesPath: 'body',
     expiresAfterSeconds: 24 * 60 * 60,
     responseHook: (response) => {

@@ -3,9 +3,14 @@
  * delivery plus the condition the repository must write it under (state and version as read), so a double
  * click, a repeated request or a scheduler firing twice changes nothing. No AWS imports.
  */
-import { conflict, invalid, type FieldError } from './errors.ts';
+import { conflict, type FieldError, invalid } from './errors.ts';
 import type { Actor } from './roles.ts';
-import { type ContactSchedule, contactInstant, isValidRecurrenceExpression, isValidTimeZone } from './schedule.ts';
+import {
+  type ContactSchedule,
+  contactInstant,
+  isValidRecurrenceExpression,
+  isValidTimeZone,
+} from './schedule.ts';
 
 export const DELIVERY_STATES = [
   'editing',
@@ -23,7 +28,12 @@ export const DELIVERY_STATES = [
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export const TERMINAL_STATES: readonly DeliveryState[] = ['finished', 'stopped', 'expired', 'failed'];
-export const EDITABLE_STATES: readonly DeliveryState[] = ['editing', 'ready', 'scheduled', 'preparation-failed'];
+export const EDITABLE_STATES: readonly DeliveryState[] = [
+  'editing',
+  'ready',
+  'scheduled',
+  'preparation-failed',
+];
 
 /** Status text shown in the Deployment block (Adobe Campaign's wording where it has one). */
 export const STATUS_TEXT: Record<DeliveryState, string> = {
@@ -82,7 +92,12 @@ export interface Preparation {
   snapshot?: { content: Content; audienceId: string };
 }
 
-export type ExclusionCause = 'address-missing' | 'duplicate-address' | 'quarantined' | 'denylisted' | 'opted-out';
+export type ExclusionCause =
+  | 'address-missing'
+  | 'duplicate-address'
+  | 'quarantined'
+  | 'denylisted'
+  | 'opted-out';
 
 export interface Delivery {
   id: string;
@@ -154,7 +169,10 @@ export const validateDeliveryInput = (input: Partial<DeliveryInput>): void => {
     fields.push({ field: 'content.from', message: 'must be an email address' });
   }
   if (input.schedule && input.recurrence) {
-    fields.push({ field: 'recurrence', message: 'a delivery has either a schedule or a recurrence, not both' });
+    fields.push({
+      field: 'recurrence',
+      message: 'a delivery has either a schedule or a recurrence, not both',
+    });
   }
   if (input.recurrence) {
     if (!isValidRecurrenceExpression(input.recurrence.expression)) {
@@ -179,7 +197,12 @@ export const createDelivery = (input: DeliveryInput, actor: Actor, id: string, n
     audienceId: input.audienceId,
     ...(input.schedule ? { schedule: input.schedule } : {}),
     ...(input.recurrence
-      ? { recurrence: { ...input.recurrence, requestConfirmation: input.recurrence.requestConfirmation ?? true } }
+      ? {
+          recurrence: {
+            ...input.recurrence,
+            requestConfirmation: input.recurrence.requestConfirmation ?? true,
+          },
+        }
       : {}),
     state: 'editing',
     version: 1,
@@ -250,11 +273,16 @@ export interface PreparationOutcome {
 }
 
 /** Ends preparation: ready with the counts and a frozen snapshot, or preparation-failed with the errors. */
-export const completePreparation = (delivery: Delivery, outcome: PreparationOutcome, now: Date): Transition => {
+export const completePreparation = (
+  delivery: Delivery,
+  outcome: PreparationOutcome,
+  now: Date,
+): Transition => {
   if (delivery.state !== 'preparing' || !delivery.preparation) conflictIn(delivery, 'marked prepared');
   const excluded = Object.values(outcome.exclusions).reduce((a, b) => a + (b ?? 0), 0);
   const errors = [...outcome.errors];
-  if (errors.length === 0 && outcome.toDeliver === 0) errors.push('The target is empty: no recipient to deliver.');
+  if (errors.length === 0 && outcome.toDeliver === 0)
+    errors.push('The target is empty: no recipient to deliver.');
   const preparation: Preparation = {
     ...delivery.preparation!,
     targeted: outcome.targeted,

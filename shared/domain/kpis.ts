@@ -53,8 +53,20 @@ export interface Deployment {
 export const rate = (numerator: number, denominator: number): number =>
   denominator > 0 ? Math.round((numerator / denominator) * 10_000) / 10_000 : 0;
 
-export const EMPTY_REAL_TIME: RealTimeCounts = { toDeliver: 0, sent: 0, processed: 0, delivered: 0, bouncesAndErrors: 0 };
-export const EMPTY_TRACKING: TrackingCounts = { opens: 0, uniqueOpens: 0, clicks: 0, uniqueClicks: 0, delivered: 0 };
+export const EMPTY_REAL_TIME: RealTimeCounts = {
+  toDeliver: 0,
+  sent: 0,
+  processed: 0,
+  delivered: 0,
+  bouncesAndErrors: 0,
+};
+export const EMPTY_TRACKING: TrackingCounts = {
+  opens: 0,
+  uniqueOpens: 0,
+  clicks: 0,
+  uniqueClicks: 0,
+  delivered: 0,
+};
 
 export const computeKpis = (realTime: RealTimeCounts, tracking: TrackingCounts): Kpis => ({
   ...realTime,

@@ -81,7 +81,8 @@ export const resolveWallTime = (wallTime: string, timeZone: string): WallTimeRes
     .filter((instant) => toWallTime(instant, timeZone) === wallTime)
     .sort((a, b) => a - b);
   const first = candidates[0];
-  if (first === undefined) return { ok: false, reason: `does not exist in ${timeZone} (daylight-saving gap)` };
+  if (first === undefined)
+    return { ok: false, reason: `does not exist in ${timeZone} (daylight-saving gap)` };
   return { ok: true, instant: new Date(first) };
 };
 

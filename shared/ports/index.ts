@@ -2,11 +2,15 @@
  * Ports: what the use cases need from the outside world. Adapters in shared/adapters implement them against
  * AWS; test/helpers/fakes.ts implements them in memory for unit tests.
  */
-import type { Delivery, DeliveryState, Transition } from '../domain/delivery.ts';
-import type { RealTimeCounts, Snapshot, TrackingCounts } from '../domain/kpis.ts';
+import type { Delivery, DeliveryState, ExclusionCause, Transition } from '../domain/delivery.ts';
+import type {
+  FailureType,
+  RealTimeCounts,
+  RecipientStatus,
+  Snapshot,
+  TrackingCounts,
+} from '../domain/kpis.ts';
 import type { Audience, Profile, QuarantineEntry } from '../domain/profiles.ts';
-import type { ExclusionCause } from '../domain/delivery.ts';
-import type { FailureType, RecipientStatus } from '../domain/kpis.ts';
 
 export interface Page<T> {
   items: T[];
@@ -27,7 +31,10 @@ export interface DeliveryRepository {
    * otherwise throws the 409 domain error naming the stored state.
    */
   apply(transition: Transition): Promise<Delivery>;
-  list(filter: { state?: DeliveryState | undefined; parentId?: string | undefined }, page: PageRequest): Promise<Page<Delivery>>;
+  list(
+    filter: { state?: DeliveryState | undefined; parentId?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<Delivery>>;
 }
 
 export interface StatsRepository {

@@ -6,7 +6,14 @@
 import { invalid, notFound } from '../domain/errors.ts';
 import { type Audience, assertBatchSize } from '../domain/profiles.ts';
 import { type Actor, assertCan } from '../domain/roles.ts';
-import type { AudienceRepository, Clock, IdGenerator, Page, PageRequest, ProfileRepository } from '../ports/index.ts';
+import type {
+  AudienceRepository,
+  Clock,
+  IdGenerator,
+  Page,
+  PageRequest,
+  ProfileRepository,
+} from '../ports/index.ts';
 
 export const createAudience = async (
   deps: { audiences: AudienceRepository; ids: IdGenerator; clock: Clock },

@@ -3,11 +3,11 @@
  * Checks run in the order 403 → 404 → 409 (401 is the caller's).
  */
 import {
-  createDelivery as newDelivery,
   type Delivery,
   type DeliveryInput,
   type DeliveryState,
   editDelivery,
+  createDelivery as newDelivery,
 } from '../domain/delivery.ts';
 import { invalid, notFound } from '../domain/errors.ts';
 import {
@@ -38,7 +38,10 @@ export type DeliveryView = Omit<Delivery, 'preparation'> & {
   deployment: Deployment;
 };
 
-export const loadDelivery = async (deps: { deliveries: DeliveryRepository }, id: string): Promise<Delivery> => {
+export const loadDelivery = async (
+  deps: { deliveries: DeliveryRepository },
+  id: string,
+): Promise<Delivery> => {
   const delivery = await deps.deliveries.get(id);
   if (!delivery) throw notFound('Delivery', id);
   return delivery;
@@ -58,7 +61,11 @@ const MAX_EXECUTIONS_SUMMED = 1000;
 const snapshotsOf = async (
   deps: { deliveries: DeliveryRepository; stats: StatsRepository },
   delivery: Delivery,
-): Promise<{ realTime: Snapshot<RealTimeCounts> | null; tracking: Snapshot<TrackingCounts> | null; toDeliver: number }> => {
+): Promise<{
+  realTime: Snapshot<RealTimeCounts> | null;
+  tracking: Snapshot<TrackingCounts> | null;
+  toDeliver: number;
+}> => {
   if (!delivery.recurrence) {
     const s = await deps.stats.get(delivery.id);
     return { ...s, toDeliver: delivery.preparation?.toDeliver ?? 0 };
@@ -72,15 +79,30 @@ const snapshotsOf = async (
   } while (cursor && executions.length < MAX_EXECUTIONS_SUMMED);
   const stats = await Promise.all(executions.map((e) => deps.stats.get(e.id)));
   const latest = (times: Array<string | undefined>): string | null =>
-    times.filter((t): t is string => !!t).sort().at(-1) ?? null;
+    times
+      .filter((t): t is string => !!t)
+      .sort()
+      .at(-1) ?? null;
   const rtTime = latest(stats.map((s) => s.realTime?.computedAt));
   const trTime = latest(stats.map((s) => s.tracking?.computedAt));
   return {
     realTime: rtTime
-      ? { counts: sumCounts(stats.map((s) => s.realTime?.counts ?? EMPTY_REAL_TIME), EMPTY_REAL_TIME), computedAt: rtTime }
+      ? {
+          counts: sumCounts(
+            stats.map((s) => s.realTime?.counts ?? EMPTY_REAL_TIME),
+            EMPTY_REAL_TIME,
+          ),
+          computedAt: rtTime,
+        }
       : null,
     tracking: trTime
-      ? { counts: sumCounts(stats.map((s) => s.tracking?.counts ?? EMPTY_TRACKING), EMPTY_TRACKING), computedAt: trTime }
+      ? {
+          counts: sumCounts(
+            stats.map((s) => s.tracking?.counts ?? EMPTY_TRACKING),
+            EMPTY_TRACKING,
+          ),
+          computedAt: trTime,
+        }
       : null,
     toDeliver: executions.reduce((n, e) => n + (e.preparation?.toDeliver ?? 0), 0),
   };
@@ -92,7 +114,10 @@ export const toView = async (
 ): Promise<DeliveryView> => {
   const { realTime, tracking, toDeliver } = await snapshotsOf(deps, delivery);
   const { preparation, ...rest } = delivery;
-  const view: DeliveryView = { ...rest, deployment: buildDeployment(delivery.state, realTime, tracking, toDeliver) };
+  const view: DeliveryView = {
+    ...rest,
+    deployment: buildDeployment(delivery.state, realTime, tracking, toDeliver),
+  };
   if (preparation) {
     const { snapshot: _snapshot, ...visible } = preparation;
     view.preparation = visible;
@@ -150,7 +175,10 @@ export const listDeliveries = async (
   page: PageRequest,
 ): Promise<Page<DeliveryView>> => {
   const result = await deps.deliveries.list(filter, page);
-  return { items: await Promise.all(result.items.map((d) => toView(deps, d))), nextCursor: result.nextCursor };
+  return {
+    items: await Promise.all(result.items.map((d) => toView(deps, d))),
+    nextCursor: result.nextCursor,
+  };
 };
 
 export const listExecutions = async (
@@ -160,5 +188,8 @@ export const listExecutions = async (
 ): Promise<Page<DeliveryView>> => {
   await loadDelivery(deps, id);
   const result = await deps.deliveries.list({ parentId: id }, page);
-  return { items: await Promise.all(result.items.map((d) => toView(deps, d))), nextCursor: result.nextCursor };
+  return {
+    items: await Promise.all(result.items.map((d) => toView(deps, d))),
+    nextCursor: result.nextCursor,
+  };
 };

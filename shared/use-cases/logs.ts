@@ -23,7 +23,11 @@ export const sendingLogs = async (
   assertCan(actor, 'logs:read');
   const delivery = await loadDelivery(deps, id);
   if (!delivery.preparation) return EMPTY;
-  return deps.recipientLog.listSending({ deliveryId: id, version: delivery.preparation.version }, { status }, page);
+  return deps.recipientLog.listSending(
+    { deliveryId: id, version: delivery.preparation.version },
+    { status },
+    page,
+  );
 };
 
 export const exclusionLogs = async (

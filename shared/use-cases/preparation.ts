@@ -9,7 +9,12 @@
  *  4. complete: ready with the counts and a frozen snapshot, or preparation-failed with the errors.
  * A preparation whose delivery changed meanwhile (edited, so a new version) is abandoned.
  */
-import { completePreparation, type Delivery, type ExclusionCause, startPreparation } from '../domain/delivery.ts';
+import {
+  completePreparation,
+  type Delivery,
+  type ExclusionCause,
+  startPreparation,
+} from '../domain/delivery.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { normalizeAddress, type Profile } from '../domain/profiles.ts';
 import { type Actor, assertCan } from '../domain/roles.ts';
@@ -29,7 +34,12 @@ import type {
 import { type DeliveryView, loadDelivery, toView } from './deliveries.ts';
 
 export const requestPreparation = async (
-  deps: { deliveries: DeliveryRepository; stats: StatsRepository; preparer: PreparationStarter; clock: Clock },
+  deps: {
+    deliveries: DeliveryRepository;
+    stats: StatsRepository;
+    preparer: PreparationStarter;
+    clock: Clock;
+  },
   actor: Actor,
   id: string,
 ): Promise<DeliveryView> => {
@@ -60,7 +70,9 @@ export interface PreparationDeps {
 
 const PAGE = 1000;
 
-type Classified = { kind: 'target'; profile: Profile & { email: string } } | { kind: 'excluded'; profile: Profile; cause: ExclusionCause };
+type Classified =
+  | { kind: 'target'; profile: Profile & { email: string } }
+  | { kind: 'excluded'; profile: Profile; cause: ExclusionCause };
 
 /** Classifies a page of profiles. `seen` carries the addresses already targeted or excluded as duplicates. */
 const classify = async (
@@ -85,7 +97,7 @@ const classify = async (
 
 export const runPreparation = async (deps: PreparationDeps, ref: LogRef): Promise<Delivery | null> => {
   const delivery = await deps.deliveries.get(ref.deliveryId);
-  if (!delivery || delivery.state !== 'preparing' || delivery.version !== ref.version) return null;
+  if (delivery?.state !== 'preparing' || delivery.version !== ref.version) return null;
   const exclusions: Partial<Record<ExclusionCause, number>> = {};
   const errors: string[] = [];
   let targeted = 0;
@@ -132,7 +144,7 @@ export const runPreparation = async (deps: PreparationDeps, ref: LogRef): Promis
     } while (cursor);
   }
   const current = await deps.deliveries.get(ref.deliveryId);
-  if (!current || current.state !== 'preparing' || current.version !== ref.version) return null;
+  if (current?.state !== 'preparing' || current.version !== ref.version) return null;
   try {
     return await deps.deliveries.apply(
       completePreparation(current, { targeted, toDeliver, exclusions, errors }, deps.clock.now()),

@@ -13,7 +13,12 @@ export interface ComputeStatsResult {
 }
 
 export const computeStats = async (
-  deps: { deliveries: DeliveryRepository; stats: StatsRepository; recipientLog: RecipientLogRepository; clock: Clock },
+  deps: {
+    deliveries: DeliveryRepository;
+    stats: StatsRepository;
+    recipientLog: RecipientLogRepository;
+    clock: Clock;
+  },
   id: string,
 ): Promise<ComputeStatsResult> => {
   const delivery = await loadDelivery(deps, id);
@@ -26,7 +31,12 @@ export const computeStats = async (
     do {
       const page = await deps.recipientLog.listSending(ref, {}, { cursor, limit: 1000 });
       for (const e of page.items) {
-        facts.push({ status: e.status, hasMessageId: !!e.sesMessageId, opens: e.opens ?? 0, clicks: e.clicks ?? 0 });
+        facts.push({
+          status: e.status,
+          hasMessageId: !!e.sesMessageId,
+          opens: e.opens ?? 0,
+          clicks: e.clicks ?? 0,
+        });
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -36,5 +46,9 @@ export const computeStats = async (
     deps.stats.putRealTime(id, { counts: realTime, computedAt: startedAt }),
     deps.stats.putTracking(id, { counts: tracking, computedAt: startedAt }),
   ]);
-  return { deliveryId: id, kpis: computeKpis(realTime, tracking), computedAt: { realTime: startedAt, tracking: startedAt } };
+  return {
+    deliveryId: id,
+    kpis: computeKpis(realTime, tracking),
+    computedAt: { realTime: startedAt, tracking: startedAt },
+  };
 };

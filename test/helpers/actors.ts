@@ -1,6 +1,10 @@
 import type { Actor, Role } from '../../shared/domain/roles.ts';
 
-export const actor = (username: string, ...roles: Role[]): Actor => ({ sub: `sub-${username}`, username, roles });
+export const actor = (username: string, ...roles: Role[]): Actor => ({
+  sub: `sub-${username}`,
+  username,
+  roles,
+});
 
 export const starter = actor('stella', 'start-deliveries');
 export const preparer = actor('pat', 'prepare-deliveries');

@@ -4,7 +4,12 @@
  */
 import type { Delivery, DeliveryState, Transition } from '../../shared/domain/delivery.ts';
 import { conflict, invalid, notFound } from '../../shared/domain/errors.ts';
-import { isNewer, type RealTimeCounts, type Snapshot, type TrackingCounts } from '../../shared/domain/kpis.ts';
+import {
+  isNewer,
+  type RealTimeCounts,
+  type Snapshot,
+  type TrackingCounts,
+} from '../../shared/domain/kpis.ts';
 import type { Audience, Profile, QuarantineEntry } from '../../shared/domain/profiles.ts';
 import type {
   AudienceRepository,
@@ -28,7 +33,8 @@ import type { SendStarter } from '../../shared/use-cases/control.ts';
 
 const paginate = <T>(all: T[], page: PageRequest): Page<T> => {
   const start = page.cursor ? Number(page.cursor) : 0;
-  if (!Number.isInteger(start) || start < 0) throw invalid('The cursor is not valid.', [{ field: 'cursor', message: 'unknown cursor' }]);
+  if (!Number.isInteger(start) || start < 0)
+    throw invalid('The cursor is not valid.', [{ field: 'cursor', message: 'unknown cursor' }]);
   const limit = page.limit ?? 50;
   const items = all.slice(start, start + limit);
   return { items, nextCursor: start + limit < all.length ? String(start + limit) : null };
@@ -68,7 +74,8 @@ export class FakeDeliveries implements DeliveryRepository {
     return d ? clone(d) : null;
   }
   async create(delivery: Delivery) {
-    if (this.items.has(delivery.id)) throw conflict('The delivery exists.', { state: this.items.get(delivery.id)!.state });
+    if (this.items.has(delivery.id))
+      throw conflict('The delivery exists.', { state: this.items.get(delivery.id)!.state });
     this.items.set(delivery.id, clone(delivery));
   }
   async apply(t: Transition) {
@@ -80,7 +87,10 @@ export class FakeDeliveries implements DeliveryRepository {
     this.items.set(t.next.id, clone(t.next));
     return clone(t.next);
   }
-  async list(filter: { state?: DeliveryState | undefined; parentId?: string | undefined }, page: PageRequest) {
+  async list(
+    filter: { state?: DeliveryState | undefined; parentId?: string | undefined },
+    page: PageRequest,
+  ) {
     const all = [...this.items.values()]
       .filter((d) => (filter.parentId ? d.parentId === filter.parentId : !d.parentId))
       .filter((d) => !filter.state || d.state === filter.state)
@@ -111,7 +121,11 @@ export class FakeProfiles implements ProfileRepository {
   readonly items = new Map<string, Profile>();
   async upsertMany(profiles: Array<ProfileInput & { id: string }>, now: Date) {
     return profiles.map((input) => {
-      const current: Profile = this.items.get(input.id) ?? { id: input.id, optOut: false, updatedAt: now.toISOString() };
+      const current: Profile = this.items.get(input.id) ?? {
+        id: input.id,
+        optOut: false,
+        updatedAt: now.toISOString(),
+      };
       const next: Record<string, unknown> = { ...current, updatedAt: now.toISOString() };
       for (const [k, v] of Object.entries(input)) {
         if (v === null) delete next[k];
@@ -179,8 +193,14 @@ export class FakeRecipientLog implements RecipientLogRepository {
       this.exclusions.set(refKey(e), m);
     }
   }
-  async listSending(ref: LogRef, filter: { status?: SendingLogEntry['status'] | undefined }, page: PageRequest) {
-    const all = [...(this.sending.get(refKey(ref))?.values() ?? [])].filter((e) => !filter.status || e.status === filter.status);
+  async listSending(
+    ref: LogRef,
+    filter: { status?: SendingLogEntry['status'] | undefined },
+    page: PageRequest,
+  ) {
+    const all = [...(this.sending.get(refKey(ref))?.values() ?? [])].filter(
+      (e) => !filter.status || e.status === filter.status,
+    );
     return paginate(all.map(clone), page);
   }
   async listExclusions(ref: LogRef, page: PageRequest) {

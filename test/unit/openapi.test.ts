@@ -11,11 +11,17 @@ describe('OpenAPI document', () => {
   });
 
   it('documents exactly the routes of the topology', () => {
-    expect(Object.keys(OPERATIONS).sort()).toEqual(httpRoutes().map((r) => r.routeKey).sort());
+    expect(Object.keys(OPERATIONS).sort()).toEqual(
+      httpRoutes()
+        .map((r) => r.routeKey)
+        .sort(),
+    );
   });
 
   it('refuses a body that breaks the contract, and accepts one that keeps it', () => {
-    expect(() => assertContract('GET', '/profiles/{id}', 200, { id: 'p1', optOut: false, updatedAt: 'x' })).not.toThrow();
+    expect(() =>
+      assertContract('GET', '/profiles/{id}', 200, { id: 'p1', optOut: false, updatedAt: 'x' }),
+    ).not.toThrow();
     expect(() => assertContract('GET', '/profiles/{id}', 200, { id: 'p1' })).toThrow(/breaks the contract/);
     expect(() =>
       assertContract('POST', '/deliveries/{id}/confirm', 403, {

@@ -4,8 +4,8 @@ import {
   completePreparation,
   confirmDelivery,
   createExecution,
-  type Delivery,
   DELIVERY_STATES,
+  type Delivery,
   type DeliveryState,
   editDelivery,
   expireExecution,
@@ -22,7 +22,7 @@ import {
 } from '../../../shared/domain/delivery.ts';
 import { type DomainError, isDomainError } from '../../../shared/domain/errors.ts';
 import { preparer, starter } from '../../helpers/actors.ts';
-import { deliveryInput, later, newDelivery, readyDelivery, T0 } from '../../helpers/deliveries.ts';
+import { type deliveryInput, later, newDelivery, readyDelivery, T0 } from '../../helpers/deliveries.ts';
 
 const inState = (state: DeliveryState, extra: Partial<Delivery> = {}): Delivery => ({
   ...readyDelivery(),
@@ -41,15 +41,45 @@ const conflictOf = (fn: () => unknown): DomainError => {
 };
 
 /** Which states each transition accepts (DESIGN section 5); every other state must be refused with a 409. */
-const TABLE: Array<{ name: string; from: DeliveryState[]; run: (d: Delivery) => Transition; to: DeliveryState }> = [
-  { name: 'edit', from: ['editing', 'ready', 'scheduled', 'preparation-failed'], to: 'editing', run: (d) => editDelivery(d, { label: 'x' }, preparer, later(5)) },
-  { name: 'prepare', from: ['editing', 'ready', 'preparation-failed'], to: 'preparing', run: (d) => startPreparation(d, preparer, later(5)) },
+const TABLE: Array<{
+  name: string;
+  from: DeliveryState[];
+  run: (d: Delivery) => Transition;
+  to: DeliveryState;
+}> = [
+  {
+    name: 'edit',
+    from: ['editing', 'ready', 'scheduled', 'preparation-failed'],
+    to: 'editing',
+    run: (d) => editDelivery(d, { label: 'x' }, preparer, later(5)),
+  },
+  {
+    name: 'prepare',
+    from: ['editing', 'ready', 'preparation-failed'],
+    to: 'preparing',
+    run: (d) => startPreparation(d, preparer, later(5)),
+  },
   { name: 'pause', from: ['sending'], to: 'paused', run: (d) => pauseDelivery(d, starter, later(5)) },
-  { name: 'suspend', from: ['sending'], to: 'paused', run: (d) => suspendDelivery(d, 'Daily message quota exceeded', later(5)) },
+  {
+    name: 'suspend',
+    from: ['sending'],
+    to: 'paused',
+    run: (d) => suspendDelivery(d, 'Daily message quota exceeded', later(5)),
+  },
   { name: 'resume', from: ['paused'], to: 'sending', run: (d) => resumeDelivery(d, starter, later(5)) },
-  { name: 'stop', from: ['scheduled', 'sending', 'paused'], to: 'stopped', run: (d) => stopDelivery(d, starter, later(5)) },
+  {
+    name: 'stop',
+    from: ['scheduled', 'sending', 'paused'],
+    to: 'stopped',
+    run: (d) => stopDelivery(d, starter, later(5)),
+  },
   { name: 'finish', from: ['sending'], to: 'finished', run: (d) => finishDelivery(d, later(5)) },
-  { name: 'fail', from: ['scheduled', 'sending', 'paused'], to: 'failed', run: (d) => failDelivery(d, 'fired too late', later(5)) },
+  {
+    name: 'fail',
+    from: ['scheduled', 'sending', 'paused'],
+    to: 'failed',
+    run: (d) => failDelivery(d, 'fired too late', later(5)),
+  },
   { name: 'fire', from: ['scheduled'], to: 'sending', run: (d) => fireSchedule(d, later(5)) },
 ];
 
@@ -78,7 +108,10 @@ describe('delivery lifecycle: every allowed and refused transition', () => {
     it(`confirm from ${state} ${allowed ? 'is allowed' : 'is refused'}`, () => {
       const delivery = inState(state);
       if (allowed) expect(confirmDelivery(delivery, starter, later(5)).next.state).toBe('sending');
-      else expect(conflictOf(() => confirmDelivery(delivery, starter, later(5))).details).toMatchObject({ state });
+      else
+        expect(conflictOf(() => confirmDelivery(delivery, starter, later(5))).details).toMatchObject({
+          state,
+        });
     });
   }
 });
@@ -88,7 +121,13 @@ describe('create, edit, prepare', () => {
     const d = newDelivery();
     expect(d).toMatchObject({ state: 'editing', version: 1, createdBy: { sub: 'sub-pat', username: 'pat' } });
     expect(d.history).toEqual([
-      { at: T0.toISOString(), action: 'create', from: null, to: 'editing', by: { sub: 'sub-pat', username: 'pat' } },
+      {
+        at: T0.toISOString(),
+        action: 'create',
+        from: null,
+        to: 'editing',
+        by: { sub: 'sub-pat', username: 'pat' },
+      },
     ]);
   });
 
@@ -99,7 +138,10 @@ describe('create, edit, prepare', () => {
 
   it('refuses a schedule in a DST gap, a bad recurrence, both at once, and a bad sender', () => {
     const cases: Array<[Parameters<typeof deliveryInput>[0], string]> = [
-      [{ schedule: { contactDate: '2026-03-29T02:30:00', timeZone: 'Europe/Paris' } }, 'schedule.contactDate'],
+      [
+        { schedule: { contactDate: '2026-03-29T02:30:00', timeZone: 'Europe/Paris' } },
+        'schedule.contactDate',
+      ],
       [{ recurrence: { expression: 'daily', timeZone: 'Europe/Paris' } }, 'recurrence.expression'],
       [{ recurrence: { expression: 'rate(1 day)', timeZone: 'Nowhere/City' } }, 'recurrence.timeZone'],
       [
@@ -114,23 +156,36 @@ describe('create, edit, prepare', () => {
     for (const [overrides, field] of cases) {
       const error = conflictOf(() => newDelivery(overrides));
       expect(error.kind).toBe('invalid');
-      expect((error.details as { fields: Array<{ field: string }> }).fields.map((f) => f.field)).toContain(field);
+      expect((error.details as { fields: Array<{ field: string }> }).fields.map((f) => f.field)).toContain(
+        field,
+      );
     }
   });
 
   it('an edit in ready returns to editing, bumps the version and so invalidates the preparation', () => {
     const ready = readyDelivery();
-    const edited = editDelivery(ready, { content: { ...ready.content, subject: 'New' } }, preparer, later(5)).next;
+    const edited = editDelivery(
+      ready,
+      { content: { ...ready.content, subject: 'New' } },
+      preparer,
+      later(5),
+    ).next;
     expect(edited).toMatchObject({ state: 'editing', version: ready.version + 1 });
     expect(edited.preparation?.version).toBe(ready.version);
     // Even forced back into ready, the stale preparation cannot be confirmed.
-    expect(conflictOf(() => confirmDelivery({ ...edited, state: 'ready' }, starter, later(6))).kind).toBe('conflict');
+    expect(conflictOf(() => confirmDelivery({ ...edited, state: 'ready' }, starter, later(6))).kind).toBe(
+      'conflict',
+    );
   });
 
   it('an edit of a scheduled delivery asks for its schedule to be deleted', () => {
     const scheduled = inState('scheduled');
-    expect(editDelivery(scheduled, { label: 'x' }, preparer, later(5)).effects).toEqual({ deleteSchedule: true });
-    expect(editDelivery(readyDelivery(), { label: 'x' }, preparer, later(5)).effects).toEqual({ deleteSchedule: false });
+    expect(editDelivery(scheduled, { label: 'x' }, preparer, later(5)).effects).toEqual({
+      deleteSchedule: true,
+    });
+    expect(editDelivery(readyDelivery(), { label: 'x' }, preparer, later(5)).effects).toEqual({
+      deleteSchedule: false,
+    });
   });
 
   it('an edit can remove a schedule with null', () => {
@@ -153,7 +208,11 @@ describe('create, edit, prepare', () => {
 
   it('preparation fails with the errors, or when nobody is left to deliver', () => {
     const preparing = startPreparation(newDelivery(), preparer, later(1)).next;
-    const failed = completePreparation(preparing, { targeted: 0, toDeliver: 0, exclusions: {}, errors: [] }, later(2));
+    const failed = completePreparation(
+      preparing,
+      { targeted: 0, toDeliver: 0, exclusions: {}, errors: [] },
+      later(2),
+    );
     expect(failed.next.state).toBe('preparation-failed');
     expect(failed.next.preparation?.errors).toEqual(['The target is empty: no recipient to deliver.']);
     const broken = completePreparation(
@@ -179,25 +238,33 @@ describe('confirm', () => {
   });
 
   it('arms the scheduler when the contact date is in the future, and sends at once when it has passed', () => {
-    const future = readyDelivery({ schedule: { contactDate: '2026-12-24T09:00:00', timeZone: 'Europe/Paris' } });
+    const future = readyDelivery({
+      schedule: { contactDate: '2026-12-24T09:00:00', timeZone: 'Europe/Paris' },
+    });
     const t = confirmDelivery(future, starter, later(10));
     expect(t.next.state).toBe('scheduled');
     expect(t.effects).toEqual({ armSchedule: true });
     expect(STATUS_TEXT.scheduled).toBe('Start pending');
-    const past = readyDelivery({ schedule: { contactDate: '2026-11-01T09:00:00', timeZone: 'Europe/Paris' } });
+    const past = readyDelivery({
+      schedule: { contactDate: '2026-11-01T09:00:00', timeZone: 'Europe/Paris' },
+    });
     expect(confirmDelivery(past, starter, later(10)).next.state).toBe('sending');
   });
 
   it('a second confirm is refused naming sending', () => {
     const first = confirmDelivery(readyDelivery(), starter, later(10)).next;
-    expect(conflictOf(() => confirmDelivery(first, starter, later(11))).details).toMatchObject({ state: 'sending' });
+    expect(conflictOf(() => confirmDelivery(first, starter, later(11))).details).toMatchObject({
+      state: 'sending',
+    });
   });
 
   it('a recurring delivery is armed (scheduled) on confirm', () => {
     const recurring = readyDelivery({ recurrence: { expression: 'rate(1 day)', timeZone: 'UTC' } });
     expect(confirmDelivery(recurring, starter, later(10)).next.state).toBe('scheduled');
     // The recurring parent never "fires" into sending: executions do.
-    expect(conflictOf(() => fireSchedule({ ...recurring, state: 'scheduled' }, later(20))).kind).toBe('conflict');
+    expect(conflictOf(() => fireSchedule({ ...recurring, state: 'scheduled' }, later(20))).kind).toBe(
+      'conflict',
+    );
   });
 });
 
@@ -210,14 +277,23 @@ describe('recurring executions', () => {
 
   it('an execution is a child delivery in editing, owned by the confirmer', () => {
     const exec = createExecution(parent, 'exec-1', later(60), later(60));
-    expect(exec).toMatchObject({ parentId: parent.id, state: 'editing', version: 1, createdBy: parent.confirmedBy });
+    expect(exec).toMatchObject({
+      parentId: parent.id,
+      state: 'editing',
+      version: 1,
+      createdBy: parent.confirmedBy,
+    });
     expect(exec.recurrence).toBeUndefined();
   });
 
   it('without requestConfirmation it is auto-confirmed as the recurring delivery confirmer', () => {
     const exec = createExecution(parent, 'exec-1', later(60), later(60));
     const preparing = startPreparation(exec, null, later(61)).next;
-    const ready = completePreparation(preparing, { targeted: 2, toDeliver: 2, exclusions: {}, errors: [] }, later(62));
+    const ready = completePreparation(
+      preparing,
+      { targeted: 2, toDeliver: 2, exclusions: {}, errors: [] },
+      later(62),
+    );
     const t = autoConfirmExecution(ready.next, parent.confirmedBy!, later(63));
     expect(t.next).toMatchObject({ state: 'sending', autoConfirmed: true, confirmedBy: parent.confirmedBy });
     expect(t.next.history.at(-1)?.by).toEqual({ system: 'recurrence' });
@@ -227,7 +303,9 @@ describe('recurring executions', () => {
     const exec = { ...createExecution(parent, 'exec-1', later(60), later(60)), state: 'ready' as const };
     expect(expireExecution(exec, later(1500)).next.state).toBe('expired');
     expect(conflictOf(() => expireExecution(readyDelivery(), later(1500))).kind).toBe('conflict');
-    expect(conflictOf(() => expireExecution({ ...exec, state: 'sending' }, later(1500))).kind).toBe('conflict');
+    expect(conflictOf(() => expireExecution({ ...exec, state: 'sending' }, later(1500))).kind).toBe(
+      'conflict',
+    );
   });
 });
 
@@ -235,7 +313,9 @@ describe('stop', () => {
   it('stopping a scheduled delivery deletes its schedule; stopped is terminal', () => {
     const t = stopDelivery(inState('scheduled'), starter, later(5));
     expect(t.effects).toEqual({ deleteSchedule: true });
-    expect(conflictOf(() => resumeDelivery(t.next, starter, later(6))).details).toMatchObject({ state: 'stopped' });
+    expect(conflictOf(() => resumeDelivery(t.next, starter, later(6))).details).toMatchObject({
+      state: 'stopped',
+    });
     expect(conflictOf(() => editDelivery(t.next, { label: 'x' }, preparer, later(6))).kind).toBe('conflict');
   });
 });

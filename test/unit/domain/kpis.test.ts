@@ -2,15 +2,20 @@ import { describe, expect, it } from 'vitest';
 import {
   buildDeployment,
   computeKpis,
+  EMPTY_REAL_TIME,
   isNewer,
   type RecipientFacts,
   rate,
   recount,
   sumCounts,
-  EMPTY_REAL_TIME,
 } from '../../../shared/domain/kpis.ts';
 
-const r = (status: RecipientFacts['status'], hasMessageId: boolean, opens = 0, clicks = 0): RecipientFacts => ({
+const r = (
+  status: RecipientFacts['status'],
+  hasMessageId: boolean,
+  opens = 0,
+  clicks = 0,
+): RecipientFacts => ({
   status,
   hasMessageId,
   opens,
@@ -92,7 +97,10 @@ describe('deployment block and snapshots', () => {
   it('shows To deliver from preparation and the times of each snapshot', () => {
     const d = buildDeployment(
       'sending',
-      { counts: { toDeliver: 0, sent: 118, processed: 120, delivered: 110, bouncesAndErrors: 4 }, computedAt: '2026-11-22T10:00:04Z' },
+      {
+        counts: { toDeliver: 0, sent: 118, processed: 120, delivered: 110, bouncesAndErrors: 4 },
+        computedAt: '2026-11-22T10:00:04Z',
+      },
       null,
       200,
     );

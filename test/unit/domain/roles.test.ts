@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isDomainError } from '../../../shared/domain/errors.ts';
-import { type Action, assertCan, CONFIRM_REFUSED, can, parseGroups, type Role } from '../../../shared/domain/roles.ts';
+import {
+  type Action,
+  assertCan,
+  CONFIRM_REFUSED,
+  can,
+  parseGroups,
+  type Role,
+} from '../../../shared/domain/roles.ts';
 import { actor } from '../../helpers/actors.ts';
 
 const ACTIONS: Action[] = [
@@ -99,7 +106,10 @@ describe('parseGroups', () => {
   });
 
   it('accepts arrays, drops non-strings and duplicates, and treats absent claims as no role', () => {
-    expect(parseGroups(['workflow', 3, 'workflow', 'administration'])).toEqual(['workflow', 'administration']);
+    expect(parseGroups(['workflow', 3, 'workflow', 'administration'])).toEqual([
+      'workflow',
+      'administration',
+    ]);
     expect(parseGroups(undefined)).toEqual([]);
     expect(parseGroups({ groups: ['start-deliveries'] })).toEqual([]);
   });

@@ -1,9 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CONFIRM_REFUSED } from '../../../shared/domain/roles.ts';
 import type { DomainError } from '../../../shared/domain/errors.ts';
+import { CONFIRM_REFUSED } from '../../../shared/domain/roles.ts';
 import { addMembers, createAudience } from '../../../shared/use-cases/audiences.ts';
 import { confirm, pause, resume, stop } from '../../../shared/use-cases/control.ts';
-import { createDelivery, getDelivery, listDeliveries, updateDelivery } from '../../../shared/use-cases/deliveries.ts';
+import {
+  createDelivery,
+  getDelivery,
+  listDeliveries,
+  updateDelivery,
+} from '../../../shared/use-cases/deliveries.ts';
 import { requestPreparation, runPreparation } from '../../../shared/use-cases/preparation.ts';
 import { upsertProfiles } from '../../../shared/use-cases/profiles.ts';
 import { computeStats } from '../../../shared/use-cases/stats.ts';
@@ -82,7 +87,13 @@ describe('preparation', () => {
       targeted: 8,
       toDeliver: 3,
       excluded: 5,
-      exclusions: { 'opted-out': 1, 'address-missing': 1, 'duplicate-address': 1, quarantined: 1, denylisted: 1 },
+      exclusions: {
+        'opted-out': 1,
+        'address-missing': 1,
+        'duplicate-address': 1,
+        quarantined: 1,
+        denylisted: 1,
+      },
     });
     expect(ready.deployment.kpis.toDeliver).toBe(3);
     expect(ready.deployment.progress).toEqual({ processed: 0, toDeliver: 3 });
@@ -142,7 +153,10 @@ describe('confirm', () => {
   it('starts the send at once, records who confirmed, and a second confirm changes nothing (409 naming sending)', async () => {
     const id = await prepared();
     const confirmed = await confirm(deps, starter, id);
-    expect(confirmed).toMatchObject({ state: 'sending', confirmedBy: { sub: 'sub-stella', username: 'stella' } });
+    expect(confirmed).toMatchObject({
+      state: 'sending',
+      confirmedBy: { sub: 'sub-stella', username: 'stella' },
+    });
     expect(deps.sendStarter.started).toEqual([id]);
     const error = await rejection(confirm(deps, starter, id));
     expect(error.kind).toBe('conflict');
@@ -192,12 +206,18 @@ describe('create and list', () => {
   it('refuses an unknown audience naming the field', async () => {
     const error = await rejection(createDelivery(deps, preparer, deliveryInput({ audienceId: 'missing' })));
     expect(error.kind).toBe('invalid');
-    expect(error.details).toEqual({ fields: [{ field: 'audienceId', message: 'audience missing does not exist' }] });
+    expect(error.details).toEqual({
+      fields: [{ field: 'audienceId', message: 'audience missing does not exist' }],
+    });
   });
 
   it('lists by state', async () => {
     const id = await prepared();
-    await createDelivery(deps, preparer, deliveryInput({ audienceId: deps.deliveries.items.get(id)!.audienceId }));
+    await createDelivery(
+      deps,
+      preparer,
+      deliveryInput({ audienceId: deps.deliveries.items.get(id)!.audienceId }),
+    );
     expect((await listDeliveries(deps, { state: 'ready' }, {})).items.map((d) => d.id)).toEqual([id]);
     expect((await listDeliveries(deps, {}, {})).items).toHaveLength(2);
   });
@@ -223,6 +243,9 @@ describe('compute stats', () => {
     });
     const view = await getDelivery(deps, id);
     expect(view.deployment.kpis).toEqual(result.kpis);
-    expect(view.deployment.computedAt).toEqual({ realTime: '2026-11-22T10:00:00.000Z', tracking: '2026-11-22T10:00:00.000Z' });
+    expect(view.deployment.computedAt).toEqual({
+      realTime: '2026-11-22T10:00:00.000Z',
+      tracking: '2026-11-22T10:00:00.000Z',
+    });
   });
 });

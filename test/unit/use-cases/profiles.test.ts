@@ -47,7 +47,9 @@ describe('profiles', () => {
   it('refuses empty and oversized batches, and workflow users', async () => {
     expect((await rejection(upsertProfiles(deps, preparer, []))).kind).toBe('invalid');
     const many = Array.from({ length: 1001 }, (_, i) => ({ id: `p${i}` }));
-    expect((await rejection(upsertProfiles(deps, preparer, many))).message).toBe('A batch holds at most 1000 items.');
+    expect((await rejection(upsertProfiles(deps, preparer, many))).message).toBe(
+      'A batch holds at most 1000 items.',
+    );
     expect((await rejection(upsertProfiles(deps, workflowUser, [{ id: 'x' }]))).kind).toBe('forbidden');
   });
 
@@ -69,7 +71,9 @@ describe('audiences', () => {
     await upsertProfiles(deps, preparer, [{ id: 'a' }]);
     const audience = await createAudience(deps, preparer, { name: 'VIP' });
     const error = await rejection(addMembers(deps, preparer, audience.id, ['a', 'ghost']));
-    expect(error.details).toEqual({ fields: [{ field: 'profileIds[1]', message: 'profile ghost does not exist' }] });
+    expect(error.details).toEqual({
+      fields: [{ field: 'profileIds[1]', message: 'profile ghost does not exist' }],
+    });
     expect((await rejection(addMembers(deps, preparer, 'nope', ['a']))).kind).toBe('not-found');
   });
 });
