@@ -1,0 +1,169 @@
+/**
+ * Key builders for every item of the data model (docs/data-model.md). All keys are strings. Adapters build keys
+ * only through these functions, so the document and the code cannot drift apart.
+ */
+import { normalizeAddress } from '../../domain/profiles.ts';
+
+/** Shards per sharded partition: sending and exclusion logs, tracking log, counters, audience members. */
+export const SHARDS = 16;
+
+/** The index names of infra/topology.ts, by table. */
+export const INDEX = {
+  deliveriesByState: 'byState',
+  deliveriesByParent: 'byParent',
+  recipientsByStatus: 'byStatus',
+  recipientsBySesMessageId: 'bySesMessageId',
+  recipientsByProfile: 'byProfile',
+} as const;
+
+const encoder = new TextEncoder();
+
+/** 32-bit FNV-1a of the UTF-8 bytes: stable across processes, runtimes and releases. */
+export const fnv1a = (text: string): number => {
+  let hash = 0x811c9dc5;
+  for (const byte of encoder.encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+};
+
+/** The shard (0..shards-1) of an id: a stable hash of the id modulo the shard count. */
+export const shardOf = (id: string, shards: number = SHARDS): number => fnv1a(id) % shards;
+
+/** A shard as it appears in keys: two digits, `00`..`15`. */
+export const shardLabel = (shard: number): string => {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= SHARDS)
+    throw new RangeError(`shard ${shard} out of range`);
+  return shard.toString().padStart(2, '0');
+};
+
+export const allShards = (): number[] => Array.from({ length: SHARDS }, (_, i) => i);
+
+export type Key = {
+  pk: string;
+  sk: string;
+};
+
+// ---- table deliveries ----------------------------------------------------------------------------------------
+
+export const deliveryPk = (deliveryId: string): string => `D#${deliveryId}`;
+export const deliveryKey = (deliveryId: string): Key => ({ pk: deliveryPk(deliveryId), sk: 'DELIVERY' });
+
+/** byState: top-level deliveries under `STATE#<state>`, executions under `PARENT#<parentId>#STATE#<state>`. */
+export const stateIndexPk = (state: string, parentId?: string): string =>
+  parentId ? `PARENT#${parentId}#STATE#${state}` : `STATE#${state}`;
+/** byParent: `TOP` for top-level deliveries, `PARENT#<parentId>` for a recurring delivery's executions. */
+export const parentIndexPk = (parentId?: string): string => (parentId ? `PARENT#${parentId}` : 'TOP');
+/** Sort key of both delivery indexes: creation time then id (stable: it never changes after create). */
+export const createdSk = (createdAt: string, id: string): string => `${createdAt}#${id}`;
+
+export type KpiKind = 'REALTIME' | 'TRACKING';
+export const kpiKey = (deliveryId: string, kind: KpiKind): Key => ({
+  pk: deliveryPk(deliveryId),
+  sk: `KPI#${kind}`,
+});
+
+/** One of the 16 counter shards of a delivery; the shard is the recipient's. */
+export const counterKey = (deliveryId: string, shard: number): Key => ({
+  pk: `D#${deliveryId}#C#${shardLabel(shard)}`,
+  sk: 'COUNT',
+});
+/** The adjustment counter compute-stats writes its corrections to (summed with the 16 shards). */
+export const counterAdjustmentKey = (deliveryId: string): Key => ({
+  pk: `D#${deliveryId}#C#ADJ`,
+  sk: 'COUNT',
+});
+
+export const prepareJobKey = (deliveryId: string): Key => ({ pk: deliveryPk(deliveryId), sk: 'JOB#prepare' });
+export const startJobKey = (deliveryId: string, shard: number): Key => ({
+  pk: deliveryPk(deliveryId),
+  sk: `JOB#start#${shardLabel(shard)}`,
+});
+export const scheduleKey = (deliveryId: string): Key => ({ pk: deliveryPk(deliveryId), sk: 'SCHEDULE' });
+
+// ---- table profiles ------------------------------------------------------------------------------------------
+
+export const profileKey = (profileId: string): Key => ({ pk: `P#${profileId}`, sk: 'PROFILE' });
+export const audienceKey = (audienceId: string): Key => ({ pk: `A#${audienceId}`, sk: 'AUDIENCE' });
+export const memberPk = (audienceId: string, shard: number): string =>
+  `A#${audienceId}#M#${shardLabel(shard)}`;
+export const memberKey = (audienceId: string, profileId: string): Key => ({
+  pk: memberPk(audienceId, shardOf(profileId)),
+  sk: profileId,
+});
+/** Quarantine and denylist entry of an address (normalized: trimmed, lower case). */
+export const quarantineKey = (address: string): Key => ({
+  pk: `Q#${normalizeAddress(address)}`,
+  sk: 'QUARANTINE',
+});
+
+// ---- table recipients ----------------------------------------------------------------------------------------
+
+/** Logs belong to one preparation: the prepared version is part of the key, so re-preparing starts afresh. */
+export interface LogKeyRef {
+  deliveryId: string;
+  version: number;
+}
+
+export const sendingLogPk = (ref: LogKeyRef, shard: number): string =>
+  `D#${ref.deliveryId}#v${ref.version}#${shardLabel(shard)}`;
+export const sendingLogKey = (ref: LogKeyRef, recipientId: string): Key => ({
+  pk: sendingLogPk(ref, shardOf(recipientId)),
+  sk: `R#${recipientId}`,
+});
+/** byStatus partition key: the entry's partition key and its status. */
+export const statusPk = (sendingPk: string, status: string): string => `${sendingPk}#${status}`;
+/** byProfile sort key, set when the message is sent: newest first with ScanIndexForward false. */
+export const historySk = (sentAt: string, deliveryId: string): string => `${sentAt}#${deliveryId}`;
+
+export const exclusionLogPk = (ref: LogKeyRef, shard: number): string =>
+  `X#${ref.deliveryId}#v${ref.version}#${shardLabel(shard)}`;
+export const exclusionLogKey = (ref: LogKeyRef, profileId: string): Key => ({
+  pk: exclusionLogPk(ref, shardOf(profileId)),
+  sk: `R#${profileId}`,
+});
+
+// ---- table events --------------------------------------------------------------------------------------------
+
+/** Tracking log (opens, clicks) of a delivery, sharded like its recipients. */
+export const trackingPk = (deliveryId: string, shard: number): string =>
+  `T#${deliveryId}#${shardLabel(shard)}`;
+export const trackingKey = (
+  deliveryId: string,
+  recipientId: string,
+  isoTime: string,
+  eventKey: string,
+): Key => ({
+  pk: trackingPk(deliveryId, shardOf(recipientId)),
+  sk: `${isoTime}#${eventKey}`,
+});
+/** Raw SES event, keyed by its envelope id: the conditional put of this item is the envelope dedupe. */
+export const rawEventKey = (sesMessageId: string, envelopeId: string): Key => ({
+  pk: `RAW#${sesMessageId}`,
+  sk: `E#${envelopeId}`,
+});
+/** Terminal-outcome marker (`messageId#eventType#recipient`), beside the raw events of the message. */
+export const outcomeKey = (sesMessageId: string, eventType: string, recipient: string): Key => ({
+  pk: `RAW#${sesMessageId}`,
+  sk: `O#${eventType}#${normalizeAddress(recipient)}`,
+});
+
+/** Attributes that belong to the key design, never to the entity: stripped when reading. */
+export const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'statusPk',
+  'historySk',
+  'entity',
+] as const;
+
+export const stripKeys = <T>(item: Record<string, unknown>): T => {
+  const entity: Record<string, unknown> = { ...item };
+  for (const name of KEY_ATTRIBUTES) delete entity[name];
+  return entity as T;
+};

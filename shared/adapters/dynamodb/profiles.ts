@@ -1,0 +1,115 @@
+/**
+ * ProfileRepository on the `profiles` table (`P#<id>` / `PROFILE`). An upsert is one UpdateItem per profile: it
+ * SETs the fields given, REMOVEs those given as null and leaves the others as stored.
+ */
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Profile } from '../../domain/profiles.ts';
+import type { ProfileInput, ProfileRepository } from '../../ports/index.ts';
+import { batchGetAll, mapLimit } from './batch.ts';
+import { profileKey, stripKeys } from './keys.ts';
+
+export interface ProfileTableOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** UpdateItem calls in flight during an upsert (default 16). */
+  concurrency?: number;
+}
+
+const OPTIONAL_FIELDS = ['email', 'firstName', 'lastName', 'timeZone'] as const;
+
+const fromItem = (item: Record<string, unknown>): Profile => stripKeys<Profile>(item);
+
+/** Merges inputs for the same id in order (a later field wins), keeping the order of first appearance. */
+const mergeById = (
+  profiles: ReadonlyArray<ProfileInput & { id: string }>,
+): Array<ProfileInput & { id: string }> => {
+  const merged = new Map<string, ProfileInput & { id: string }>();
+  for (const profile of profiles) {
+    const current = merged.get(profile.id);
+    if (!current) merged.set(profile.id, { ...profile });
+    else
+      for (const [k, v] of Object.entries(profile)) if (v !== undefined) Object.assign(current, { [k]: v });
+  }
+  return [...merged.values()];
+};
+
+const updateFor = (input: ProfileInput & { id: string }, now: Date) => {
+  const set = ['#id = :id', '#updatedAt = :updatedAt', '#entity = :entity'];
+  const remove: string[] = [];
+  const names: Record<string, string> = {
+    '#id': 'id',
+    '#updatedAt': 'updatedAt',
+    '#entity': 'entity',
+    '#optOut': 'optOut',
+  };
+  const values: Record<string, unknown> = {
+    ':id': input.id,
+    ':updatedAt': now.toISOString(),
+    ':entity': 'profile',
+  };
+  for (const field of OPTIONAL_FIELDS) {
+    const value = input[field];
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    if (value === null) remove.push(`#${field}`);
+    else {
+      set.push(`#${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  if (input.optOut === undefined) {
+    set.push('#optOut = if_not_exists(#optOut, :optOut)');
+    values[':optOut'] = false;
+  } else {
+    set.push('#optOut = :optOut');
+    values[':optOut'] = input.optOut;
+  }
+  return {
+    UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+};
+
+export class DynamoProfileRepository implements ProfileRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #concurrency: number;
+
+  constructor(options: ProfileTableOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#concurrency = options.concurrency ?? 16;
+  }
+
+  /** Returns the stored profiles, one per distinct id, in the order the ids first appear. */
+  async upsertMany(profiles: Array<ProfileInput & { id: string }>, now: Date): Promise<Profile[]> {
+    return mapLimit(mergeById(profiles), this.#concurrency, async (input) => {
+      const out = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: profileKey(input.id),
+          ...updateFor(input, now),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(out.Attributes ?? {});
+    });
+  }
+
+  async get(id: string): Promise<Profile | null> {
+    const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: profileKey(id) }));
+    return out.Item ? fromItem(out.Item) : null;
+  }
+
+  /** Any number of ids (100 per BatchGetItem); found profiles in the order of the ids, missing ones left out. */
+  async getMany(ids: readonly string[]): Promise<Profile[]> {
+    const distinct = [...new Set(ids)];
+    const items = await batchGetAll(this.#client, this.#table, distinct.map(profileKey));
+    const byId = new Map(items.map((item) => [item.id as string, fromItem(item)]));
+    return distinct.flatMap((id) => {
+      const profile = byId.get(id);
+      return profile ? [profile] : [];
+    });
+  }
+}
