@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
+import { isDomainError } from '../../shared/domain/errors.ts';
+import type { RecipientStatus } from '../../shared/domain/kpis.ts';
+import type {
+  ExclusionLogEntry,
+  LogRef,
+  Page,
+  PageRequest,
+  SendingLogEntry,
+} from '../../shared/ports/index.ts';
+import { documentClient, sharedTables } from '../helpers/emulators.ts';
+
+const log = () =>
+  new DynamoRecipientLogRepository({ client: documentClient(), tableName: sharedTables().recipients });
+
+const all = async <T>(list: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<T[]> => {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await list({ cursor, limit });
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+    pages++;
+  } while (cursor && pages < 100);
+  return items;
+};
+
+const entry = (
+  ref: LogRef,
+  recipientId: string,
+  status: RecipientStatus,
+  sentAt?: string,
+): SendingLogEntry => ({
+  ...ref,
+  recipientId,
+  profileId: recipientId,
+  email: `${recipientId}@example.com`,
+  status,
+  updatedAt: sentAt ?? '2026-11-22T10:00:00.000Z',
+  ...(sentAt ? { sentAt, sesMessageId: `ses-${recipientId}-${ref.deliveryId}` } : {}),
+});
+
+describe('DynamoRecipientLogRepository (DynamoDB Local)', () => {
+  it('lists the sending log of one preparation, all or by status, across shards and pages', async () => {
+    const repo = log();
+    const deliveryId = `d-${randomUUID()}`;
+    const ref = { deliveryId, version: 3 };
+    const ids = Array.from(
+      { length: 45 },
+      (_, i) => `r${String(i).padStart(2, '0')}-${deliveryId.slice(2, 8)}`,
+    );
+    const entries = ids.map((id, i) =>
+      i % 3 === 0
+        ? entry(ref, id, 'sent', `2026-11-22T10:${String(i).padStart(2, '0')}:00.000Z`)
+        : entry(ref, id, 'pending'),
+    );
+    await repo.putTargets(entries);
+    // An older preparation of the same delivery is another log.
+    await repo.putTargets([entry({ deliveryId, version: 2 }, 'stale', 'pending')]);
+
+    const everything = await all((page) => repo.listSending(ref, {}, page), 7);
+    expect(everything).toHaveLength(45);
+    expect(new Set(everything.map((e) => e.recipientId))).toEqual(new Set(ids));
+    expect(everything.find((e) => e.recipientId === ids[3])).toEqual(entries[3]);
+
+    const sent = await all((page) => repo.listSending(ref, { status: 'sent' }, page), 4);
+    expect(sent.map((e) => e.recipientId).sort()).toEqual(ids.filter((_, i) => i % 3 === 0));
+    const pending = await all((page) => repo.listSending(ref, { status: 'pending' }, page), 50);
+    expect(pending).toHaveLength(30);
+    expect(await repo.listSending(ref, { status: 'failed' }, {})).toEqual({ items: [], nextCursor: null });
+    expect(
+      (await repo.listSending({ deliveryId, version: 2 }, {}, {})).items.map((e) => e.recipientId),
+    ).toEqual(['stale']);
+  });
+
+  it('rewrites an entry when preparation writes it again (idempotent per recipient)', async () => {
+    const repo = log();
+    const ref = { deliveryId: `d-${randomUUID()}`, version: 1 };
+    await repo.putTargets([entry(ref, 'same', 'pending')]);
+    await repo.putTargets([{ ...entry(ref, 'same', 'pending'), email: 'changed@example.com' }]);
+    const page = await repo.listSending(ref, {}, {});
+    expect(page.items.map((e) => e.email)).toEqual(['changed@example.com']);
+  });
+
+  it('lists the exclusion log with each cause', async () => {
+    const repo = log();
+    const ref = { deliveryId: `d-${randomUUID()}`, version: 1 };
+    const exclusions: ExclusionLogEntry[] = Array.from({ length: 30 }, (_, i) => ({
+      ...ref,
+      profileId: `x${i}`,
+      email: i % 2 === 0 ? null : `x${i}@example.com`,
+      status: 'ignored',
+      cause: i % 2 === 0 ? 'address-missing' : 'opted-out',
+      reason: i % 2 === 0 ? 'Address not specified' : 'The recipient no longer wants to be contacted.',
+      at: '2026-11-22T10:00:00.000Z',
+    }));
+    await repo.putExclusions(exclusions);
+    const listed = await all((page) => repo.listExclusions(ref, page), 8);
+    expect(listed.sort((a, b) => Number(a.profileId.slice(1)) - Number(b.profileId.slice(1)))).toEqual(
+      exclusions,
+    );
+    expect((await repo.listSending(ref, {}, {})).items).toEqual([]);
+  });
+
+  it("gives a profile's history newest first: sent messages only, across deliveries", async () => {
+    const repo = log();
+    const profileId = `p-${randomUUID()}`;
+    const deliveries = ['d-a', 'd-b', 'd-c', 'd-d'].map((d) => `${d}-${profileId}`);
+    await repo.putTargets([
+      entry({ deliveryId: deliveries[0]!, version: 1 }, profileId, 'delivered', '2026-10-01T08:00:00.000Z'),
+      entry({ deliveryId: deliveries[1]!, version: 1 }, profileId, 'sent', '2026-11-01T08:00:00.000Z'),
+      entry({ deliveryId: deliveries[2]!, version: 1 }, profileId, 'failed', '2026-09-01T08:00:00.000Z'),
+      entry({ deliveryId: deliveries[3]!, version: 1 }, profileId, 'pending'),
+    ]);
+    const history = await all((page) => repo.historyForProfile(profileId, page), 2);
+    expect(history.map((e) => [e.deliveryId, e.status])).toEqual([
+      [deliveries[1], 'sent'],
+      [deliveries[0], 'delivered'],
+      [deliveries[2], 'failed'],
+    ]);
+    const first = await repo.historyForProfile(profileId, { limit: 1 });
+    const error = await repo
+      .historyForProfile(`p-${randomUUID()}`, { cursor: first.nextCursor! })
+      .catch((e) => e);
+    expect(isDomainError(error) && error.details?.fields).toEqual([
+      { field: 'cursor', message: expect.any(String) },
+    ]);
+  });
+});
