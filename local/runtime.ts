@@ -1,0 +1,356 @@
+/**
+ * The embedded runtime (DESIGN section 4): the emulators, the SES front, the topology's tables and functions, and
+ * the HTTP front that serves them, on loopback, with every piece of state under one data folder.
+ *
+ * Start order: the HTTP front listens first (so /health can answer 503 while starting), then the emulators, the
+ * SES front, the tables, the handlers (imported once, after the environment is set, as at a Lambda cold start),
+ * the demo data (through the HTTP API, only into an empty data folder), and /health turns 200.
+ *
+ * One runtime per process: handler modules and their SDK clients are loaded once and keep the endpoints they
+ * were loaded with. Tests run it as a child process (test/helpers/runtime.ts).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { interceptLocalhostDns } from 'fauxqs';
+import { type FunctionName, type TableName, tableEnv } from '../infra/topology.ts';
+import { ROLES } from '../shared/domain/roles.ts';
+import { type EmulatorEndpoints, type Emulators, startEmulators } from './emulators.ts';
+import {
+  type HttpFront,
+  type LocalHandler,
+  type LocalResponse,
+  type Route,
+  startHttpFront,
+} from './http-front.ts';
+import { createIdentity, type Identity } from './identity.ts';
+import { functionArn, invoke, type LoadedFunction, loadFunctions } from './lambda.ts';
+import { createTables, type TableNames, tableNames } from './resources.ts';
+import { type SeedResult, seedDemoData } from './seed.ts';
+import { JOURNAL_FILE, readJournal, type SesFront, startSesFront } from './ses-front.ts';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.data');
+export const REGION = 'us-east-1';
+export const TABLE_PREFIX = 'local';
+export const SEED_FILE = 'seed.json';
+/** Powertools service name, as ProjectFunction sets it in AWS (infra/constructs/project-function.ts). */
+const SERVICE_NAME = 'confirm-and-send';
+
+export interface RuntimeOptions {
+  /** Port of the HTTP front on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  dataDir: string;
+  /** Seed demo data when the data folder is empty (or a previous seed was cut short). */
+  seed: boolean;
+  /** Powertools log level of the handlers (default WARN, to keep the console readable). */
+  logLevel?: string;
+  /** Origins allowed by CORS (default any). */
+  corsOrigins?: readonly string[];
+  /** Told the URL as soon as the front listens (it answers 503 until ready). */
+  onListening?: (url: string) => void;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface RuntimeTimings {
+  /** From startRuntime to the front listening, to the emulators up, and to /health answering 200. */
+  listeningMs: number;
+  emulatorsMs: number;
+  healthyMs: number;
+}
+
+export interface Runtime {
+  url: string;
+  dataDir: string;
+  /** Endpoints the handlers use (`ses` is the SES front), and the SES emulator behind the front. */
+  endpoints: EmulatorEndpoints & { sesEmulator: string };
+  tables: TableNames;
+  identity: Identity;
+  sesFront: SesFront;
+  /** What seeding did on this start: the demo ids, or null when the data folder already had data. */
+  seeded: SeedResult | null;
+  timings: RuntimeTimings;
+  pids: { dynamodb: number };
+  stop(): Promise<void>;
+}
+
+let started = false;
+
+/** True when the folder is missing or holds nothing (hidden files included). */
+const isEmptyDir = (dir: string): boolean => !existsSync(dir) || readdirSync(dir).length === 0;
+
+interface SeedState {
+  status: 'pending' | 'done';
+  at: string;
+  result?: SeedResult;
+}
+
+const readSeedState = (dataDir: string): SeedState | null => {
+  const file = join(dataDir, SEED_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SeedState;
+  } catch {
+    return { status: 'pending', at: new Date().toISOString() };
+  }
+};
+
+const writeSeedState = (dataDir: string, state: SeedState): void => {
+  const file = join(dataDir, SEED_FILE);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`, { flush: true });
+  renameSync(`${file}.tmp`, file);
+};
+
+/**
+ * The environment handlers get, as in Lambda plus the loopback endpoints: region, fake credentials (no AWS
+ * account is ever used: any service without a local endpoint is pointed at a closed loopback port), the table
+ * variables of the topology, and the Powertools settings.
+ */
+export const handlerEnvironment = (
+  endpoints: EmulatorEndpoints,
+  tables: TableNames,
+  logLevel: string,
+): Record<string, string> => ({
+  AWS_REGION: REGION,
+  AWS_DEFAULT_REGION: REGION,
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+  AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+  AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+  ...Object.fromEntries((Object.keys(tables) as TableName[]).map((name) => [tableEnv(name), tables[name]])),
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  LOG_LEVEL: logLevel,
+});
+
+const badRequest = (message: string, fields: Array<{ field: string; message: string }> = []) => ({
+  status: 400,
+  body: { error: { code: 'INVALID_INPUT', message, details: { fields } } },
+});
+
+const parseJsonBody = (body: Buffer): { ok: true; value: unknown } | { ok: false } => {
+  try {
+    return { ok: true, value: JSON.parse(body.length === 0 ? 'null' : body.toString('utf8')) };
+  } catch {
+    return { ok: false };
+  }
+};
+
+interface LocalRoutesDeps {
+  identity: Identity;
+  functions: ReadonlyMap<FunctionName, LoadedFunction>;
+  endpoints: Runtime['endpoints'];
+  tables: TableNames;
+  sesFront: SesFront;
+}
+
+/** Local-only routes: sign-in, endpoints, direct invoke, SES faults and journal. */
+const localRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandler>> => {
+  const signIn: LocalHandler = async ({ body }) => {
+    const parsed = parseJsonBody(body);
+    if (!parsed.ok)
+      return badRequest('The body is not valid JSON.', [{ field: '(body)', message: 'malformed JSON' }]);
+    const input = (parsed.value ?? {}) as { username?: unknown; groups?: unknown };
+    const fields: Array<{ field: string; message: string }> = [];
+    const username = typeof input.username === 'string' ? input.username.trim() : '';
+    if (!/^[\w.@+-]{1,128}$/.test(username)) {
+      fields.push({ field: 'username', message: '1 to 128 letters, digits or _ . @ + -' });
+    }
+    const groups = input.groups === undefined ? [] : input.groups;
+    if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string')) {
+      fields.push({ field: 'groups', message: 'must be an array of group names' });
+    } else {
+      groups.forEach((g: string, i) => {
+        if (!(ROLES as readonly string[]).includes(g)) {
+          fields.push({ field: `groups[${i}]`, message: `unknown group; one of ${ROLES.join(', ')}` });
+        }
+      });
+    }
+    if (fields.length > 0) return badRequest('The sign-in request is not valid.', fields);
+    const token = await deps.identity.signIn(username, groups as string[]);
+    const claims = (await deps.identity.verify(token))!;
+    return {
+      status: 200,
+      body: {
+        token,
+        sub: claims.sub,
+        username,
+        groups,
+        expiresAt: new Date((claims.exp ?? 0) * 1000).toISOString(),
+      },
+    };
+  };
+
+  const invokeFunction: LocalHandler = async ({ params, body }): Promise<LocalResponse> => {
+    const name = decodeURIComponent(params.function ?? '');
+    const fn = deps.functions.get(name as FunctionName);
+    if (!fn) {
+      return {
+        status: 404,
+        headers: { 'x-amzn-errortype': 'ResourceNotFoundException' },
+        body: { Type: 'User', Message: `Function not found: ${functionArn(name)}` },
+      };
+    }
+    const parsed = parseJsonBody(body);
+    if (!parsed.ok) {
+      return {
+        status: 400,
+        headers: { 'x-amzn-errortype': 'InvalidRequestContentException' },
+        body: { Type: 'User', message: 'Could not parse request body into json' },
+      };
+    }
+    const outcome = await invoke(fn, parsed.value);
+    const headers: Record<string, string> = { 'x-amz-executed-version': '$LATEST' };
+    if (outcome.ok) return { status: 200, headers, body: JSON.stringify(outcome.result ?? null) };
+    return {
+      status: 200,
+      headers: { ...headers, 'x-amz-function-error': 'Unhandled' },
+      body: { errorType: outcome.errorType, errorMessage: outcome.errorMessage, trace: outcome.trace },
+    };
+  };
+
+  const sesFaults: LocalHandler = async ({ body }) => {
+    const parsed = parseJsonBody(body);
+    const throttle = parsed.ok ? (parsed.value as { throttle?: unknown } | null)?.throttle : undefined;
+    if (!Number.isInteger(throttle) || (throttle as number) < 0 || (throttle as number) > 1_000_000) {
+      return badRequest('Give the number of send requests to throttle.', [
+        { field: 'throttle', message: 'a whole number from 0 to 1000000' },
+      ]);
+    }
+    deps.sesFront.injectThrottling(throttle as number);
+    return { status: 200, body: { throttle: deps.sesFront.pendingThrottles() } };
+  };
+
+  return [
+    { method: 'POST', template: '/local/sign-in', value: signIn },
+    {
+      method: 'GET',
+      template: '/local/endpoints',
+      value: async () => ({ status: 200, body: { ...deps.endpoints, tables: deps.tables, queues: {} } }),
+    },
+    { method: 'POST', template: '/local/invoke/{function}', value: invokeFunction },
+    { method: 'POST', template: '/local/ses/faults', value: sesFaults },
+    {
+      method: 'GET',
+      template: '/local/ses/faults',
+      value: async () => ({ status: 200, body: { throttle: deps.sesFront.pendingThrottles() } }),
+    },
+    {
+      method: 'GET',
+      template: '/local/ses/journal',
+      value: async () => ({ status: 200, body: { items: readJournal(deps.sesFront.journalPath) } }),
+    },
+  ];
+};
+
+export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> => {
+  if (started)
+    throw new Error('One local runtime per process: handler modules keep the endpoints they loaded with.');
+  started = true;
+  const t0 = performance.now();
+  const since = () => Math.round(performance.now() - t0);
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir);
+  const fresh = isEmptyDir(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error('Local runtime: error while stopping', error);
+      }
+    }
+  };
+
+  try {
+    const front: HttpFront = await startHttpFront({
+      port: options.port,
+      ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+      onFunctionError: (name, error) =>
+        console.error(
+          `Function ${name} failed: ${error.errorType}: ${error.errorMessage}\n  ${error.trace.slice(1, 6).join('\n  ')}`,
+        ),
+    });
+    cleanups.push(() => front.stop());
+    const listeningMs = since();
+    options.onListening?.(front.url);
+
+    const identity = await createIdentity(dataDir);
+    log(fresh ? `Starting on an empty data folder ${dataDir}` : `Starting on the data folder ${dataDir}`);
+    const emulators: Emulators = await startEmulators({ dataDir });
+    cleanups.push(() => emulators.stop());
+    const emulatorsMs = since();
+    log(
+      `Emulators up in ${emulators.startupMs.total} ms (DynamoDB Local ${emulators.startupMs.dynamodb} ms)`,
+    );
+
+    const sesFront = await startSesFront({
+      upstream: emulators.endpoints.ses,
+      journalPath: join(dataDir, JOURNAL_FILE),
+    });
+    cleanups.push(() => sesFront.stop());
+
+    const endpoints = { ...emulators.endpoints, ses: sesFront.url, sesEmulator: emulators.endpoints.ses };
+    const tables = tableNames(TABLE_PREFIX);
+    Object.assign(process.env, handlerEnvironment(endpoints, tables, options.logLevel ?? 'WARN'));
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+    // fauxqs queue URLs name the host sqs.<region>.localhost, which the SDK calls directly.
+    interceptLocalhostDns();
+
+    const ddb = new DynamoDBClient({ region: REGION, endpoint: endpoints.dynamodb });
+    try {
+      const { created } = await createTables(ddb, tables);
+      if (created.length > 0) log(`Created tables ${created.join(', ')} (at ${since()} ms)`);
+    } finally {
+      ddb.destroy();
+    }
+
+    const loaded = await loadFunctions(REPO_ROOT);
+    log(`Loaded ${loaded.size} functions (at ${since()} ms)`);
+    front.ready({
+      identity,
+      functions: loaded,
+      localRoutes: localRoutes({ identity, functions: loaded, endpoints, tables, sesFront }),
+    });
+
+    let seeded: SeedResult | null = null;
+    const seedState = readSeedState(dataDir);
+    if (options.seed && (seedState?.status === 'pending' || (fresh && !seedState))) {
+      writeSeedState(dataDir, { status: 'pending', at: new Date().toISOString() });
+      seeded = await seedDemoData(front.url, identity);
+      writeSeedState(dataDir, { status: 'done', at: new Date().toISOString(), result: seeded });
+      log(
+        `Seeded ${seeded.profiles} demo profiles, audience ${seeded.audienceId}, delivery ${seeded.deliveryId} (at ${since()} ms)`,
+      );
+    }
+
+    front.healthy();
+    const healthyMs = since();
+    let stopping: Promise<void> | null = null;
+    return {
+      url: front.url,
+      dataDir,
+      endpoints,
+      tables,
+      identity,
+      sesFront,
+      seeded,
+      timings: { listeningMs, emulatorsMs, healthyMs },
+      pids: emulators.pids,
+      stop: () => {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

@@ -1,0 +1,349 @@
+/**
+ * The SES front: a thin HTTP proxy between the SES v2 SDK client and the SES emulator (aws-ses-v2-local).
+ *
+ * - It journals every send request (SendEmail, SendBulkEmail: from, destination, configuration set, email tags)
+ *   with the message id SES answered, one NDJSON line per message, appended to the journal file with a
+ *   synchronous write before the answer goes back: a SIGKILL loses nothing already answered. The emulator
+ *   accepts configuration sets and tags but does not store them; this journal is the record of what was sent.
+ * - It can inject throttling: the next N send requests answer as SES v2 does when the account's maximum send
+ *   rate is exceeded (HTTP 429, `x-amzn-ErrorType: TooManyRequestsException`), without reaching the emulator.
+ * - `onSent` tells listeners (the SES event simulator) of each message SES accepted.
+ * Every other request (GetAccount, templates, the emulator's own /store) passes through unchanged.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const JOURNAL_FILE = 'ses-journal.ndjson';
+
+export type SesOperation = 'SendEmail' | 'SendBulkEmail';
+
+export interface SesTag {
+  name: string;
+  value: string;
+}
+
+export interface SesJournalEntry {
+  /** When the answer was journaled (ISO 8601). */
+  at: string;
+  /** One id per HTTP request; the entries of one SendBulkEmail share it. */
+  requestId: string;
+  operation: SesOperation;
+  /** `sent`: SES accepted the message; `throttled`: answered 429; `rejected`: any other refusal. */
+  outcome: 'sent' | 'throttled' | 'rejected';
+  httpStatus: number;
+  messageId: string | null;
+  from: string | null;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  configurationSetName: string | null;
+  tags: SesTag[];
+  error?: string;
+}
+
+export type SentListener = (entry: SesJournalEntry) => void;
+
+export interface SesFront {
+  readonly url: string;
+  readonly journalPath: string;
+  /** The next `count` send requests answer 429 TooManyRequestsException ("Maximum sending rate exceeded."). */
+  injectThrottling(count: number): void;
+  /** Send requests still to be throttled. */
+  pendingThrottles(): number;
+  /** Called for each message SES accepted, after it is journaled; returns an unsubscribe function. */
+  onSent(listener: SentListener): () => void;
+  stop(): Promise<void>;
+}
+
+export interface SesFrontOptions {
+  /** Base URL of the SES emulator. */
+  upstream: string;
+  journalPath: string;
+  port?: number;
+  host?: string;
+  /** fsync the journal after each answer (survives power loss, not only a killed process). Default false. */
+  fsync?: boolean;
+  /** Upstream request timeout: the emulator never answers some unsupported actions. Default 30 s. */
+  upstreamTimeoutMs?: number;
+}
+
+const SEND_PATHS: Record<string, SesOperation> = {
+  '/v2/email/outbound-emails': 'SendEmail',
+  '/v2/email/outbound-bulk-emails': 'SendBulkEmail',
+};
+
+const THROTTLED_BODY = JSON.stringify({ message: 'Maximum sending rate exceeded.' });
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+]);
+
+interface Destination {
+  ToAddresses?: string[];
+  CcAddresses?: string[];
+  BccAddresses?: string[];
+}
+interface Tag {
+  Name?: string;
+  Value?: string;
+}
+interface SendEmailBody {
+  FromEmailAddress?: string;
+  Destination?: Destination;
+  ConfigurationSetName?: string;
+  EmailTags?: Tag[];
+}
+interface SendBulkEmailBody {
+  FromEmailAddress?: string;
+  ConfigurationSetName?: string;
+  DefaultEmailTags?: Tag[];
+  BulkEmailEntries?: Array<{ Destination?: Destination; ReplacementTags?: Tag[] }>;
+}
+interface BulkResult {
+  BulkEmailEntryResults?: Array<{ MessageId?: string; Status?: string; Error?: string }>;
+}
+
+const parseJson = <T>(buffer: Buffer): T | null => {
+  try {
+    return JSON.parse(buffer.toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+};
+
+const destinationOf = (d: Destination | undefined) => ({
+  to: d?.ToAddresses ?? [],
+  cc: d?.CcAddresses ?? [],
+  bcc: d?.BccAddresses ?? [],
+});
+
+const tagsOf = (...lists: Array<Tag[] | undefined>): SesTag[] => {
+  const byName = new Map<string, string>();
+  for (const list of lists)
+    for (const t of list ?? []) if (t.Name !== undefined) byName.set(t.Name, t.Value ?? '');
+  return [...byName].map(([name, value]) => ({ name, value }));
+};
+
+/** One journal entry per message of a send request (one for SendEmail, one per entry for SendBulkEmail). */
+export const journalEntries = (
+  operation: SesOperation,
+  requestBody: Buffer,
+  status: number,
+  responseBody: Buffer,
+  requestId: string,
+  at = new Date(),
+): SesJournalEntry[] => {
+  const base = { at: at.toISOString(), requestId, operation, httpStatus: status };
+  const failed = status === 429 ? 'throttled' : 'rejected';
+  const errorOf = () => {
+    const b = parseJson<{ message?: string; detail?: string }>(responseBody);
+    return [b?.message, b?.detail].filter(Boolean).join(': ') || `HTTP ${status}`;
+  };
+  if (operation === 'SendEmail') {
+    const req = parseJson<SendEmailBody>(requestBody) ?? {};
+    const ok = status >= 200 && status < 300;
+    return [
+      {
+        ...base,
+        outcome: ok ? 'sent' : failed,
+        messageId: ok ? (parseJson<{ MessageId?: string }>(responseBody)?.MessageId ?? null) : null,
+        from: req.FromEmailAddress ?? null,
+        destination: destinationOf(req.Destination),
+        configurationSetName: req.ConfigurationSetName ?? null,
+        tags: tagsOf(req.EmailTags),
+        ...(ok ? {} : { error: errorOf() }),
+      },
+    ];
+  }
+  const req = parseJson<SendBulkEmailBody>(requestBody) ?? {};
+  const results =
+    status >= 200 && status < 300 ? (parseJson<BulkResult>(responseBody)?.BulkEmailEntryResults ?? []) : [];
+  return (req.BulkEmailEntries ?? []).map((entry, i): SesJournalEntry => {
+    const result = results[i];
+    const ok = result?.Status === 'SUCCESS';
+    return {
+      ...base,
+      outcome: ok ? 'sent' : result ? 'rejected' : failed,
+      messageId: ok ? (result?.MessageId ?? null) : null,
+      from: req.FromEmailAddress ?? null,
+      destination: destinationOf(entry.Destination),
+      configurationSetName: req.ConfigurationSetName ?? null,
+      tags: tagsOf(req.DefaultEmailTags, entry.ReplacementTags),
+      ...(ok
+        ? {}
+        : { error: result ? `${result.Status ?? 'FAILED'}: ${result.Error ?? ''}`.trim() : errorOf() }),
+    };
+  });
+};
+
+/** Reads a journal; a line cut short by a crash mid-write is skipped. */
+export const readJournal = (journalPath: string): SesJournalEntry[] => {
+  if (!existsSync(journalPath)) return [];
+  return readFileSync(journalPath, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      if (!line.trim()) return [];
+      try {
+        return [JSON.parse(line) as SesJournalEntry];
+      } catch {
+        return [];
+      }
+    });
+};
+
+const readBody = async (req: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+};
+
+export const startSesFront = async (options: SesFrontOptions): Promise<SesFront> => {
+  const upstream = new URL(options.upstream);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  const fd = openSync(options.journalPath, 'a');
+  // Whatever a crash cut short ends here, so the next entry starts on a line of its own.
+  const size = readFileSync(options.journalPath).subarray(-1);
+  if (size.length === 1 && size[0] !== 0x0a) writeSync(fd, '\n');
+  const listeners = new Set<SentListener>();
+  let throttles = 0;
+
+  const journal = (entries: SesJournalEntry[]) => {
+    if (entries.length === 0) return;
+    writeSync(fd, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    if (options.fsync) fsyncSync(fd);
+  };
+
+  const forward = (req: IncomingMessage, body: Buffer) =>
+    new Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>(
+      (resolve, reject) => {
+        const headers: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(req.headers)) {
+          if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'host') headers[name] = value;
+        }
+        headers['content-length'] = String(body.length);
+        const out = httpRequest(
+          {
+            protocol: upstream.protocol,
+            hostname: upstream.hostname,
+            port: upstream.port,
+            method: req.method,
+            path: req.url,
+            headers,
+            agent,
+            timeout: timeoutMs,
+          },
+          (res) => {
+            readBody(res).then((b) => {
+              const h: Record<string, string | string[]> = {};
+              for (const [name, value] of Object.entries(res.headers)) {
+                if (value !== undefined && !HOP_BY_HOP.has(name)) h[name] = value;
+              }
+              h['content-length'] = String(b.length);
+              resolve({ status: res.statusCode ?? 502, headers: h, body: b });
+            }, reject);
+          },
+        );
+        out.on('timeout', () => out.destroy(new Error(`SES emulator did not answer within ${timeoutMs} ms`)));
+        out.on('error', reject);
+        out.end(body);
+      },
+    );
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    const path = (req.url ?? '/').split('?')[0]!;
+    const operation = req.method === 'POST' ? SEND_PATHS[path] : undefined;
+    const requestId = randomUUID();
+    if (operation && throttles > 0) {
+      throttles -= 1;
+      journal(journalEntries(operation, body, 429, Buffer.from(THROTTLED_BODY), requestId));
+      res.writeHead(429, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'TooManyRequestsException',
+        'x-amzn-requestid': requestId,
+        'content-length': Buffer.byteLength(THROTTLED_BODY),
+      });
+      res.end(THROTTLED_BODY);
+      return;
+    }
+    let answer: Awaited<ReturnType<typeof forward>>;
+    try {
+      answer = await forward(req, body);
+    } catch (error) {
+      const message = JSON.stringify({ message: `SES front: ${(error as Error).message}` });
+      res.writeHead(502, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(message),
+      });
+      res.end(message);
+      return;
+    }
+    if (operation) {
+      const entries = journalEntries(operation, body, answer.status, answer.body, requestId);
+      journal(entries);
+      for (const entry of entries) {
+        if (entry.outcome !== 'sent') continue;
+        for (const listener of listeners) {
+          try {
+            listener(entry);
+          } catch (error) {
+            console.error('SES front: an onSent listener failed', error);
+          }
+        }
+      }
+    }
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `SES front: ${(error as Error).message}` }));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopped = false;
+
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    journalPath: options.journalPath,
+    injectThrottling(count) {
+      if (!Number.isInteger(count) || count < 0)
+        throw new RangeError('throttle count must be a whole number ≥ 0');
+      throttles = count;
+    },
+    pendingThrottles: () => throttles,
+    onSent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      agent.destroy();
+      closeSync(fd);
+    },
+  };
+};
