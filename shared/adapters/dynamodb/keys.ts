@@ -2,18 +2,21 @@
  * Key builders for every item of the data model (docs/data-model.md). All keys are strings. Adapters build keys
  * only through these functions, so the document and the code cannot drift apart.
  */
+import type { tables } from '../../../infra/topology.ts';
 import { normalizeAddress } from '../../domain/profiles.ts';
 
 /** Shards per sharded partition: sending and exclusion logs, tracking log, counters, audience members. */
 export const SHARDS = 16;
 
-/** The index names of infra/topology.ts, by table. */
+type IndexName<T extends keyof typeof tables> = (typeof tables)[T]['indexes'][number]['name'];
+
+/** The index names of infra/topology.ts, by table (checked against it at compile time). */
 export const INDEX = {
-  deliveriesByState: 'byState',
-  deliveriesByParent: 'byParent',
-  recipientsByStatus: 'byStatus',
-  recipientsBySesMessageId: 'bySesMessageId',
-  recipientsByProfile: 'byProfile',
+  deliveriesByState: 'byState' satisfies IndexName<'deliveries'>,
+  deliveriesByParent: 'byParent' satisfies IndexName<'deliveries'>,
+  recipientsByStatus: 'byStatus' satisfies IndexName<'recipients'>,
+  recipientsBySesMessageId: 'bySesMessageId' satisfies IndexName<'recipients'>,
+  recipientsByProfile: 'byProfile' satisfies IndexName<'recipients'>,
 } as const;
 
 const encoder = new TextEncoder();
