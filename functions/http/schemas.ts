@@ -32,8 +32,9 @@ export const membersBatch = z.strictObject({ profileIds: z.array(id) });
 const content = z.strictObject({
   from: z.string().trim().min(3).max(320),
   subject: z.string().trim().min(1).max(998),
-  html: text(512 * 1024),
-  text: text(512 * 1024),
+  // The delivery item holds the content twice (current and prepared snapshot) under DynamoDB's 400 KB limit.
+  html: text(100 * 1024),
+  text: text(50 * 1024),
 });
 
 const schedule = z.strictObject({
