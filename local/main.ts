@@ -70,6 +70,12 @@ const shutdown = async (signal: string) => {
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGHUP', () => void shutdown('SIGHUP'));
+// `npm start` runs us under `sh -c`: a SIGTERM sent to npm alone ends npm and the shell, not us. Follow our
+// parent: when it is gone we are re-parented, and stop.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void shutdown('parent process exited');
+}, 1000).unref();
 // Tests run the runtime as a child with a pipe on stdin: if the test process dies, the runtime follows.
 if (env.EXIT_ON_STDIN_CLOSE === '1') {
   process.stdin.on('end', () => void shutdown('stdin closed'));
