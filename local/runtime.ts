@@ -130,6 +130,8 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
   const dataDir = resolve(options.dataDir);
   const fresh = isEmptyDir(dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // Marked before anything else is written: a first start cut short (no Java, a crash) still seeds next time.
+  if (fresh && options.seed) writeSeedState(dataDir, { status: 'pending', at: new Date().toISOString() });
 
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -195,9 +197,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
 
     let seeded: SeedResult | null = null;
-    const seedState = readSeedState(dataDir);
-    if (options.seed && (seedState?.status === 'pending' || (fresh && !seedState))) {
-      writeSeedState(dataDir, { status: 'pending', at: new Date().toISOString() });
+    if (options.seed && readSeedState(dataDir)?.status === 'pending') {
       seeded = await seedDemoData(front.url, identity);
       writeSeedState(dataDir, { status: 'done', at: new Date().toISOString(), result: seeded });
       log(

@@ -11,7 +11,16 @@
  * Every other request (GetAccount, templates, the emulator's own /store) passes through unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import {
   Agent,
   createServer,
@@ -212,10 +221,14 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
-  const fd = openSync(options.journalPath, 'a');
+  const fd = openSync(options.journalPath, 'a+');
   // Whatever a crash cut short ends here, so the next entry starts on a line of its own.
-  const size = readFileSync(options.journalPath).subarray(-1);
-  if (size.length === 1 && size[0] !== 0x0a) writeSync(fd, '\n');
+  const { size } = fstatSync(fd);
+  if (size > 0) {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) writeSync(fd, '\n');
+  }
   const listeners = new Set<SentListener>();
   let throttles = 0;
 
