@@ -31,6 +31,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpRequest {
   event: HttpEvent;
+  context: Context;
   actor: Actor;
   params: Record<string, string>;
   query: Record<string, string | undefined>;
@@ -74,8 +75,9 @@ const pageSchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
 
-const request = (event: HttpEvent, actor: Actor): HttpRequest => ({
+const request = (event: HttpEvent, actor: Actor, context: Context): HttpRequest => ({
   event,
+  context,
   actor,
   params: Object.fromEntries(
     Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]),
@@ -135,13 +137,13 @@ export const httpApi = (routes: Record<string, RouteHandler>) =>
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use(errorResponses())
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const route = routes[event.routeKey];
       if (!route) return errorResponse(404, 'NOT_FOUND', `No route ${event.routeKey}.`);
       const actor = actorOf(event);
       if (!actor) return unauthorized();
       logger.appendKeys({ routeKey: event.routeKey, user: actor.username });
-      return route(request(event, actor));
+      return route(request(event, actor, context));
     });
 
 let idempotencyStore: DynamoDBPersistenceLayer | undefined;
@@ -163,10 +165,13 @@ export const idempotent = (tableName: string, route: RouteHandler): RouteHandler
       return { ...r, headers: { ...r.headers, 'idempotent-replayed': 'true' } } as never;
     },
   });
-  const run = makeIdempotent(async (event: HttpEvent, actor: Actor) => route(request(event, actor)), {
-    persistenceStore: idempotencyStore,
-    config,
-  });
+  const run = makeIdempotent(
+    async (event: HttpEvent, actor: Actor, context: Context) => route(request(event, actor, context)),
+    {
+      persistenceStore: idempotencyStore,
+      config,
+    },
+  );
   return async (req) => {
     const key = req.event.headers['idempotency-key'];
     if (key === undefined) return route(req);
@@ -175,6 +180,7 @@ export const idempotent = (tableName: string, route: RouteHandler): RouteHandler
         { field: 'Idempotency-Key', message: 'must be 1 to 255 characters' },
       ]);
     }
-    return run(req.event, req.actor);
+    config.registerLambdaContext(req.context);
+    return run(req.event, req.actor, req.context);
   };
 };

@@ -145,3 +145,118 @@ export interface DeliveryScheduler {
   /** Deletes the delivery's schedule; absent is fine. */
   disarm(deliveryId: string): Promise<void>;
 }
+
+// ---- Send pipeline -------------------------------------------------------------------------------------------
+
+/** One send-queue message: recipient ids only (never addresses or content), all of one log shard. */
+export interface SendJob {
+  deliveryId: string;
+  version: number;
+  recipientIds: string[];
+}
+
+/** A queue of jobs (SQS): batches SendMessageBatch calls and retries their `Failed` entries. */
+export interface JobQueue<T> {
+  send(jobs: readonly T[]): Promise<void>;
+}
+
+/** One message to one recipient, as the SES adapter sends it. */
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** SES message tags ([A-Za-z0-9_-], up to 256 characters each). */
+  tags: Record<string, string>;
+  /** Extra headers (List-Unsubscribe, ...). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * What SES did with a send, classified: accepted; throttled (retry later, never a failure); daily quota
+ * exceeded (pause the delivery); rejected (a permanent failure of this recipient only); unknown (the call may or
+ * may not have reached SES: the recipient becomes in-doubt, never resent).
+ */
+export type SendOutcome =
+  | { kind: 'accepted'; messageId: string }
+  | { kind: 'throttled'; reason: string }
+  | { kind: 'daily-quota'; reason: string }
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'unknown'; reason: string };
+
+export interface EmailSender {
+  send(email: OutgoingEmail): Promise<SendOutcome>;
+}
+
+export interface SendingQuota {
+  max24HourSend: number;
+  sentLast24Hours: number;
+  /** Messages per second. */
+  maxSendRate: number;
+}
+
+export interface SendingAccount {
+  quota(): Promise<SendingQuota>;
+}
+
+/** A claim on a recipient, taken before the SES call. */
+export interface Claim {
+  owner: string;
+  at: string;
+  leaseUntil: string;
+}
+
+export type LedgerEntry = SendingLogEntry & { claim?: Claim };
+
+/** The per-recipient ledger the senders write (the sending log's entries, seen as a state machine). */
+export interface RecipientLedger {
+  get(ref: LogRef, recipientId: string): Promise<LedgerEntry | null>;
+  /** Claims a pending, unclaimed recipient; returns the entry as it stands when the claim is refused. */
+  claim(ref: LogRef, recipientId: string, claim: Claim): Promise<{ claimed: true } | { claimed: false; entry: LedgerEntry | null }>;
+  /** Gives a claim back (the SES call was refused before it was accepted). */
+  release(ref: LogRef, recipientId: string, claim: Claim): Promise<void>;
+  markSent(ref: LogRef, recipientId: string, claim: Claim, sent: { sesMessageId: string; at: string }): Promise<boolean>;
+  /** Fails a claimed recipient (permanent SES error) or, with `claim` null, an in-doubt one past its window. */
+  markFailed(
+    ref: LogRef,
+    recipientId: string,
+    claim: Claim | null,
+    failure: { failureType: FailureType; failureReason: string; at: string },
+  ): Promise<boolean>;
+  /** A claim found without a message id after its lease: never resent. */
+  markInDoubt(ref: LogRef, recipientId: string, claim: Claim, at: string): Promise<boolean>;
+  /** Stop: a pending, unclaimed recipient becomes canceled ("Delivery canceled"). */
+  cancel(ref: LogRef, recipientId: string, at: string): Promise<boolean>;
+  /** Recipients in `status` of one shard, in key order, after `after` (a recipient id). */
+  listByStatus(
+    ref: LogRef,
+    shard: number,
+    status: RecipientStatus,
+    after: string | null,
+    limit: number,
+  ): Promise<{ recipientIds: string[]; last: string | null }>;
+}
+
+/** Counter names; each recipient's changes are ADDed to its shard. */
+export type CounterName =
+  | 'sent'
+  | 'processed'
+  | 'delivered'
+  | 'bouncesAndErrors'
+  | 'settled'
+  | 'opens'
+  | 'uniqueOpens'
+  | 'clicks'
+  | 'uniqueClicks';
+
+export interface Counters {
+  add(deliveryId: string, shard: number, deltas: Partial<Record<CounterName, number>>): Promise<void>;
+  read(deliveryId: string): Promise<Record<CounterName, number>>;
+}
+
+/** Where the starter is in each shard (so a retry resumes instead of enqueuing twice). */
+export interface StartCheckpoints {
+  get(ref: LogRef, shard: number): Promise<{ after: string | null; done: boolean }>;
+  put(ref: LogRef, shard: number, position: { after: string | null; done: boolean }): Promise<void>;
+}
