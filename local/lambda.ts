@@ -20,8 +20,7 @@ export interface LoadedFunction {
 }
 
 export type InvokeOutcome =
-  | { ok: true; result: unknown }
-  | { ok: false; errorType: string; errorMessage: string; trace: string[] };
+  { ok: true; result: unknown } | { ok: false; errorType: string; errorMessage: string; trace: string[] };
 
 /**
  * Imports every topology entry once. The environment must be set before: handlers read their configuration at

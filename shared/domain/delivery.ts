@@ -93,11 +93,7 @@ export interface Preparation {
 }
 
 export type ExclusionCause =
-  | 'address-missing'
-  | 'duplicate-address'
-  | 'quarantined'
-  | 'denylisted'
-  | 'opted-out';
+  'address-missing' | 'duplicate-address' | 'quarantined' | 'denylisted' | 'opted-out';
 
 export interface Delivery {
   id: string;

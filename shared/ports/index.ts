@@ -213,10 +213,19 @@ export type LedgerEntry = SendingLogEntry & { claim?: Claim };
 export interface RecipientLedger {
   get(ref: LogRef, recipientId: string): Promise<LedgerEntry | null>;
   /** Claims a pending, unclaimed recipient; returns the entry as it stands when the claim is refused. */
-  claim(ref: LogRef, recipientId: string, claim: Claim): Promise<{ claimed: true } | { claimed: false; entry: LedgerEntry | null }>;
+  claim(
+    ref: LogRef,
+    recipientId: string,
+    claim: Claim,
+  ): Promise<{ claimed: true } | { claimed: false; entry: LedgerEntry | null }>;
   /** Gives a claim back (the SES call was refused before it was accepted). */
   release(ref: LogRef, recipientId: string, claim: Claim): Promise<void>;
-  markSent(ref: LogRef, recipientId: string, claim: Claim, sent: { sesMessageId: string; at: string }): Promise<boolean>;
+  markSent(
+    ref: LogRef,
+    recipientId: string,
+    claim: Claim,
+    sent: { sesMessageId: string; at: string },
+  ): Promise<boolean>;
   /** Fails a claimed recipient (permanent SES error) or, with `claim` null, an in-doubt one past its window. */
   markFailed(
     ref: LogRef,

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is walked by path, untyped
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the OpenAPI document is walked by path, untyped
 type Json = Record<string, any>;
 
 const doc: Json = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));

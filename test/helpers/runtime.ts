@@ -153,7 +153,7 @@ export const useRuntime = (options: Omit<StartOptions, 'dataDir'> = {}): (() => 
   };
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies by path; the contract check types them
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read JSON bodies by path; the contract check types them
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
