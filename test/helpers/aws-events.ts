@@ -1,0 +1,83 @@
+/**
+ * Events built from the payloads AWS published (../shared/fixtures/aws-events), with only the fields a test
+ * needs replaced: handlers are tested against AWS's shapes, not against shapes we imagine.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { Role } from '../../shared/domain/roles.ts';
+
+export const fixture = <T = unknown>(path: string): T =>
+  JSON.parse(
+    readFileSync(new URL(`../../../shared/fixtures/aws-events/${path}`, import.meta.url), 'utf8'),
+  ) as T;
+
+export interface HttpCall {
+  routeKey: string;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The signed-in user: claims are stringified as API Gateway hands them over ("[a b]"). */
+  user?: { username: string; groups: Role[] } | null;
+}
+
+/** An HTTP API payload v2.0 event, from AWS's published example, for one route. */
+export const httpEvent = (call: HttpCall): APIGatewayProxyEventV2WithJWTAuthorizer => {
+  const event = structuredClone(
+    fixture<APIGatewayProxyEventV2WithJWTAuthorizer>('lambda/apigw-http-v2-jwt.json'),
+  );
+  const [method, template] = call.routeKey.split(' ') as [string, string];
+  const rawPath = template.replace(/\{(\w+)\}/g, (_, name: string) => call.pathParameters?.[name] ?? '');
+  const query = call.query ?? {};
+  event.routeKey = call.routeKey;
+  event.rawPath = rawPath;
+  event.rawQueryString = new URLSearchParams(query).toString();
+  delete event.cookies;
+  delete event.stageVariables;
+  event.headers = {
+    'content-type': 'application/json',
+    ...(call.headers ?? {}),
+  };
+  if (Object.keys(query).length > 0) event.queryStringParameters = query;
+  else delete event.queryStringParameters;
+  if (call.pathParameters) event.pathParameters = call.pathParameters;
+  else delete event.pathParameters;
+  if (call.body === undefined) delete event.body;
+  else event.body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
+  event.requestContext.routeKey = call.routeKey;
+  event.requestContext.http = { ...event.requestContext.http, method, path: rawPath };
+  event.requestContext.requestId = randomUUID();
+  const user =
+    call.user === undefined ? { username: 'stella', groups: ['start-deliveries'] as Role[] } : call.user;
+  event.requestContext.authorizer = {
+    ...event.requestContext.authorizer,
+    jwt: {
+      claims: user
+        ? {
+            sub: `sub-${user.username}`,
+            'cognito:username': user.username,
+            ...(user.groups.length > 0 ? { 'cognito:groups': `[${user.groups.join(' ')}]` } : {}),
+            token_use: 'id',
+          }
+        : {},
+      scopes: [],
+    },
+  } as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'];
+  return event;
+};
+
+export const lambdaContext = (functionName: string): Context => ({
+  callbackWaitsForEmptyEventLoop: true,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => 29_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});

@@ -1,0 +1,205 @@
+/**
+ * The HTTP handlers, invoked as Lambda invokes them (AWS's HTTP API v2.0 event shape, stringified group claims),
+ * against DynamoDB Local through the real SDK clients.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type TableName, tableEnv } from '../../infra/topology.ts';
+import type { Role } from '../../shared/domain/roles.ts';
+import { type HttpCall, httpEvent, lambdaContext } from '../helpers/aws-events.ts';
+import { sharedTables } from '../helpers/emulators.ts';
+
+type Handler = (
+  event: unknown,
+  context: unknown,
+) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+const handlers: Record<string, Handler> = {};
+
+beforeAll(async () => {
+  const tables = sharedTables();
+  for (const name of Object.keys(tables) as TableName[]) process.env[tableEnv(name)] = tables[name];
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  for (const name of ['profiles', 'audiences', 'deliveries', 'delivery-control', 'logs']) {
+    handlers[name] = ((await import(`../../functions/http/${name}.ts`)) as { handler: Handler }).handler;
+  }
+});
+
+const call = async (fn: string, c: HttpCall) => {
+  const result = await handlers[fn]!(httpEvent(c), lambdaContext(fn));
+  return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body) };
+};
+
+const preparer = { username: 'pat', groups: ['prepare-deliveries'] as Role[] };
+const starter = { username: 'stella', groups: ['start-deliveries'] as Role[] };
+const unique = () => Math.random().toString(36).slice(2, 10);
+
+describe('HTTP handlers on DynamoDB Local', () => {
+  it('runs the confirm flow: profiles → audience → delivery → prepare → 403 → confirm → 409', async () => {
+    const ids = ['a', 'b', 'c'].map((x) => `${x}-${unique()}`);
+    const profiles = await call('profiles', {
+      routeKey: 'POST /profiles:batch',
+      user: preparer,
+      body: {
+        profiles: [
+          { id: ids[0], email: 'success+1@simulator.amazonses.com' },
+          { id: ids[1], email: 'SUCCESS+1@simulator.amazonses.com' },
+          { id: ids[2] },
+        ],
+      },
+    });
+    expect(profiles.status).toBe(200);
+    const audience = await call('audiences', {
+      routeKey: 'POST /audiences',
+      user: preparer,
+      body: { name: 'It' },
+    });
+    expect(audience.status).toBe(201);
+    const members = await call('audiences', {
+      routeKey: 'POST /audiences/{id}/members:batch',
+      pathParameters: { id: audience.body.id },
+      user: preparer,
+      body: { profileIds: ids },
+    });
+    expect(members.body).toMatchObject({ added: 3, audience: { memberCount: 3 } });
+
+    const created = await call('deliveries', {
+      routeKey: 'POST /deliveries',
+      user: preparer,
+      body: {
+        label: 'Integration',
+        audienceId: audience.body.id,
+        content: { from: 'news@example.com', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const prepared = await call('deliveries', {
+      routeKey: 'POST /deliveries/{id}/prepare',
+      pathParameters: { id },
+      user: preparer,
+    });
+    expect(prepared).toMatchObject({ status: 202, body: { state: 'preparing' } });
+    const ready = await call('deliveries', {
+      routeKey: 'GET /deliveries/{id}',
+      pathParameters: { id },
+      user: preparer,
+    });
+    expect(ready.body).toMatchObject({
+      state: 'ready',
+      preparation: {
+        targeted: 3,
+        toDeliver: 1,
+        exclusions: { 'duplicate-address': 1, 'address-missing': 1 },
+      },
+      deployment: {
+        kpis: { toDeliver: 1 },
+        statusText: 'Send preparation completed. Confirm to start sending.',
+      },
+    });
+
+    const refused = await call('delivery-control', {
+      routeKey: 'POST /deliveries/{id}/confirm',
+      pathParameters: { id },
+      user: preparer,
+    });
+    expect(refused).toMatchObject({
+      status: 403,
+      body: {
+        error: { code: 'FORBIDDEN', message: 'Your permissions do not allow you to confirm a delivery.' },
+      },
+    });
+    const confirmed = await call('delivery-control', {
+      routeKey: 'POST /deliveries/{id}/confirm',
+      pathParameters: { id },
+      user: starter,
+    });
+    expect(confirmed).toMatchObject({
+      status: 200,
+      body: { state: 'sending', confirmedBy: { sub: 'sub-stella', username: 'stella' } },
+    });
+    const again = await call('delivery-control', {
+      routeKey: 'POST /deliveries/{id}/confirm',
+      pathParameters: { id },
+      user: starter,
+    });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { error: { code: 'CONFLICT', details: { state: 'sending' } } },
+    });
+
+    const logs = await call('logs', {
+      routeKey: 'GET /deliveries/{id}/exclusion-logs',
+      pathParameters: { id },
+      user: { username: 'ada', groups: ['administration'] },
+    });
+    expect(logs.body.items.map((e: { cause: string }) => e.cause).sort()).toEqual([
+      'address-missing',
+      'duplicate-address',
+    ]);
+  });
+
+  it('answers 401 without claims, 400 on malformed JSON with the fields, 415 without a JSON body, 404 for an unknown id', async () => {
+    expect(await call('deliveries', { routeKey: 'GET /deliveries', user: null })).toMatchObject({
+      status: 401,
+      body: { message: 'Unauthorized' },
+    });
+    expect(
+      await call('audiences', { routeKey: 'POST /audiences', user: preparer, body: '{"name": ' }),
+    ).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_INPUT',
+          details: { fields: [{ field: '(body)', message: 'malformed JSON' }] },
+        },
+      },
+    });
+    expect(
+      await call('audiences', {
+        routeKey: 'POST /audiences',
+        user: preparer,
+        body: { name: 'x' },
+        headers: { 'content-type': 'text/plain' },
+      }),
+    ).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
+    expect(
+      await call('deliveries', { routeKey: 'GET /deliveries/{id}', pathParameters: { id: 'nope' } }),
+    ).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
+    const invalid = await call('deliveries', {
+      routeKey: 'POST /deliveries',
+      user: preparer,
+      body: { label: '' },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(
+      expect.arrayContaining(['label', 'content', 'audienceId']),
+    );
+  });
+
+  it('replays a create retried with the same Idempotency-Key, and refuses the key with another body', async () => {
+    const key = `key-${unique()}`;
+    const first = await call('audiences', {
+      routeKey: 'POST /audiences',
+      user: preparer,
+      body: { name: 'Once' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    });
+    const retry = await call('audiences', {
+      routeKey: 'POST /audiences',
+      user: preparer,
+      body: { name: 'Once' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    });
+    expect(retry.body.id).toBe(first.body.id);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    const other = await call('audiences', {
+      routeKey: 'POST /audiences',
+      user: preparer,
+      body: { name: 'Other' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    });
+    expect(other).toMatchObject({ status: 409, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
+  });
+});
