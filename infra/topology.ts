@@ -70,7 +70,65 @@ export interface HttpRoute {
   path: string;
 }
 
-export type Trigger = { kind: 'http'; routes: readonly HttpRoute[] };
+export interface QueueSpec {
+  description: string;
+  /** At least 6 × the timeout of the function consuming it (Lambda's guidance for SQS event sources). */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the queue's dead-letter queue (at least 5). */
+  maxReceiveCount: number;
+  retentionDays: number;
+}
+
+/** Standard queues; each has a dead-letter queue `<name>-dlq` (14 days' retention) and redrive. */
+export const queues = {
+  prepare: {
+    description: 'Preparation jobs: one per prepared version of a delivery, plus its continuations',
+    visibilityTimeoutSeconds: 6 * 300,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
+  start: {
+    description: 'Start, resume and cancel jobs: enumerate the pending recipients of a delivery',
+    visibilityTimeoutSeconds: 6 * 300,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
+  send: {
+    description: 'Send jobs: up to 25 recipient ids of one delivery (ids only: no address or content)',
+    visibilityTimeoutSeconds: 6 * 60,
+    maxReceiveCount: 8,
+    retentionDays: 4,
+  },
+} as const satisfies Record<string, QueueSpec>;
+
+export type QueueName = keyof typeof queues;
+
+export type Trigger =
+  | { kind: 'http'; routes: readonly HttpRoute[] }
+  | {
+      kind: 'queue';
+      queue: QueueName;
+      batchSize: number;
+      /** Event source maximum concurrency (2 to 1,000): senders are paced as rate / maxConcurrency each. */
+      maxConcurrency: number;
+      maxBatchingWindowSeconds?: number;
+    }
+  /** Invoked by EventBridge Scheduler with the schedule's input as the event (no envelope). */
+  | { kind: 'schedule-target' };
+
+/** Settings a function may need besides its tables and queues; CDK and the local runtime fill them. */
+export const SETTINGS = {
+  SES_CONFIGURATION_SET: 'SES configuration set every message is sent through (publishes its events)',
+  SEND_RATE_FRACTION: 'fraction of the SES account max send rate all senders together stay under (0-1]',
+  SEND_RATE_LIMIT: 'optional cap in messages per second, below the fraction of the account rate',
+  SENDER_MAX_CONCURRENCY: "the sender event source's maximum concurrency (each sender paces at rate / this)",
+  SCHEDULE_GROUP: 'EventBridge Scheduler schedule group of the deliveries',
+  SCHEDULER_ROLE_ARN: 'role EventBridge Scheduler assumes to invoke the scheduled-start function',
+  SCHEDULE_TARGET_ARN: 'ARN of the scheduled-start function',
+  SCHEDULE_DLQ_ARN: "dead-letter queue of the schedules' failed invocations",
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
 
 export interface FunctionSpec {
   /** Path of the entry file from the repository root; it exports `handler`. */
@@ -80,6 +138,13 @@ export interface FunctionSpec {
   memoryMb: number;
   trigger: Trigger;
   tables: Partial<Record<TableName, Access>>;
+  /** Queues the function sends to (its trigger queue is implied by the trigger). */
+  sendsTo?: readonly QueueName[];
+  /** SES: `send` (SendEmail through the configuration set), `account` (GetAccount for quotas). */
+  ses?: readonly ('send' | 'account')[];
+  /** Creates and deletes the deliveries' schedules (and passes the scheduler role). */
+  schedules?: boolean;
+  settings?: readonly SettingName[];
 }
 
 const route = (spec: `${HttpRoute['method']} ${string}`): HttpRoute => {
@@ -158,6 +223,10 @@ export const functions = {
       ],
     },
     tables: { deliveries: 'read-write', recipients: 'read' },
+    sendsTo: ['start'],
+    ses: ['account'],
+    schedules: true,
+    settings: ['SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_TARGET_ARN', 'SCHEDULE_DLQ_ARN'],
   },
   logs: {
     entry: 'functions/http/logs.ts',
@@ -174,6 +243,46 @@ export const functions = {
     },
     tables: { deliveries: 'read', recipients: 'read', events: 'read' },
   },
+  preparer: {
+    entry: 'functions/queue/preparer.ts',
+    description: 'Prepares a delivery in the background: target, exclusions, one pending entry per recipient',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    trigger: { kind: 'queue', queue: 'prepare', batchSize: 1, maxConcurrency: 5 },
+    tables: { deliveries: 'read-write', profiles: 'read', recipients: 'write' },
+    sendsTo: ['prepare'],
+  },
+  starter: {
+    entry: 'functions/queue/starter.ts',
+    description: 'Enqueues the pending recipients of a delivery (start, resume) or cancels them (stop)',
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    trigger: { kind: 'queue', queue: 'start', batchSize: 1, maxConcurrency: 5 },
+    tables: { deliveries: 'read-write', recipients: 'read-write' },
+    sendsTo: ['send', 'start'],
+  },
+  sender: {
+    entry: 'functions/queue/sender.ts',
+    description:
+      'Sends one SES message per recipient, claimed before and marked after, paced below the SES rate',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    trigger: { kind: 'queue', queue: 'send', batchSize: 4, maxConcurrency: 10 },
+    tables: { deliveries: 'read-write', profiles: 'read', recipients: 'read-write' },
+    ses: ['send', 'account'],
+    settings: ['SES_CONFIGURATION_SET', 'SEND_RATE_FRACTION', 'SEND_RATE_LIMIT', 'SENDER_MAX_CONCURRENCY'],
+  },
+  scheduledStart: {
+    entry: 'functions/schedule/scheduled-start.ts',
+    description:
+      "Target of the deliveries' schedules: starts a scheduled send, or creates a recurring execution",
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    trigger: { kind: 'schedule-target' },
+    tables: { deliveries: 'read-write', profiles: 'read', recipients: 'read' },
+    sendsTo: ['prepare', 'start'],
+    ses: ['account'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -181,18 +290,38 @@ export type FunctionName = keyof typeof functions;
 /** Environment variable that carries a table's name to a function. */
 export const tableEnv = (name: TableName): string => `TABLE_${name.toUpperCase()}`;
 
+/** Environment variable that carries a queue's URL to a function. */
+export const queueEnv = (name: QueueName): string => `QUEUE_URL_${name.toUpperCase()}`;
+
+/** The queues a function touches: the one that triggers it and those it sends to. */
+export const functionQueues = (spec: FunctionSpec): QueueName[] => [
+  ...new Set([...(spec.trigger.kind === 'queue' ? [spec.trigger.queue] : []), ...(spec.sendsTo ?? [])]),
+];
+
 /** The environment a function gets from its topology entry (resource names resolved by the caller). */
 export const functionEnvironment = (
   spec: FunctionSpec,
   tableNames: Record<TableName, string>,
+  queueUrls: Partial<Record<QueueName, string>> = {},
+  settings: Partial<Record<SettingName, string>> = {},
 ): Record<string, string> => {
   const env: Record<string, string> = {};
   for (const name of Object.keys(spec.tables) as TableName[]) env[tableEnv(name)] = tableNames[name];
+  for (const name of spec.sendsTo ?? []) {
+    const url = queueUrls[name];
+    if (url !== undefined) env[queueEnv(name)] = url;
+  }
+  for (const name of spec.settings ?? []) {
+    const value = settings[name];
+    if (value !== undefined) env[name] = value;
+  }
   return env;
 };
 
 /** Every HTTP route with the function serving it: the local front and the HTTP API are built from this list. */
 export const httpRoutes = (): Array<HttpRoute & { functionName: FunctionName; routeKey: string }> =>
   (Object.entries(functions) as Array<[FunctionName, FunctionSpec]>).flatMap(([functionName, spec]) =>
-    spec.trigger.routes.map((r) => ({ ...r, functionName, routeKey: `${r.method} ${r.path}` })),
+    spec.trigger.kind === 'http'
+      ? spec.trigger.routes.map((r) => ({ ...r, functionName, routeKey: `${r.method} ${r.path}` }))
+      : [],
   );
