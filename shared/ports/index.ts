@@ -182,6 +182,8 @@ export type SendOutcome =
   | { kind: 'accepted'; messageId: string }
   | { kind: 'throttled'; reason: string }
   | { kind: 'daily-quota'; reason: string }
+  /** Account or configuration set sending paused or suspended: stop sending and alert. */
+  | { kind: 'paused'; reason: string }
   | { kind: 'rejected'; reason: string }
   | { kind: 'unknown'; reason: string };
 
@@ -264,8 +266,52 @@ export interface Counters {
   read(deliveryId: string): Promise<Record<CounterName, number>>;
 }
 
-/** Where the starter is in each shard (so a retry resumes instead of enqueuing twice). */
+/**
+ * Where the starter is in each shard of one run (a start, a resume or a cancel), so a retry or a timeout resumes
+ * instead of enqueuing twice. A position of another run reads as the start of the shard.
+ */
 export interface StartCheckpoints {
-  get(ref: LogRef, shard: number): Promise<{ after: string | null; done: boolean }>;
-  put(ref: LogRef, shard: number, position: { after: string | null; done: boolean }): Promise<void>;
+  get(ref: LogRef, run: string, shard: number): Promise<{ after: string | null; done: boolean }>;
+  put(
+    ref: LogRef,
+    run: string,
+    shard: number,
+    position: { after: string | null; done: boolean },
+  ): Promise<void>;
+}
+
+/** Where a preparation is: member shards are read in order, each from a cursor; counts so far. */
+export interface PreparationState {
+  memberShard: number;
+  cursor: string | null;
+  targeted: number;
+  toDeliver: number;
+  exclusions: Partial<Record<ExclusionCause, number>>;
+}
+
+export interface PreparationCheckpoints {
+  get(ref: LogRef): Promise<PreparationState | null>;
+  put(ref: LogRef, state: PreparationState): Promise<void>;
+}
+
+/** Queue messages of the pipeline (ids only). */
+export interface PrepareJob {
+  deliveryId: string;
+  version: number;
+}
+
+export interface StartJob {
+  kind: 'start' | 'cancel';
+  deliveryId: string;
+  version: number;
+  /** One run per confirm, resume or stop: checkpoints of another run are ignored. */
+  run: string;
+}
+
+/** What EventBridge Scheduler hands the scheduled-start function (the schedule's input). */
+export interface ScheduleInput {
+  deliveryId: string;
+  kind: 'once' | 'recurring';
+  /** `<aws.scheduler.scheduled-time>`, replaced by Scheduler. */
+  scheduledTime: string;
 }
