@@ -1,0 +1,86 @@
+/**
+ * Counters on the `deliveries` table: 16 counter shards per delivery (`D#<id>#C#<nn>` / `COUNT`), only ever
+ * ADDed to, plus the adjustment item (`D#<id>#C#ADJ`) compute-stats writes its corrections to. A handler
+ * aggregates its deltas per (delivery, shard) and calls `add` once; `read` sums the 17 items.
+ */
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CounterName, Counters } from '../../ports/index.ts';
+import { batchGetAll } from './batch.ts';
+import { allShards, counterAdjustmentKey, counterKey } from './keys.ts';
+
+export interface CountersTableOptions {
+  client: DynamoDBDocumentClient;
+  /** The `deliveries` table. */
+  tableName: string;
+}
+
+/** Every counter (a name added to the port and not here fails to compile). */
+const COUNTERS: Record<CounterName, true> = {
+  sent: true,
+  processed: true,
+  delivered: true,
+  bouncesAndErrors: true,
+  settled: true,
+  opens: true,
+  uniqueOpens: true,
+  clicks: true,
+  uniqueClicks: true,
+};
+export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
+
+export const zeroCounters = (): Record<CounterName, number> =>
+  Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as Record<CounterName, number>;
+
+export class DynamoCounters implements Counters {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(options: CountersTableOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+  }
+
+  /** One UpdateItem ADD on the shard's item; zero deltas are left out, and nothing is written if all are zero. */
+  async add(deliveryId: string, shard: number, deltas: Partial<Record<CounterName, number>>): Promise<void> {
+    const key = counterKey(deliveryId, shard);
+    const changes = COUNTER_NAMES.flatMap((name) => {
+      const delta = deltas[name];
+      if (delta === undefined || delta === 0) return [];
+      if (!Number.isInteger(delta)) throw new RangeError(`counter ${name}: delta ${delta} is not an integer`);
+      return [{ name, delta }];
+    });
+    if (changes.length === 0) return;
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: key,
+        UpdateExpression: `SET entity = :entity ADD ${changes.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(changes.map((c, i) => [`#c${i}`, c.name])),
+        ExpressionAttributeValues: {
+          ':entity': 'counter',
+          ...Object.fromEntries(changes.map((c, i) => [`:c${i}`, c.delta])),
+        },
+      }),
+    );
+  }
+
+  /** The sums of the 16 shards and the adjustment item (one consistent BatchGetItem); a missing counter is 0. */
+  async read(deliveryId: string): Promise<Record<CounterName, number>> {
+    const keys = [
+      ...allShards().map((shard) => counterKey(deliveryId, shard)),
+      counterAdjustmentKey(deliveryId),
+    ];
+    const items = await batchGetAll(this.#client, this.#table, keys, {
+      consistentRead: true,
+      projection: COUNTER_NAMES,
+    });
+    const sums = zeroCounters();
+    for (const item of items) {
+      for (const name of COUNTER_NAMES) {
+        const value = item[name];
+        if (typeof value === 'number') sums[name] += value;
+      }
+    }
+    return sums;
+  }
+}

@@ -1,0 +1,85 @@
+/** DynamoCounters against DynamoDB Local: ADDs per shard, summed over the 16 shards and the adjustment item. */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { COUNTER_NAMES, DynamoCounters, zeroCounters } from '../../shared/adapters/dynamodb/counters.ts';
+import { counterAdjustmentKey, counterKey } from '../../shared/adapters/dynamodb/keys.ts';
+import { documentClient, sharedTables } from '../helpers/emulators.ts';
+
+const client = documentClient();
+const counters = () => new DynamoCounters({ client, tableName: sharedTables().deliveries });
+const stored = async (key: { pk: string; sk: string }) =>
+  (
+    await client.send(
+      new GetCommand({ TableName: sharedTables().deliveries, Key: key, ConsistentRead: true }),
+    )
+  ).Item;
+
+describe('DynamoCounters (DynamoDB Local)', () => {
+  it('reads every counter as 0 for a delivery with none', async () => {
+    const read = await counters().read(`d-${randomUUID()}`);
+    expect(read).toEqual(zeroCounters());
+    expect(Object.keys(read).sort()).toEqual([...COUNTER_NAMES].sort());
+    expect(COUNTER_NAMES).toHaveLength(9);
+  });
+
+  it('sums the ADDs of every shard and the adjustment item', async () => {
+    const deliveryId = `d-${randomUUID()}`;
+    await counters().add(deliveryId, 0, { sent: 3, processed: 3 });
+    await counters().add(deliveryId, 7, { sent: 2, processed: 2, delivered: 1 });
+    await counters().add(deliveryId, 15, { opens: 4, uniqueOpens: 1, clicks: 1, uniqueClicks: 1 });
+    await counters().add(deliveryId, 7, { delivered: 1, bouncesAndErrors: 1, settled: 2 });
+    // compute-stats' correction: an overcount taken back.
+    await client.send(
+      new PutCommand({
+        TableName: sharedTables().deliveries,
+        Item: { ...counterAdjustmentKey(deliveryId), entity: 'counter', sent: -1, opens: 2 },
+      }),
+    );
+    // Another delivery's counters are not summed.
+    await counters().add(`d-${randomUUID()}`, 7, { sent: 100 });
+
+    expect(await counters().read(deliveryId)).toEqual({
+      sent: 4,
+      processed: 5,
+      delivered: 2,
+      bouncesAndErrors: 1,
+      settled: 2,
+      opens: 6,
+      uniqueOpens: 1,
+      clicks: 1,
+      uniqueClicks: 1,
+    });
+    expect(await stored(counterKey(deliveryId, 7))).toMatchObject({
+      entity: 'counter',
+      sent: 2,
+      processed: 2,
+      delivered: 2,
+      bouncesAndErrors: 1,
+      settled: 2,
+    });
+  });
+
+  it('loses no concurrent ADD on one shard, and takes negative deltas', async () => {
+    const deliveryId = `d-${randomUUID()}`;
+    await Promise.all(
+      Array.from({ length: 20 }, () => counters().add(deliveryId, 3, { processed: 1, sent: 1 })),
+    );
+    await counters().add(deliveryId, 3, { sent: -2 });
+    expect(await counters().read(deliveryId)).toMatchObject({ processed: 20, sent: 18 });
+  });
+
+  it('writes nothing for zero deltas, and leaves zero deltas out of a write', async () => {
+    const deliveryId = `d-${randomUUID()}`;
+    await counters().add(deliveryId, 5, { sent: 0, opens: 0 });
+    await counters().add(deliveryId, 5, {});
+    expect(await stored(counterKey(deliveryId, 5))).toBeUndefined();
+
+    await counters().add(deliveryId, 5, { sent: 1, opens: 0 });
+    const item = await stored(counterKey(deliveryId, 5));
+    expect(item).toMatchObject({ sent: 1 });
+    expect(item).not.toHaveProperty('opens');
+    await expect(counters().add(deliveryId, 5, { sent: 0.5 })).rejects.toThrow(RangeError);
+    await expect(counters().add(deliveryId, 16, { sent: 1 })).rejects.toThrow(RangeError);
+  });
+});
