@@ -1,26 +1,62 @@
 /**
- * Wiring: builds the adapters each route group needs from the configuration (read once, failing fast). The
+ * Wiring: builds the adapters each function needs from its configuration (read once, failing fast). The
  * handlers stay identical in AWS and in the local runtime; only the AWS_ENDPOINT_URL_* variables differ.
  */
-import type { TableName } from '../../infra/topology.ts';
+import type { QueueName, TableName } from '../../infra/topology.ts';
 import { DynamoAudienceRepository } from '../../shared/adapters/dynamodb/audiences.ts';
+import {
+  DynamoPreparationCheckpoints,
+  DynamoStartCheckpoints,
+} from '../../shared/adapters/dynamodb/checkpoints.ts';
+import { DynamoCounters } from '../../shared/adapters/dynamodb/counters.ts';
 import { DynamoDeliveryRepository } from '../../shared/adapters/dynamodb/deliveries.ts';
+import { DynamoRecipientLedger } from '../../shared/adapters/dynamodb/ledger.ts';
 import { DynamoProfileRepository } from '../../shared/adapters/dynamodb/profiles.ts';
 import { DynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine.ts';
 import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
 import { DynamoStatsRepository } from '../../shared/adapters/dynamodb/stats.ts';
-import type { DeliveryScheduler, PreparationStarter } from '../../shared/ports/index.ts';
-import type { SendStarter } from '../../shared/use-cases/control.ts';
-import { type PreparationDeps, runPreparation } from '../../shared/use-cases/preparation.ts';
-import { documentClient } from './clients.ts';
-import { tableNamesFromEnv } from './config.ts';
-import { logger } from './http.ts';
+import { EventBridgeDeliveryScheduler } from '../../shared/adapters/scheduler/delivery-scheduler.ts';
+import { SesSendingAccount } from '../../shared/adapters/ses/account.ts';
+import { SesEmailSender } from '../../shared/adapters/ses/email-sender.ts';
+import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.ts';
+import type { PrepareJob, SendJob, StartJob } from '../../shared/ports/index.ts';
+import { queueSendStarter } from '../../shared/use-cases/control.ts';
+import { queuePreparer } from '../../shared/use-cases/preparation.ts';
+import { documentClient, scheduler, sesAccountClient, sesv2, sqs } from './clients.ts';
+import { queueUrlsFromEnv, settingsFromEnv, tableNamesFromEnv } from './config.ts';
 import { systemClock, uuids } from './ids.ts';
 
-const tables = <T extends TableName>(names: readonly T[]) => {
-  const tableNames = tableNamesFromEnv(names);
-  return { tableNames, client: documentClient() };
+const tables = <T extends TableName>(names: readonly T[]) => ({
+  tableNames: tableNamesFromEnv(names),
+  client: documentClient(),
+});
+
+const queue = <T>(name: QueueName) =>
+  new SqsJobQueue<T>({ client: sqs(), queueUrl: queueUrlsFromEnv([name])[name] });
+
+const deliveryScheduler = () => {
+  const s = settingsFromEnv([
+    'SCHEDULE_GROUP',
+    'SCHEDULER_ROLE_ARN',
+    'SCHEDULE_TARGET_ARN',
+    'SCHEDULE_DLQ_ARN',
+  ]);
+  return new EventBridgeDeliveryScheduler({
+    client: scheduler(),
+    groupName: s.SCHEDULE_GROUP,
+    roleArn: s.SCHEDULER_ROLE_ARN,
+    targetArn: s.SCHEDULE_TARGET_ARN,
+    deadLetterArn: s.SCHEDULE_DLQ_ARN,
+  });
 };
+
+/** What reading a delivery's Deployment block needs: the delivery, its snapshots and its counters. */
+const viewAdapters = (client: ReturnType<typeof documentClient>, deliveriesTable: string) => ({
+  clock: systemClock,
+  deliveries: new DynamoDeliveryRepository({ client, tableName: deliveriesTable }),
+  stats: new DynamoStatsRepository({ client, tableName: deliveriesTable }),
+  counters: new DynamoCounters({ client, tableName: deliveriesTable }),
+});
 
 export const profileAdapters = () => {
   const { tableNames, client } = tables(['profiles', 'recipients', 'idempotency']);
@@ -44,60 +80,26 @@ export const audienceAdapters = () => {
   };
 };
 
-/**
- * Preparation runs inside the prepare request for now (the send-pipeline work moves it to a queue so audiences of
- * any size prepare in the background); the API still answers 202 with the delivery in `preparing`.
- */
-const inlinePreparer = (deps: PreparationDeps): PreparationStarter => ({
-  start: async (ref) => {
-    await runPreparation(deps, ref);
-  },
-});
-
-/** The send pipeline (SQS fan-out to SES senders) is not wired yet: a confirmed delivery stays in `sending`. */
-const pendingSendStarter: SendStarter = {
-  start: async (delivery) => {
-    logger.info('Send pipeline not wired yet: delivery stays in sending', { deliveryId: delivery.id });
-  },
-};
-
-/** Scheduler wiring arrives with the send pipeline; until then a scheduled delivery waits in `scheduled`. */
-const pendingScheduler: DeliveryScheduler = {
-  arm: async (delivery) => {
-    logger.info('Scheduler not wired yet: delivery stays scheduled', { deliveryId: delivery.id });
-  },
-  disarm: async () => {},
-};
-
 export const deliveryAdapters = () => {
   const { tableNames, client } = tables(['deliveries', 'profiles', 'recipients', 'idempotency']);
-  const deliveries = new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries });
-  const base = {
-    clock: systemClock,
-    deliveries,
-    audiences: new DynamoAudienceRepository({ client, tableName: tableNames.profiles }),
-    profiles: new DynamoProfileRepository({ client, tableName: tableNames.profiles }),
-    quarantine: new DynamoQuarantineRepository({ client, tableName: tableNames.profiles }),
-    recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
-  };
   return {
-    ...base,
+    ...viewAdapters(client, tableNames.deliveries),
     tableNames,
     ids: uuids,
-    stats: new DynamoStatsRepository({ client, tableName: tableNames.deliveries }),
-    scheduler: pendingScheduler,
-    preparer: inlinePreparer(base),
+    audiences: new DynamoAudienceRepository({ client, tableName: tableNames.profiles }),
+    recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
+    scheduler: deliveryScheduler(),
+    preparer: queuePreparer(queue<PrepareJob>('prepare')),
   };
 };
 
 export const controlAdapters = () => {
   const { tableNames, client } = tables(['deliveries']);
   return {
-    clock: systemClock,
-    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
-    stats: new DynamoStatsRepository({ client, tableName: tableNames.deliveries }),
-    scheduler: pendingScheduler,
-    sendStarter: pendingSendStarter,
+    ...viewAdapters(client, tableNames.deliveries),
+    scheduler: deliveryScheduler(),
+    sendStarter: queueSendStarter(queue<StartJob>('start'), systemClock),
+    account: new SesSendingAccount({ client: sesAccountClient() }),
   };
 };
 
@@ -106,5 +108,57 @@ export const logAdapters = () => {
   return {
     deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
+  };
+};
+
+export const preparerAdapters = () => {
+  const { tableNames, client } = tables(['deliveries', 'profiles', 'recipients']);
+  return {
+    clock: systemClock,
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    audiences: new DynamoAudienceRepository({ client, tableName: tableNames.profiles }),
+    profiles: new DynamoProfileRepository({ client, tableName: tableNames.profiles }),
+    quarantine: new DynamoQuarantineRepository({ client, tableName: tableNames.profiles }),
+    recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
+    checkpoints: new DynamoPreparationCheckpoints({ client, tableName: tableNames.deliveries }),
+    queue: queue<PrepareJob>('prepare'),
+    sendStarter: queueSendStarter(queue<StartJob>('start'), systemClock),
+  };
+};
+
+export const starterAdapters = () => {
+  const { tableNames, client } = tables(['deliveries', 'recipients']);
+  return {
+    clock: systemClock,
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
+    checkpoints: new DynamoStartCheckpoints({ client, tableName: tableNames.deliveries }),
+    counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+    sendQueue: queue<SendJob>('send'),
+    startQueue: queue<StartJob>('start'),
+  };
+};
+
+export const senderAdapters = () => {
+  const { tableNames, client } = tables(['deliveries', 'profiles', 'recipients']);
+  const { SES_CONFIGURATION_SET } = settingsFromEnv(['SES_CONFIGURATION_SET']);
+  return {
+    clock: systemClock,
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    profiles: new DynamoProfileRepository({ client, tableName: tableNames.profiles }),
+    ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
+    counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+    email: new SesEmailSender({ client: sesv2(), configurationSetName: SES_CONFIGURATION_SET }),
+    account: new SesSendingAccount({ client: sesAccountClient() }),
+  };
+};
+
+export const scheduledStartAdapters = () => {
+  const { tableNames, client } = tables(['deliveries']);
+  return {
+    clock: systemClock,
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    preparer: queuePreparer(queue<PrepareJob>('prepare')),
+    sendStarter: queueSendStarter(queue<StartJob>('start'), systemClock),
   };
 };

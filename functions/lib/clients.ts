@@ -3,18 +3,23 @@
  * local runtime and the tests set; in Lambda they are unset and the SDK uses the regional endpoints.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { createSesClient } from '../../shared/adapters/ses/email-sender.ts';
 
-let ddb: DynamoDBClient | undefined;
-let doc: DynamoDBDocumentClient | undefined;
-
-export const dynamoDb = (): DynamoDBClient => {
-  ddb ??= new DynamoDBClient({ maxAttempts: 5 });
-  return ddb;
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
 };
 
-export const documentClient = (): DynamoDBDocumentClient => {
-  doc ??= createDocumentClient(dynamoDb());
-  return doc;
-};
+export const dynamoDb = once(() => new DynamoDBClient({ maxAttempts: 5 }));
+export const documentClient = once((): DynamoDBDocumentClient => createDocumentClient(dynamoDb()));
+export const sqs = once(() => new SQSClient({ maxAttempts: 5 }));
+/** SES v2 with maxAttempts 1: a hidden retry after a timeout could send a message twice. */
+export const sesv2 = once((): SESv2Client => createSesClient());
+/** SES v2 for account reads (GetAccount): retried as usual, it sends nothing. */
+export const sesAccountClient = once(() => new SESv2Client({ maxAttempts: 3 }));
+export const scheduler = once(() => new SchedulerClient({ maxAttempts: 5 }));

@@ -3,7 +3,13 @@
  * once with a message naming it, instead of failing on its first request.
  */
 import { z } from 'zod';
-import { type TableName, tableEnv } from '../../infra/topology.ts';
+import {
+  type QueueName,
+  queueEnv,
+  type SettingName,
+  type TableName,
+  tableEnv,
+} from '../../infra/topology.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -11,12 +17,59 @@ export class ConfigError extends Error {
 
 const nonEmpty = z.string().trim().min(1);
 
+const required = <K extends string>(
+  keys: readonly K[],
+  envName: (k: K) => string,
+  env: NodeJS.ProcessEnv,
+) => {
+  const missing = keys.filter((k) => !nonEmpty.safeParse(env[envName(k)]).success).map(envName);
+  if (missing.length > 0) throw new ConfigError(`Missing configuration: ${missing.join(', ')}`);
+  return Object.fromEntries(keys.map((k) => [k, env[envName(k)]!.trim()])) as Record<K, string>;
+};
+
 /** Physical table names for the given logical tables, from the TABLE_* variables the topology sets. */
 export const tableNamesFromEnv = <T extends TableName>(
   names: readonly T[],
   env: NodeJS.ProcessEnv = process.env,
-): Record<T, string> => {
-  const missing = names.filter((n) => !nonEmpty.safeParse(env[tableEnv(n)]).success).map(tableEnv);
-  if (missing.length > 0) throw new ConfigError(`Missing configuration: ${missing.join(', ')}`);
-  return Object.fromEntries(names.map((n) => [n, env[tableEnv(n)]!.trim()])) as Record<T, string>;
+) => required(names, tableEnv, env);
+
+/** Queue URLs, from the QUEUE_URL_* variables. */
+export const queueUrlsFromEnv = <Q extends QueueName>(
+  names: readonly Q[],
+  env: NodeJS.ProcessEnv = process.env,
+) => required(names, queueEnv, env);
+
+/** Settings (SETTINGS in the topology), all required. */
+export const settingsFromEnv = <S extends SettingName>(
+  names: readonly S[],
+  env: NodeJS.ProcessEnv = process.env,
+) => required(names, (s) => s, env);
+
+const fraction = z.coerce.number().gt(0).max(1);
+const positive = z.coerce.number().positive();
+const concurrency = z.coerce.number().int().min(1).max(1000);
+
+/** The sender's pacing settings: SEND_RATE_FRACTION (0-1], optional SEND_RATE_LIMIT, SENDER_MAX_CONCURRENCY. */
+export const pacingFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
+  const parsed = z
+    .object({
+      SEND_RATE_FRACTION: fraction,
+      SEND_RATE_LIMIT: positive.optional(),
+      SENDER_MAX_CONCURRENCY: concurrency,
+    })
+    .safeParse({
+      SEND_RATE_FRACTION: env.SEND_RATE_FRACTION,
+      SEND_RATE_LIMIT: env.SEND_RATE_LIMIT?.trim() ? env.SEND_RATE_LIMIT : undefined,
+      SENDER_MAX_CONCURRENCY: env.SENDER_MAX_CONCURRENCY,
+    });
+  if (!parsed.success) {
+    throw new ConfigError(
+      `Invalid pacing configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
+  }
+  return {
+    fraction: parsed.data.SEND_RATE_FRACTION,
+    limit: parsed.data.SEND_RATE_LIMIT,
+    concurrency: parsed.data.SENDER_MAX_CONCURRENCY,
+  };
 };

@@ -1,4 +1,49 @@
-// Placeholder while the send pipeline is built (see infra/topology.ts): fails loudly if invoked.
-export const handler = async (): Promise<never> => {
-  throw new Error('Not implemented yet');
+/**
+ * Send queue consumer: one SES message per recipient, paced so that all senders together (the event source's
+ * maximum concurrency) stay under a fraction of the SES account's max send rate.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPacer, type Pacer, senderRate } from '../../shared/domain/sending.ts';
+import { sendJob as send } from '../../shared/use-cases/send.ts';
+import { senderAdapters } from '../lib/adapters.ts';
+import { pacingFromEnv } from '../lib/config.ts';
+import { logger } from '../lib/http.ts';
+import { queueConsumer } from '../lib/queue.ts';
+import { sendJob } from './jobs.ts';
+
+const deps = senderAdapters();
+const pacing = pacingFromEnv();
+
+let pacer: { rate: number; pacer: Pacer } | undefined;
+
+/** This sender's pacer, rebuilt when the account's rate changes (the quota read is cached for a minute). */
+const currentPacer = async (): Promise<Pacer> => {
+  const quota = await deps.account.quota();
+  const rate = senderRate(quota.maxSendRate, pacing.fraction, pacing.concurrency, pacing.limit);
+  if (pacer?.rate !== rate) {
+    pacer = {
+      rate,
+      pacer: createPacer(
+        rate,
+        () => Date.now(),
+        (ms) => sleep(ms),
+      ),
+    };
+    logger.info('Sender pace', { rate, maxSendRate: quota.maxSendRate, ...pacing });
+  }
+  return pacer.pacer;
 };
+
+export const handler = queueConsumer(sendJob, async (job, context) => {
+  const report = await send(
+    {
+      ...deps,
+      pacer: await currentPacer(),
+      sleep: (ms) => sleep(ms),
+      random: Math.random,
+      owner: context.awsRequestId,
+    },
+    job,
+  );
+  logger.info('Send job', { deliveryId: job.deliveryId, recipients: job.recipientIds.length, ...report });
+});

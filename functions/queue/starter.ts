@@ -1,4 +1,12 @@
-// Placeholder while the send pipeline is built (see infra/topology.ts): fails loudly if invoked.
-export const handler = async (): Promise<never> => {
-  throw new Error('Not implemented yet');
-};
+/** Start queue consumer: enqueues a delivery's pending recipients (start, resume) or cancels them (stop). */
+import { runStartJob } from '../../shared/use-cases/start.ts';
+import { starterAdapters } from '../lib/adapters.ts';
+import { logger } from '../lib/http.ts';
+import { budget, queueConsumer } from '../lib/queue.ts';
+import { startJob } from './jobs.ts';
+
+const deps = starterAdapters();
+
+export const handler = queueConsumer(startJob, async (job, context) => {
+  logger.info('Start job', { ...job, result: await runStartJob(deps, job, budget(context, 60_000)) });
+});

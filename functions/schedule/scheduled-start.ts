@@ -1,4 +1,26 @@
-// Placeholder while the send pipeline is built (see infra/topology.ts): fails loudly if invoked.
-export const handler = async (): Promise<never> => {
-  throw new Error('Not implemented yet');
-};
+/**
+ * Target of the deliveries' EventBridge Scheduler schedules: the event is the schedule's input (no envelope).
+ * An invalid input is logged and dropped (retrying it cannot help); other failures throw, so Scheduler retries
+ * and then sends the input to the schedules' DLQ.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { onSchedule } from '../../shared/use-cases/scheduled-start.ts';
+import { scheduledStartAdapters } from '../lib/adapters.ts';
+import { logger } from '../lib/http.ts';
+import { scheduleInput } from '../queue/jobs.ts';
+
+const deps = scheduledStartAdapters();
+
+export const handler = middy<unknown, { result: string }>()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: true }))
+  .handler(async (event) => {
+    const input = scheduleInput.safeParse(event);
+    if (!input.success) {
+      logger.error('Invalid schedule input: dropped', { issues: input.error.issues });
+      return { result: 'invalid' };
+    }
+    const result = await onSchedule(deps, input.data);
+    logger.info('Schedule fired', { ...input.data, result });
+    return { result };
+  });

@@ -130,7 +130,7 @@ export interface Transition {
   next: Delivery;
   expected: { state: DeliveryState; version: number };
   /** Side effects the use case must carry out after the write. */
-  effects: { deleteSchedule?: boolean; armSchedule?: boolean; startSend?: boolean };
+  effects: { deleteSchedule?: boolean; armSchedule?: boolean; startSend?: boolean; cancelPending?: boolean };
 }
 
 const userRef = (actor: Actor): UserRef => ({ sub: actor.sub, username: actor.username });
@@ -376,7 +376,10 @@ export const stopDelivery = (delivery: Delivery, actor: Actor, now: Date): Trans
   return {
     next: move(delivery, 'stopped', 'stop', userRef(actor), now),
     expected: { state: delivery.state, version: delivery.version },
-    effects: { deleteSchedule: delivery.state === 'scheduled' },
+    effects: {
+      deleteSchedule: delivery.state === 'scheduled',
+      cancelPending: delivery.state !== 'scheduled',
+    },
   };
 };
 

@@ -15,22 +15,44 @@ import {
   stopDelivery,
   type Transition,
 } from '../domain/delivery.ts';
+import { quotaExceeded } from '../domain/errors.ts';
 import { type Action, type Actor, assertCan } from '../domain/roles.ts';
-import type { Clock, DeliveryRepository, DeliveryScheduler, StatsRepository } from '../ports/index.ts';
-import { type DeliveryView, loadDelivery, toView } from './deliveries.ts';
+import type { Clock, DeliveryScheduler, JobQueue, SendingAccount, StartJob } from '../ports/index.ts';
+import { type DeliveryView, loadDelivery, toView, type ViewDeps } from './deliveries.ts';
 
-/** Starts (or resumes) the send of a delivery now in `sending`. */
+/** Starts (or resumes) the send of a delivery now in `sending`; cancels the pending recipients of a stopped one. */
 export interface SendStarter {
   start(delivery: Delivery): Promise<void>;
+  cancel(delivery: Delivery): Promise<void>;
 }
 
-export interface ControlDeps {
-  deliveries: DeliveryRepository;
-  stats: StatsRepository;
+/** The SendStarter of the pipeline: one start (or cancel) job on the start queue per confirm, resume or stop. */
+export const queueSendStarter = (queue: JobQueue<StartJob>, clock: Clock): SendStarter => {
+  const job = (kind: StartJob['kind'], delivery: Delivery): StartJob => ({
+    kind,
+    deliveryId: delivery.id,
+    version: delivery.preparation?.version ?? delivery.version,
+    run: `${kind}-${clock.now().getTime()}`,
+  });
+  return {
+    start: (delivery) => queue.send([job('start', delivery)]),
+    cancel: (delivery) => queue.send([job('cancel', delivery)]),
+  };
+};
+
+export interface ControlDeps extends ViewDeps {
   scheduler: DeliveryScheduler;
   sendStarter: SendStarter;
-  clock: Clock;
+  account: SendingAccount;
 }
+
+/** A send larger than the remaining 24-hour SES quota is refused at confirm (409 QUOTA_EXCEEDED, with the numbers). */
+const assertQuota = async (account: SendingAccount, delivery: Delivery): Promise<void> => {
+  const toDeliver = delivery.preparation?.toDeliver ?? 0;
+  const quota = await account.quota();
+  const remaining = Math.max(0, quota.max24HourSend - quota.sentLast24Hours);
+  if (toDeliver > remaining) throw quotaExceeded(toDeliver, remaining, quota.max24HourSend);
+};
 
 const control = async (
   deps: ControlDeps,
@@ -42,10 +64,12 @@ const control = async (
   assertCan(actor, action);
   const delivery = await loadDelivery(deps, id);
   const t = transition(delivery, actor, deps.clock.now());
+  if (action === 'delivery:confirm' && !delivery.recurrence) await assertQuota(deps.account, delivery);
   const saved = await deps.deliveries.apply(t);
   if (t.effects.armSchedule) await deps.scheduler.arm(saved);
   if (t.effects.deleteSchedule) await deps.scheduler.disarm(saved.id);
   if (t.effects.startSend) await deps.sendStarter.start(saved);
+  if (t.effects.cancelPending) await deps.sendStarter.cancel(saved);
   return toView(deps, saved);
 };
 

@@ -24,6 +24,7 @@ import { type Actor, assertCan } from '../domain/roles.ts';
 import type {
   AudienceRepository,
   Clock,
+  Counters,
   DeliveryRepository,
   DeliveryScheduler,
   IdGenerator,
@@ -57,19 +58,60 @@ const assertAudienceExists = async (audiences: AudienceRepository, audienceId: s
 
 const MAX_EXECUTIONS_SUMMED = 1000;
 
-/** Snapshots of a delivery; a recurring delivery shows the sums of its executions' counts. */
-const snapshotsOf = async (
-  deps: { deliveries: DeliveryRepository; stats: StatsRepository },
-  delivery: Delivery,
-): Promise<{
+/** What reading a delivery's Deployment block needs. */
+export interface ViewDeps {
+  deliveries: DeliveryRepository;
+  stats: StatsRepository;
+  counters: Counters;
+  clock: Clock;
+}
+
+interface Snapshots {
   realTime: Snapshot<RealTimeCounts> | null;
   tracking: Snapshot<TrackingCounts> | null;
   toDeliver: number;
-}> => {
-  if (!delivery.recurrence) {
-    const s = await deps.stats.get(delivery.id);
-    return { ...s, toDeliver: delivery.preparation?.toDeliver ?? 0 };
-  }
+}
+
+/**
+ * One delivery's snapshots. Once confirmed, the real-time counts are the ledger's counters, read now (Sent,
+ * Processed, Delivered, Bounces + errors move as the sending log changes); the tracking snapshot is the one the
+ * hourly aggregation or compute-stats last wrote.
+ */
+const ownSnapshots = async (deps: ViewDeps, delivery: Delivery): Promise<Snapshots> => {
+  const toDeliver = delivery.preparation?.toDeliver ?? 0;
+  const stored = await deps.stats.get(delivery.id);
+  if (!delivery.confirmedAt) return { ...stored, toDeliver };
+  const computedAt = deps.clock.now().toISOString();
+  const c = await deps.counters.read(delivery.id);
+  const counts = {
+    toDeliver,
+    sent: c.sent,
+    processed: c.processed,
+    delivered: c.delivered,
+    bouncesAndErrors: c.bouncesAndErrors,
+  };
+  return { realTime: { counts, computedAt }, tracking: stored.tracking, toDeliver };
+};
+
+/** The newest of some snapshots, with their counts summed (a recurring delivery shows its executions' sums). */
+const summed = <T extends object>(snapshots: Array<Snapshot<T> | null>, empty: T): Snapshot<T> | null => {
+  const present = snapshots.filter((x): x is Snapshot<T> => x !== null);
+  if (present.length === 0) return null;
+  const computedAt = present
+    .map((x) => x.computedAt)
+    .sort()
+    .at(-1)!;
+  return {
+    counts: sumCounts(
+      present.map((x) => x.counts),
+      empty,
+    ),
+    computedAt,
+  };
+};
+
+const snapshotsOf = async (deps: ViewDeps, delivery: Delivery): Promise<Snapshots> => {
+  if (!delivery.recurrence) return ownSnapshots(deps, delivery);
   const executions: Delivery[] = [];
   let cursor: string | undefined;
   do {
@@ -77,41 +119,21 @@ const snapshotsOf = async (
     executions.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && executions.length < MAX_EXECUTIONS_SUMMED);
-  const stats = await Promise.all(executions.map((e) => deps.stats.get(e.id)));
-  const latest = (times: Array<string | undefined>): string | null =>
-    times
-      .filter((t): t is string => !!t)
-      .sort()
-      .at(-1) ?? null;
-  const rtTime = latest(stats.map((s) => s.realTime?.computedAt));
-  const trTime = latest(stats.map((s) => s.tracking?.computedAt));
+  const all = await Promise.all(executions.map((e) => ownSnapshots(deps, e)));
   return {
-    realTime: rtTime
-      ? {
-          counts: sumCounts(
-            stats.map((s) => s.realTime?.counts ?? EMPTY_REAL_TIME),
-            EMPTY_REAL_TIME,
-          ),
-          computedAt: rtTime,
-        }
-      : null,
-    tracking: trTime
-      ? {
-          counts: sumCounts(
-            stats.map((s) => s.tracking?.counts ?? EMPTY_TRACKING),
-            EMPTY_TRACKING,
-          ),
-          computedAt: trTime,
-        }
-      : null,
-    toDeliver: executions.reduce((n, e) => n + (e.preparation?.toDeliver ?? 0), 0),
+    realTime: summed(
+      all.map((x) => x.realTime),
+      EMPTY_REAL_TIME,
+    ),
+    tracking: summed(
+      all.map((x) => x.tracking),
+      EMPTY_TRACKING,
+    ),
+    toDeliver: all.reduce((n, x) => n + x.toDeliver, 0),
   };
 };
 
-export const toView = async (
-  deps: { deliveries: DeliveryRepository; stats: StatsRepository },
-  delivery: Delivery,
-): Promise<DeliveryView> => {
+export const toView = async (deps: ViewDeps, delivery: Delivery): Promise<DeliveryView> => {
   const { realTime, tracking, toDeliver } = await snapshotsOf(deps, delivery);
   const { preparation, ...rest } = delivery;
   const view: DeliveryView = {
@@ -126,13 +148,7 @@ export const toView = async (
 };
 
 export const createDelivery = async (
-  deps: {
-    deliveries: DeliveryRepository;
-    audiences: AudienceRepository;
-    stats: StatsRepository;
-    ids: IdGenerator;
-    clock: Clock;
-  },
+  deps: ViewDeps & { audiences: AudienceRepository; ids: IdGenerator },
   actor: Actor,
   input: DeliveryInput,
 ): Promise<DeliveryView> => {
@@ -144,13 +160,7 @@ export const createDelivery = async (
 };
 
 export const updateDelivery = async (
-  deps: {
-    deliveries: DeliveryRepository;
-    audiences: AudienceRepository;
-    stats: StatsRepository;
-    scheduler: DeliveryScheduler;
-    clock: Clock;
-  },
+  deps: ViewDeps & { audiences: AudienceRepository; scheduler: DeliveryScheduler },
   actor: Actor,
   id: string,
   patch: Partial<DeliveryInput>,
@@ -164,13 +174,11 @@ export const updateDelivery = async (
   return toView(deps, saved);
 };
 
-export const getDelivery = async (
-  deps: { deliveries: DeliveryRepository; stats: StatsRepository },
-  id: string,
-): Promise<DeliveryView> => toView(deps, await loadDelivery(deps, id));
+export const getDelivery = async (deps: ViewDeps, id: string): Promise<DeliveryView> =>
+  toView(deps, await loadDelivery(deps, id));
 
 export const listDeliveries = async (
-  deps: { deliveries: DeliveryRepository; stats: StatsRepository },
+  deps: ViewDeps,
   filter: { state?: DeliveryState | undefined },
   page: PageRequest,
 ): Promise<Page<DeliveryView>> => {
@@ -182,7 +190,7 @@ export const listDeliveries = async (
 };
 
 export const listExecutions = async (
-  deps: { deliveries: DeliveryRepository; stats: StatsRepository },
+  deps: ViewDeps,
   id: string,
   page: PageRequest,
 ): Promise<Page<DeliveryView>> => {

@@ -11,7 +11,26 @@ import {
   type TrackingCounts,
 } from '../../shared/domain/kpis.ts';
 import type { Audience, Profile, QuarantineEntry } from '../../shared/domain/profiles.ts';
+import { shardOf } from '../../shared/domain/shards.ts';
+import type { FailureType, RecipientStatus } from '../../shared/domain/kpis.ts';
 import type {
+  Claim,
+  CounterName,
+  Counters,
+  EmailSender,
+  JobQueue,
+  LedgerEntry,
+  OutgoingEmail,
+  PreparationCheckpoints,
+  PreparationState,
+  PrepareJob,
+  RecipientLedger,
+  SendingAccount,
+  SendingQuota,
+  SendJob,
+  SendOutcome,
+  StartCheckpoints,
+  StartJob,
   AudienceRepository,
   Clock,
   DeliveryRepository,
@@ -165,6 +184,12 @@ export class FakeAudiences implements AudienceRepository {
   async listMembers(id: string, page: PageRequest) {
     return paginate([...(this.members.get(id) ?? [])], page);
   }
+  async listMemberShard(id: string, shard: number, after: string | null, limit: number) {
+    const all = (this.members.get(id) ?? []).filter((p) => shardOf(p) === shard).sort();
+    const rest = after === null ? all : all.filter((p) => p > after);
+    const profileIds = rest.slice(0, limit);
+    return { profileIds, last: rest.length > limit ? profileIds.at(-1)! : null };
+  }
 }
 
 export class FakeQuarantine implements QuarantineRepository {
@@ -215,6 +240,177 @@ export class FakeRecipientLog implements RecipientLogRepository {
   }
 }
 
+/** The ledger over the fake sending log: the same conditions as the DynamoDB adapter, in memory. */
+export class FakeLedger implements RecipientLedger {
+  readonly log: FakeRecipientLog;
+  constructor(log: FakeRecipientLog) {
+    this.log = log;
+  }
+  private entry(ref: LogRef, id: string): LedgerEntry | undefined {
+    return this.log.sending.get(refKey(ref))?.get(id) as LedgerEntry | undefined;
+  }
+  private same(a: Claim | undefined, b: Claim): boolean {
+    return !!a && a.owner === b.owner && a.at === b.at;
+  }
+  async get(ref: LogRef, id: string) {
+    const e = this.entry(ref, id);
+    return e ? clone(e) : null;
+  }
+  async claim(ref: LogRef, id: string, claim: Claim) {
+    const e = this.entry(ref, id);
+    if (!e || e.status !== 'pending' || e.claim)
+      return { claimed: false as const, entry: e ? clone(e) : null };
+    e.claim = { ...claim };
+    return { claimed: true as const };
+  }
+  async release(ref: LogRef, id: string, claim: Claim) {
+    const e = this.entry(ref, id);
+    if (e && this.same(e.claim, claim) && !e.sesMessageId) delete e.claim;
+  }
+  async markSent(ref: LogRef, id: string, claim: Claim, sent: { sesMessageId: string; at: string }) {
+    const e = this.entry(ref, id);
+    if (!e || !this.same(e.claim, claim) || e.sesMessageId || e.status !== 'pending') return false;
+    Object.assign(e, {
+      status: 'sent',
+      sesMessageId: sent.sesMessageId,
+      sentAt: sent.at,
+      updatedAt: sent.at,
+    });
+    return true;
+  }
+  async markFailed(
+    ref: LogRef,
+    id: string,
+    claim: Claim | null,
+    failure: { failureType: FailureType; failureReason: string; at: string },
+  ) {
+    const e = this.entry(ref, id);
+    if (!e) return false;
+    const allowed = claim
+      ? this.same(e.claim, claim) && !e.sesMessageId && e.status === 'pending'
+      : e.status === 'in-doubt';
+    if (!allowed) return false;
+    Object.assign(e, {
+      status: 'failed',
+      failureType: failure.failureType,
+      failureReason: failure.failureReason,
+      updatedAt: failure.at,
+    });
+    return true;
+  }
+  async markInDoubt(ref: LogRef, id: string, claim: Claim, at: string) {
+    const e = this.entry(ref, id);
+    if (!e || !this.same(e.claim, claim) || e.sesMessageId || e.status !== 'pending') return false;
+    Object.assign(e, { status: 'in-doubt', updatedAt: at });
+    return true;
+  }
+  async cancel(ref: LogRef, id: string, at: string) {
+    const e = this.entry(ref, id);
+    if (!e || e.status !== 'pending' || e.claim) return false;
+    Object.assign(e, { status: 'canceled', failureReason: 'Delivery canceled', updatedAt: at });
+    return true;
+  }
+  async listByStatus(
+    ref: LogRef,
+    shard: number,
+    status: RecipientStatus,
+    after: string | null,
+    limit: number,
+  ) {
+    const all = [...(this.log.sending.get(refKey(ref))?.values() ?? [])]
+      .filter((e) => e.status === status && shardOf(e.recipientId) === shard)
+      .map((e) => e.recipientId)
+      .sort();
+    const rest = after === null ? all : all.filter((id) => id > after);
+    const recipientIds = rest.slice(0, limit);
+    return { recipientIds, last: rest.length > limit ? recipientIds.at(-1)! : null };
+  }
+}
+
+const COUNTERS: CounterName[] = [
+  'sent',
+  'processed',
+  'delivered',
+  'bouncesAndErrors',
+  'settled',
+  'opens',
+  'uniqueOpens',
+  'clicks',
+  'uniqueClicks',
+];
+
+export class FakeCounters implements Counters {
+  readonly shards = new Map<string, Partial<Record<CounterName, number>>>();
+  async add(deliveryId: string, shard: number, deltas: Partial<Record<CounterName, number>>) {
+    const key = `${deliveryId}#${shard}`;
+    const current = this.shards.get(key) ?? {};
+    for (const [k, v] of Object.entries(deltas) as Array<[CounterName, number]>)
+      current[k] = (current[k] ?? 0) + v;
+    this.shards.set(key, current);
+  }
+  async read(deliveryId: string) {
+    const total = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
+    for (const [key, values] of this.shards) {
+      if (!key.startsWith(`${deliveryId}#`)) continue;
+      for (const c of COUNTERS) total[c] += values[c] ?? 0;
+    }
+    return total;
+  }
+}
+
+export class FakeStartCheckpoints implements StartCheckpoints {
+  readonly items = new Map<string, { after: string | null; done: boolean }>();
+  async get(ref: LogRef, run: string, shard: number) {
+    return clone(this.items.get(`${refKey(ref)}#${run}#${shard}`) ?? { after: null, done: false });
+  }
+  async put(ref: LogRef, run: string, shard: number, position: { after: string | null; done: boolean }) {
+    this.items.set(`${refKey(ref)}#${run}#${shard}`, clone(position));
+  }
+}
+
+export class FakePreparationCheckpoints implements PreparationCheckpoints {
+  readonly items = new Map<string, PreparationState>();
+  async get(ref: LogRef) {
+    const s = this.items.get(refKey(ref));
+    return s ? clone(s) : null;
+  }
+  async put(ref: LogRef, state: PreparationState) {
+    this.items.set(refKey(ref), clone(state));
+  }
+}
+
+export class RecordingQueue<T> implements JobQueue<T> {
+  readonly sent: T[] = [];
+  async send(jobs: readonly T[]) {
+    this.sent.push(...clone(jobs as T[]));
+  }
+  /** Takes every job sent so far (as a consumer would). */
+  drain(): T[] {
+    return this.sent.splice(0, this.sent.length);
+  }
+}
+
+/** An SES stand-in that accepts by default; `script` outcomes are used first, in order. */
+export class ScriptedEmailSender implements EmailSender {
+  readonly sent: OutgoingEmail[] = [];
+  readonly script: SendOutcome[] = [];
+  private n = 0;
+  async send(email: OutgoingEmail): Promise<SendOutcome> {
+    const next = this.script.shift();
+    if (next && next.kind !== 'accepted') return next;
+    this.sent.push(clone(email));
+    this.n += 1;
+    return next ?? { kind: 'accepted', messageId: `ses-${this.n}` };
+  }
+}
+
+export class FakeAccount implements SendingAccount {
+  quotaValue: SendingQuota = { max24HourSend: 1_000_000, sentLast24Hours: 0, maxSendRate: 100 };
+  async quota() {
+    return { ...this.quotaValue };
+  }
+}
+
 export class RecordingScheduler implements DeliveryScheduler {
   readonly armed: string[] = [];
   readonly disarmed: string[] = [];
@@ -228,8 +424,12 @@ export class RecordingScheduler implements DeliveryScheduler {
 
 export class RecordingSendStarter implements SendStarter {
   readonly started: string[] = [];
+  readonly canceled: string[] = [];
   async start(d: Delivery) {
     this.started.push(d.id);
+  }
+  async cancel(d: Delivery) {
+    this.canceled.push(d.id);
   }
 }
 
@@ -243,15 +443,25 @@ export class RecordingPreparer implements PreparationStarter {
 /** Every fake wired together, as the handlers wire the adapters. */
 export const fakeDeps = () => {
   const clock = new FakeClock();
+  const recipientLog = new FakeRecipientLog();
   return {
     clock,
     ids: new SequentialIds(),
     deliveries: new FakeDeliveries(),
     stats: new FakeStats(),
+    counters: new FakeCounters(),
     profiles: new FakeProfiles(),
     audiences: new FakeAudiences(),
     quarantine: new FakeQuarantine(),
-    recipientLog: new FakeRecipientLog(),
+    recipientLog,
+    ledger: new FakeLedger(recipientLog),
+    checkpoints: new FakePreparationCheckpoints(),
+    startCheckpoints: new FakeStartCheckpoints(),
+    queue: new RecordingQueue<PrepareJob>(),
+    sendQueue: new RecordingQueue<SendJob>(),
+    startQueue: new RecordingQueue<StartJob>(),
+    email: new ScriptedEmailSender(),
+    account: new FakeAccount(),
     scheduler: new RecordingScheduler(),
     sendStarter: new RecordingSendStarter(),
     preparer: new RecordingPreparer(),

@@ -10,7 +10,7 @@ import type { AudienceRepository, Page, PageRequest } from '../../ports/index.ts
 import { batchGetAll, batchPutAll } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { audienceKey, memberKey, memberPk, SHARDS, stripKeys } from './keys.ts';
-import { pageLimit, queryPage, queryShards, type StringKey } from './paging.ts';
+import { pageLimit, queryPage, queryShards } from './paging.ts';
 
 export interface AudienceTableOptions {
   client: DynamoDBDocumentClient;
@@ -117,24 +117,29 @@ export class DynamoAudienceRepository implements AudienceRepository {
   }
 
   /** One page of one member shard: what preparation pages through, shards in parallel, resuming from `after`. */
+  /** One member shard in profile-id order, after a profile id: what a resumable preparation reads. */
   async listMemberShard(
     audienceId: string,
     shard: number,
+    after: string | null,
     limit: number,
-    after?: StringKey,
-  ): Promise<{ items: string[]; nextKey: StringKey | null }> {
+  ): Promise<{ profileIds: string[]; last: string | null }> {
+    const pk = memberPk(audienceId, shard);
     const { items, nextKey } = await queryPage(
       this.#client,
       {
         TableName: this.#table,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': memberPk(audienceId, shard) },
+        ExpressionAttributeValues: { ':pk': pk },
         ProjectionExpression: 'pk, sk',
       },
       KEY_NAMES,
       limit,
-      after,
+      after === null ? undefined : { pk, sk: after },
     );
-    return { items: items.map((item) => item.sk as string), nextKey };
+    return {
+      profileIds: items.map((item) => item.sk as string),
+      last: nextKey ? (nextKey.sk ?? null) : null,
+    };
   }
 }

@@ -4,9 +4,9 @@
  */
 import type { tables } from '../../../infra/topology.ts';
 import { normalizeAddress } from '../../domain/profiles.ts';
+import { SHARDS, shardOf } from '../../domain/shards.ts';
 
-/** Shards per sharded partition: sending and exclusion logs, tracking log, counters, audience members. */
-export const SHARDS = 16;
+export { allShards, fnv1a, SHARDS, shardOf } from '../../domain/shards.ts';
 
 type IndexName<T extends keyof typeof tables> = (typeof tables)[T]['indexes'][number]['name'];
 
@@ -19,29 +19,12 @@ export const INDEX = {
   recipientsByProfile: 'byProfile' satisfies IndexName<'recipients'>,
 } as const;
 
-const encoder = new TextEncoder();
-
-/** 32-bit FNV-1a of the UTF-8 bytes: stable across processes, runtimes and releases. */
-export const fnv1a = (text: string): number => {
-  let hash = 0x811c9dc5;
-  for (const byte of encoder.encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-};
-
-/** The shard (0..shards-1) of an id: a stable hash of the id modulo the shard count. */
-export const shardOf = (id: string, shards: number = SHARDS): number => fnv1a(id) % shards;
-
 /** A shard as it appears in keys: two digits, `00`..`15`. */
 export const shardLabel = (shard: number): string => {
   if (!Number.isInteger(shard) || shard < 0 || shard >= SHARDS)
     throw new RangeError(`shard ${shard} out of range`);
   return shard.toString().padStart(2, '0');
 };
-
-export const allShards = (): number[] => Array.from({ length: SHARDS }, (_, i) => i);
 
 export type Key = {
   pk: string;

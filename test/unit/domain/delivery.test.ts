@@ -312,7 +312,11 @@ describe('recurring executions', () => {
 describe('stop', () => {
   it('stopping a scheduled delivery deletes its schedule; stopped is terminal', () => {
     const t = stopDelivery(inState('scheduled'), starter, later(5));
-    expect(t.effects).toEqual({ deleteSchedule: true });
+    expect(t.effects).toEqual({ deleteSchedule: true, cancelPending: false });
+    expect(stopDelivery(inState('paused'), starter, later(5)).effects).toEqual({
+      deleteSchedule: false,
+      cancelPending: true,
+    });
     expect(conflictOf(() => resumeDelivery(t.next, starter, later(6))).details).toMatchObject({
       state: 'stopped',
     });

@@ -1,0 +1,232 @@
+/**
+ * The sender: one send job (up to 25 recipient ids of one delivery) at a time.
+ * Primary course, per recipient:
+ *  1. claim it with a conditional write (pending and unclaimed); a refused claim is skipped, or, if abandoned
+ *     past its lease without an SES message id, made in-doubt: never sent again;
+ *  2. wait for a send slot (all senders together stay under the configured rate);
+ *  3. send one SES message through the configuration set, tagged with the delivery and recipient ids, from the
+ *     prepared snapshot;
+ *  4. record the outcome: sent with its SES message id; throttled → retried with backoff and jitter, never a
+ *     failure (given back and the job retried later if it lasts); daily quota exceeded or sending paused → the
+ *     delivery pauses; rejected → that recipient fails (error); unknown (the call may have reached SES) → the
+ *     claim is left to become in-doubt, and the job is retried.
+ * Before each recipient the delivery's state is checked (at most once a second): pause stops new SES calls
+ * promptly; stop cancels what is left. When every recipient has settled, the delivery finishes.
+ */
+import { type Delivery, finishDelivery, suspendDelivery } from '../domain/delivery.ts';
+import { isDomainError } from '../domain/errors.ts';
+import type { Profile } from '../domain/profiles.ts';
+import {
+  backoffDelay,
+  DEFAULT_LEASE_MS,
+  messageTags,
+  onRefusedClaim,
+  type Pacer,
+  personalize,
+} from '../domain/sending.ts';
+import { shardOf } from '../domain/shards.ts';
+import type {
+  Claim,
+  Clock,
+  CounterName,
+  Counters,
+  DeliveryRepository,
+  EmailSender,
+  ProfileRepository,
+  RecipientLedger,
+  SendJob,
+} from '../ports/index.ts';
+
+export interface SendDeps {
+  deliveries: DeliveryRepository;
+  profiles: ProfileRepository;
+  ledger: RecipientLedger;
+  counters: Counters;
+  email: EmailSender;
+  pacer: Pacer;
+  clock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  /** Identifies this sender in claims. */
+  owner: string;
+  leaseMs?: number;
+  /** Throttled attempts of one recipient before the job is given back to the queue. */
+  maxThrottleRetries?: number;
+}
+
+/** The job must be retried later (the queue redelivers it); recipients already settled are skipped then. */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+
+export interface SendReport {
+  sent: number;
+  failed: number;
+  inDoubt: number;
+  canceled: number;
+  skipped: number;
+  outcome: 'done' | 'paused' | 'dropped';
+}
+
+type Deltas = Partial<Record<CounterName, number>>;
+
+const STATE_RECHECK_MS = 1000;
+
+export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport> => {
+  const report: SendReport = { sent: 0, failed: 0, inDoubt: 0, canceled: 0, skipped: 0, outcome: 'done' };
+  const ref = { deliveryId: job.deliveryId, version: job.version };
+  const deltas = new Map<number, Deltas>();
+  const count = (recipientId: string, d: Deltas) => {
+    const shard = shardOf(recipientId);
+    const current = deltas.get(shard) ?? {};
+    for (const [k, v] of Object.entries(d) as Array<[CounterName, number]>)
+      current[k] = (current[k] ?? 0) + v;
+    deltas.set(shard, current);
+  };
+  let delivery = await deps.deliveries.get(job.deliveryId);
+  let checkedAt = deps.clock.now().getTime();
+  if (!delivery?.preparation?.snapshot || delivery.preparation.version !== job.version) {
+    return { ...report, outcome: 'dropped' };
+  }
+  const profiles = new Map((await deps.profiles.getMany(job.recipientIds)).map((p) => [p.id, p]));
+  try {
+    for (const recipientId of job.recipientIds) {
+      if (deps.clock.now().getTime() - checkedAt >= STATE_RECHECK_MS) {
+        delivery = (await deps.deliveries.get(job.deliveryId)) ?? delivery;
+        checkedAt = deps.clock.now().getTime();
+      }
+      if (delivery.state === 'stopped') {
+        if (await deps.ledger.cancel(ref, recipientId, deps.clock.now().toISOString())) {
+          report.canceled++;
+          count(recipientId, { settled: 1 });
+        }
+        continue;
+      }
+      if (delivery.state !== 'sending') {
+        report.outcome = delivery.state === 'paused' ? 'paused' : 'dropped';
+        break;
+      }
+      const result = await sendOne(deps, delivery, ref, recipientId, profiles.get(recipientId));
+      if (result === 'paused') {
+        report.outcome = 'paused';
+        break;
+      }
+      if (result === 'sent') {
+        report.sent++;
+        count(recipientId, { sent: 1, processed: 1, settled: 1 });
+      } else if (result === 'failed') {
+        report.failed++;
+        count(recipientId, { processed: 1, bouncesAndErrors: 1, settled: 1 });
+      } else if (result === 'in-doubt') {
+        report.inDoubt++;
+        count(recipientId, { settled: 1 });
+      } else report.skipped++;
+    }
+  } finally {
+    await Promise.all([...deltas].map(([shard, d]) => deps.counters.add(job.deliveryId, shard, d)));
+  }
+  if (report.outcome === 'done') await finishIfSettled(deps, job.deliveryId);
+  return report;
+};
+
+type OneResult = 'sent' | 'failed' | 'in-doubt' | 'skipped' | 'paused';
+
+const sendOne = async (
+  deps: SendDeps,
+  delivery: Delivery,
+  ref: { deliveryId: string; version: number },
+  recipientId: string,
+  profile: Profile | undefined,
+): Promise<OneResult> => {
+  const now = deps.clock.now();
+  const claim: Claim = {
+    owner: deps.owner,
+    at: now.toISOString(),
+    leaseUntil: new Date(now.getTime() + (deps.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
+  };
+  const claimed = await deps.ledger.claim(ref, recipientId, claim);
+  if (!claimed.claimed) {
+    const decision = onRefusedClaim(claimed.entry, now);
+    if (decision !== 'in-doubt' || !claimed.entry?.claim) return 'skipped';
+    const marked = await deps.ledger.markInDoubt(ref, recipientId, claimed.entry.claim, now.toISOString());
+    return marked ? 'in-doubt' : 'skipped';
+  }
+  const entry = await deps.ledger.get(ref, recipientId);
+  const email = entry?.email ?? profile?.email;
+  const snapshot = delivery.preparation!.snapshot!;
+  if (!email) {
+    await deps.ledger.markFailed(ref, recipientId, claim, {
+      failureType: 'error',
+      failureReason: 'No address',
+      at: deps.clock.now().toISOString(),
+    });
+    return 'failed';
+  }
+  const rendered = personalize(snapshot.content, { ...profile, email });
+  const message = {
+    from: snapshot.content.from,
+    to: email,
+    ...rendered,
+    tags: messageTags(ref.deliveryId, ref.version, recipientId),
+  };
+  for (let attempt = 0; ; attempt++) {
+    await deps.pacer.take();
+    const outcome = await deps.email.send(message);
+    const at = deps.clock.now().toISOString();
+    switch (outcome.kind) {
+      case 'accepted':
+        await deps.ledger.markSent(ref, recipientId, claim, { sesMessageId: outcome.messageId, at });
+        return 'sent';
+      case 'rejected':
+        await deps.ledger.markFailed(ref, recipientId, claim, {
+          failureType: 'error',
+          failureReason: outcome.reason,
+          at,
+        });
+        return 'failed';
+      case 'throttled':
+        if (attempt + 1 >= (deps.maxThrottleRetries ?? 8)) {
+          await deps.ledger.release(ref, recipientId, claim);
+          throw new RetryLater(`SES throttled ${attempt + 1} times: ${outcome.reason}`);
+        }
+        await deps.sleep(backoffDelay(attempt, deps.random));
+        continue;
+      case 'daily-quota':
+      case 'paused':
+        await deps.ledger.release(ref, recipientId, claim);
+        await suspend(deps, ref.deliveryId, outcome.reason);
+        return 'paused';
+      case 'unknown':
+        // The call may have reached SES: the claim stays, and becomes in-doubt once its lease is over.
+        throw new RetryLater(`SES outcome unknown: ${outcome.reason}`);
+    }
+  }
+};
+
+const suspend = async (deps: SendDeps, deliveryId: string, reason: string): Promise<void> => {
+  const delivery = await deps.deliveries.get(deliveryId);
+  if (delivery?.state !== 'sending') return;
+  try {
+    await deps.deliveries.apply(suspendDelivery(delivery, reason, deps.clock.now()));
+  } catch (error) {
+    if (!(isDomainError(error) && error.kind === 'conflict')) throw error;
+  }
+};
+
+/** Finishes the delivery once every To-deliver recipient has settled (sent, failed, in-doubt or canceled). */
+export const finishIfSettled = async (
+  deps: { deliveries: DeliveryRepository; counters: Counters; clock: Clock },
+  deliveryId: string,
+): Promise<boolean> => {
+  const delivery = await deps.deliveries.get(deliveryId);
+  if (delivery?.state !== 'sending' || !delivery.preparation) return false;
+  const counters = await deps.counters.read(deliveryId);
+  if (counters.settled < delivery.preparation.toDeliver) return false;
+  try {
+    await deps.deliveries.apply(finishDelivery(delivery, deps.clock.now()));
+    return true;
+  } catch (error) {
+    if (isDomainError(error) && error.kind === 'conflict') return false;
+    throw error;
+  }
+};

@@ -1,0 +1,456 @@
+/**
+ * The send pipeline on in-memory fakes: preparation, start, send, pause/resume/stop, faults. The same flows run
+ * against the emulators in test/integration and test/e2e.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { DomainError } from '../../../shared/domain/errors.ts';
+import { createPacer, senderRate } from '../../../shared/domain/sending.ts';
+import type { SendJob, StartJob } from '../../../shared/ports/index.ts';
+import { addMembers, createAudience } from '../../../shared/use-cases/audiences.ts';
+import { confirm, pause, queueSendStarter, resume, stop } from '../../../shared/use-cases/control.ts';
+import { createDelivery, getDelivery } from '../../../shared/use-cases/deliveries.ts';
+import { requestPreparation, runPreparationJob } from '../../../shared/use-cases/preparation.ts';
+import { upsertProfiles } from '../../../shared/use-cases/profiles.ts';
+import { executionId, onSchedule } from '../../../shared/use-cases/scheduled-start.ts';
+import { RetryLater, type SendDeps, sendJob } from '../../../shared/use-cases/send.ts';
+import { runStartJob } from '../../../shared/use-cases/start.ts';
+import { preparer, starter } from '../../helpers/actors.ts';
+import { deliveryInput } from '../../helpers/deliveries.ts';
+import { type FakeDeps, fakeDeps } from '../../helpers/fakes.ts';
+
+let deps: FakeDeps;
+let world: ReturnType<typeof wire>;
+
+/** The fakes wired as the handlers wire the adapters, with a virtual clock behind every sleep. */
+const wire = (d: FakeDeps) => {
+  const sleep = async (ms: number) => d.clock.advance(ms);
+  const sendStarter = queueSendStarter(d.startQueue, d.clock);
+  const send: SendDeps = {
+    deliveries: d.deliveries,
+    profiles: d.profiles,
+    ledger: d.ledger,
+    counters: d.counters,
+    email: d.email,
+    pacer: createPacer(50, () => d.clock.now().getTime(), sleep),
+    clock: d.clock,
+    sleep,
+    random: () => 0.5,
+    owner: 'sender-1',
+    leaseMs: 60_000,
+  };
+  return {
+    control: { ...d, sendStarter },
+    prep: { ...d, sendStarter },
+    start: { ...d, checkpoints: d.startCheckpoints },
+    send,
+    sendStarter,
+  };
+};
+
+beforeEach(() => {
+  deps = fakeDeps();
+  world = wire(deps);
+});
+
+const rejection = async (promise: Promise<unknown>): Promise<DomainError> =>
+  promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: DomainError) => error,
+  );
+
+/** A prepared delivery to `n` recipients (success+i@ addresses), returned ready. */
+const readyDelivery = async (n: number, overrides = {}) => {
+  const ids = Array.from({ length: n }, (_, i) => `r${String(i).padStart(4, '0')}`);
+  await upsertProfiles(
+    deps,
+    preparer,
+    ids.map((id) => ({ id, email: `success+${id}@simulator.amazonses.com`, firstName: id })),
+  );
+  const audience = await createAudience(deps, preparer, { name: 'A' });
+  await addMembers(deps, preparer, audience.id, ids);
+  const created = await createDelivery(
+    deps,
+    preparer,
+    deliveryInput({ audienceId: audience.id, ...overrides }),
+  );
+  await requestPreparation(deps, preparer, created.id);
+  const result = await runPreparationJob(world.prep, deps.preparer.started.at(-1)!, Number.POSITIVE_INFINITY);
+  expect(result).toMatchObject({ state: 'ready' });
+  return { id: created.id, ids };
+};
+
+/** Runs every start job, then every send job, as the queues would deliver them (once each). */
+const drain = async () => {
+  const outcomes: string[] = [];
+  for (let round = 0; round < 20; round++) {
+    const starts = deps.startQueue.drain();
+    const sends = deps.sendQueue.drain();
+    if (starts.length === 0 && sends.length === 0) break;
+    for (const job of starts) await runStartJob(world.start, job, Number.POSITIVE_INFINITY);
+    for (const job of sends) {
+      try {
+        outcomes.push((await sendJob(world.send, job)).outcome);
+      } catch (error) {
+        if (!(error instanceof RetryLater)) throw error;
+        outcomes.push('retry');
+        deps.sendQueue.sent.push(job); // redelivered after its visibility timeout
+      }
+    }
+  }
+  return outcomes;
+};
+
+const mailTo = (id: string) =>
+  deps.email.sent.filter((m) => m.to === `success+${id}@simulator.amazonses.com`).length;
+const statuses = (id: string) => {
+  const log = deps.recipientLog.sending.get(`${id}#1`)!;
+  const out: Record<string, number> = {};
+  for (const e of log.values()) out[e.status] = (out[e.status] ?? 0) + 1;
+  return out;
+};
+
+describe('send pipeline', () => {
+  it('sends exactly one message per recipient, tagged, personalized, then finishes', async () => {
+    const { id, ids } = await readyDelivery(60);
+    await confirm(world.control, starter, id);
+    expect(deps.startQueue.sent).toEqual([
+      { kind: 'start', deliveryId: id, version: 1, run: expect.stringMatching(/^start-/) },
+    ]);
+    await drain();
+    expect(deps.email.sent).toHaveLength(60);
+    for (const r of ids) expect(mailTo(r)).toBe(1);
+    const first = deps.email.sent.find((m) => m.to.startsWith('success+r0000'))!;
+    expect(first.tags).toEqual({ delivery: id, version: '1', recipient: 'r0000' });
+    expect(first.html).toBe('<p>Hello r0000</p>');
+    expect(statuses(id)).toEqual({ sent: 60 });
+    const view = await getDelivery(world.control, id);
+    expect(view.state).toBe('finished');
+    expect(view.deployment.statusText).toBe('All messages have been processed.');
+    expect(view.deployment.kpis).toMatchObject({ toDeliver: 60, sent: 60, processed: 60 });
+    expect(view.deployment.progress).toEqual({ processed: 60, toDeliver: 60 });
+  });
+
+  it('enqueues ids only, at most 25 per job', async () => {
+    const { id } = await readyDelivery(60);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const jobs = deps.sendQueue.sent;
+    expect(jobs.every((j) => j.recipientIds.length <= 25)).toBe(true);
+    expect(jobs.flatMap((j) => j.recipientIds).sort()).toHaveLength(60);
+    expect(Object.keys(jobs[0]!).sort()).toEqual(['deliveryId', 'recipientIds', 'version']);
+  });
+
+  it('a send job delivered twice sends nothing twice', async () => {
+    const { id } = await readyDelivery(10);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const jobs = deps.sendQueue.drain();
+    for (const job of [...jobs, ...jobs]) await sendJob(world.send, job);
+    expect(deps.email.sent).toHaveLength(10);
+  });
+
+  it('the starter run twice (or retried after a timeout) enqueues each recipient once', async () => {
+    const { id } = await readyDelivery(40);
+    await confirm(world.control, starter, id);
+    const job = deps.startQueue.drain()[0]!;
+    expect(await runStartJob(world.start, job, -1)).toBe('continued');
+    expect(deps.startQueue.sent).toEqual([job]);
+    await runStartJob(world.start, job, Number.POSITIVE_INFINITY);
+    await runStartJob(world.start, job, Number.POSITIVE_INFINITY);
+    const enqueued = deps.sendQueue.sent.flatMap((j) => j.recipientIds);
+    expect(enqueued).toHaveLength(40);
+    expect(new Set(enqueued).size).toBe(40);
+  });
+
+  it('a crash between the SES call and the ledger write leaves the recipient in-doubt, never resent', async () => {
+    const { id } = await readyDelivery(3);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const jobs = deps.sendQueue.drain();
+    const markSent = deps.ledger.markSent.bind(deps.ledger);
+    let crashes = 1;
+    deps.ledger.markSent = async (...args) => {
+      if (crashes-- > 0) throw new Error('Lambda crashed');
+      return markSent(...args);
+    };
+    const crashed: SendJob[] = [];
+    for (const job of jobs) await sendJob(world.send, job).catch(() => crashed.push(job));
+    expect(crashed).toHaveLength(1);
+    expect(deps.email.sent).toHaveLength(3);
+    deps.clock.advance(61_000); // the message comes back after its visibility timeout, past the claim's lease
+    const report = await sendJob(world.send, crashed[0]!);
+    expect(report).toMatchObject({ sent: 0, inDoubt: 1 });
+    expect(deps.email.sent).toHaveLength(3);
+    expect(statuses(id)).toEqual({ sent: 2, 'in-doubt': 1 });
+    expect((await getDelivery(world.control, id)).state).toBe('finished');
+  });
+
+  it('a duplicate arriving while another sender holds the claim skips it', async () => {
+    const { id } = await readyDelivery(1);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const [job] = deps.sendQueue.drain() as [SendJob];
+    await deps.ledger.claim({ deliveryId: id, version: 1 }, 'r0000', {
+      owner: 'other',
+      at: deps.clock.now().toISOString(),
+      leaseUntil: new Date(deps.clock.now().getTime() + 60_000).toISOString(),
+    });
+    expect(await sendJob(world.send, job)).toMatchObject({ skipped: 1, sent: 0 });
+    expect(deps.email.sent).toHaveLength(0);
+  });
+
+  it('throttling is retried with backoff and never fails a recipient', async () => {
+    const { id } = await readyDelivery(5);
+    for (let i = 0; i < 5; i++)
+      deps.email.script.push({ kind: 'throttled', reason: 'Maximum sending rate exceeded.' });
+    await confirm(world.control, starter, id);
+    await drain();
+    expect(deps.email.sent).toHaveLength(5);
+    expect(statuses(id)).toEqual({ sent: 5 });
+  });
+
+  it('throttling that lasts gives the job back (claim released) and it completes later', async () => {
+    const { id } = await readyDelivery(2);
+    for (let i = 0; i < 8; i++)
+      deps.email.script.push({ kind: 'throttled', reason: 'Maximum sending rate exceeded.' });
+    await confirm(world.control, starter, id);
+    const outcomes = await drain();
+    expect(outcomes[0]).toBe('retry');
+    expect(deps.email.sent).toHaveLength(2);
+    expect(statuses(id)).toEqual({ sent: 2 });
+  });
+
+  it('"Daily message quota exceeded" pauses the delivery; resume sends only the rest', async () => {
+    const { id } = await readyDelivery(10);
+    deps.email.script.push(
+      { kind: 'accepted', messageId: 'ses-a' },
+      { kind: 'accepted', messageId: 'ses-b' },
+      { kind: 'daily-quota', reason: 'Daily message quota exceeded.' },
+    );
+    await confirm(world.control, starter, id);
+    await drain();
+    const paused = await getDelivery(world.control, id);
+    expect(paused.state).toBe('paused');
+    expect(paused.history.at(-1)).toMatchObject({ action: 'pause', reason: 'Daily message quota exceeded.' });
+    expect(statuses(id)).toEqual({ sent: 2, pending: 8 });
+    await resume(world.control, starter, id);
+    await drain();
+    expect(deps.email.sent).toHaveLength(10);
+    expect(statuses(id)).toEqual({ sent: 10 });
+    expect((await getDelivery(world.control, id)).state).toBe('finished');
+  });
+
+  it('a rejected message fails that recipient only', async () => {
+    const { id } = await readyDelivery(3);
+    deps.email.script.push({ kind: 'rejected', reason: 'Email address is not verified.' });
+    await confirm(world.control, starter, id);
+    await drain();
+    expect(statuses(id)).toEqual({ sent: 2, failed: 1 });
+    const failed = [...deps.recipientLog.sending.get(`${id}#1`)!.values()].find((e) => e.status === 'failed');
+    expect(failed).toMatchObject({ failureType: 'error', failureReason: 'Email address is not verified.' });
+    const view = await getDelivery(world.control, id);
+    expect(view.deployment.kpis).toMatchObject({ sent: 2, processed: 3, bouncesAndErrors: 1 });
+    expect(view.state).toBe('finished');
+  });
+
+  it('an unknown SES outcome keeps the claim: in-doubt on redelivery, never resent', async () => {
+    const { id } = await readyDelivery(1);
+    deps.email.script.push({ kind: 'unknown', reason: 'socket hang up' });
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const [job] = deps.sendQueue.drain() as [SendJob];
+    await expect(sendJob(world.send, job)).rejects.toBeInstanceOf(RetryLater);
+    deps.clock.advance(61_000);
+    expect(await sendJob(world.send, job)).toMatchObject({ inDoubt: 1 });
+    expect(deps.email.sent).toHaveLength(0);
+    expect(statuses(id)).toEqual({ 'in-doubt': 1 });
+  });
+
+  it('pause mid-send stops new SES calls; resume sends exactly the unprocessed ones', async () => {
+    const { id } = await readyDelivery(100);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const jobs = deps.sendQueue.drain();
+    await sendJob(world.send, jobs[0]!);
+    const sentBefore = deps.email.sent.length;
+    await pause(world.control, starter, id);
+    deps.clock.advance(1000);
+    for (const job of jobs.slice(1)) expect((await sendJob(world.send, job)).outcome).toBe('paused');
+    expect(deps.email.sent).toHaveLength(sentBefore);
+    await resume(world.control, starter, id);
+    await drain();
+    expect(deps.email.sent).toHaveLength(100);
+    expect(new Set(deps.email.sent.map((m) => m.to)).size).toBe(100);
+    expect((await getDelivery(world.control, id)).deployment.kpis.sent).toBe(100);
+  });
+
+  it('stop mid-send cancels every unprocessed recipient ("Delivery canceled")', async () => {
+    const { id } = await readyDelivery(60);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const jobs = deps.sendQueue.drain();
+    await sendJob(world.send, jobs[0]!);
+    const sent = deps.email.sent.length;
+    await stop(world.control, starter, id);
+    expect(deps.startQueue.sent).toMatchObject([{ kind: 'cancel', deliveryId: id }]);
+    await drain();
+    deps.clock.advance(1000);
+    for (const job of jobs.slice(1)) await sendJob(world.send, job);
+    expect(deps.email.sent).toHaveLength(sent);
+    expect(statuses(id)).toEqual({ sent, canceled: 60 - sent });
+    const canceled = [...deps.recipientLog.sending.get(`${id}#1`)!.values()].find(
+      (e) => e.status === 'canceled',
+    );
+    expect(canceled?.failureReason).toBe('Delivery canceled');
+    expect((await getDelivery(world.control, id)).state).toBe('stopped');
+  });
+
+  it('confirm refuses a send larger than the remaining 24-hour quota, with the numbers', async () => {
+    const { id } = await readyDelivery(10);
+    deps.account.quotaValue = { max24HourSend: 200, sentLast24Hours: 195, maxSendRate: 1 };
+    const error = await rejection(confirm(world.control, starter, id));
+    expect(error).toMatchObject({
+      kind: 'conflict',
+      code: 'QUOTA_EXCEEDED',
+      details: { toDeliver: 10, remaining: 5, max24HourSend: 200 },
+    });
+    expect((await getDelivery(world.control, id)).state).toBe('ready');
+  });
+});
+
+describe('preparation at scale', () => {
+  it('resumes from its checkpoint through continuation jobs with the same result', async () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `p${i}`);
+    for (let i = 0; i < ids.length; i += 1000) {
+      await upsertProfiles(
+        deps,
+        preparer,
+        ids.slice(i, i + 1000).map((id, j) => ({
+          id,
+          // every 100th profile shares its address with the one before it
+          email: (i + j) % 100 === 99 ? `user${i + j - 1}@example.com` : `user${i + j}@example.com`,
+        })),
+      );
+    }
+    const audience = await createAudience(deps, preparer, { name: 'Big' });
+    for (let i = 0; i < ids.length; i += 1000)
+      await addMembers(deps, preparer, audience.id, ids.slice(i, i + 1000));
+    const created = await createDelivery(deps, preparer, deliveryInput({ audienceId: audience.id }));
+    await requestPreparation(deps, preparer, created.id);
+    const ref = deps.preparer.started[0]!;
+    let runs = 0;
+    let result;
+    do {
+      runs++;
+      // each run gets one tick of budget: it writes about one page, then hands over
+      const budgetStart = deps.clock.now().getTime();
+      const tick = deps.clock;
+      result = await runPreparationJob(
+        {
+          ...world.prep,
+          clock: {
+            now: () => {
+              tick.advance(1);
+              return tick.now();
+            },
+          },
+        },
+        ref,
+        deps.clock.now().getTime() - budgetStart + 3,
+      );
+    } while (result === 'continued' && runs < 200);
+    expect(runs).toBeGreaterThan(5);
+    expect(deps.queue.sent.length).toBe(runs - 1);
+    expect(result).toMatchObject({
+      state: 'ready',
+      preparation: { targeted: 3000, toDeliver: 2970, exclusions: { 'duplicate-address': 30 } },
+    });
+  });
+});
+
+describe('scheduled start', () => {
+  it('starts a scheduled delivery once, even if the schedule fires twice', async () => {
+    const { id } = await readyDelivery(2, {
+      schedule: { contactDate: '2026-12-24T09:00:00', timeZone: 'Europe/Paris' },
+    });
+    await confirm(world.control, starter, id);
+    expect(deps.scheduler.armed).toEqual([id]);
+    deps.clock.current = new Date('2026-12-24T08:00:20Z');
+    const input = { deliveryId: id, kind: 'once' as const, scheduledTime: '2026-12-24T08:00:00Z' };
+    expect(await onSchedule(world.prep, input)).toBe('started');
+    expect(await onSchedule(world.prep, input)).toBe('ignored');
+    expect(deps.startQueue.sent.filter((j: StartJob) => j.kind === 'start')).toHaveLength(1);
+    await drain();
+    expect(deps.email.sent).toHaveLength(2);
+  });
+
+  it('fails a delivery whose schedule fired more than an hour late', async () => {
+    const { id } = await readyDelivery(1, {
+      schedule: { contactDate: '2026-12-24T09:00:00', timeZone: 'Europe/Paris' },
+    });
+    await confirm(world.control, starter, id);
+    deps.clock.current = new Date('2026-12-24T10:30:00Z');
+    expect(
+      await onSchedule(world.prep, { deliveryId: id, kind: 'once', scheduledTime: '2026-12-24T08:00:00Z' }),
+    ).toBe('failed');
+    expect((await getDelivery(world.control, id)).failureReason).toMatch(/^Fired too late/);
+  });
+
+  it('creates one execution per occurrence, prepares it, and expires the previous unconfirmed one', async () => {
+    const { id } = await readyDelivery(3, { recurrence: { expression: 'rate(1 day)', timeZone: 'UTC' } });
+    expect((await confirm(world.control, starter, id)).state).toBe('scheduled');
+    const day1 = { deliveryId: id, kind: 'recurring' as const, scheduledTime: '2026-11-23T09:00:00Z' };
+    expect(await onSchedule(world.prep, day1)).toBe('execution-created');
+    expect(await onSchedule(world.prep, day1)).toBe('ignored');
+    const exec1 = executionId(id, new Date(day1.scheduledTime));
+    await runPreparationJob(world.prep, deps.preparer.started.at(-1)!, Number.POSITIVE_INFINITY);
+    expect((await getDelivery(world.control, exec1)).state).toBe('ready'); // requestConfirmation defaults to true
+    await onSchedule(world.prep, { ...day1, scheduledTime: '2026-11-24T09:00:00Z' });
+    expect((await getDelivery(world.control, exec1)).state).toBe('expired');
+  });
+
+  it('without requestConfirmation an execution is sent after preparation, confirmed by the recurring confirmer', async () => {
+    const { id } = await readyDelivery(3, {
+      recurrence: { expression: 'rate(1 day)', timeZone: 'UTC', requestConfirmation: false },
+    });
+    await confirm(world.control, starter, id);
+    await onSchedule(world.prep, {
+      deliveryId: id,
+      kind: 'recurring',
+      scheduledTime: '2026-11-23T09:00:00Z',
+    });
+    const exec = await runPreparationJob(world.prep, deps.preparer.started.at(-1)!, Number.POSITIVE_INFINITY);
+    expect(exec).toMatchObject({
+      state: 'sending',
+      autoConfirmed: true,
+      confirmedBy: { username: 'stella' },
+    });
+    await drain();
+    expect(deps.email.sent).toHaveLength(3);
+    const parent = await getDelivery(world.control, id);
+    expect(parent.deployment.kpis).toMatchObject({ toDeliver: 3, sent: 3 });
+  });
+});
+
+describe('pacing', () => {
+  it('hands out slots at the rate, never in a burst', async () => {
+    let now = 0;
+    const pacer = createPacer(
+      10,
+      () => now,
+      async (ms) => {
+        now += ms;
+      },
+    );
+    for (let i = 0; i < 21; i++) await pacer.take();
+    expect(now).toBe(2000);
+  });
+
+  it("splits a fraction of the account's rate across the senders", () => {
+    expect(senderRate(100, 0.8, 10)).toBe(8);
+    expect(senderRate(100, 0.8, 10, 20)).toBe(2);
+    expect(senderRate(1, 0.8, 10)).toBeCloseTo(0.08);
+  });
+});
