@@ -7,6 +7,9 @@
  *   accepts configuration sets and tags but does not store them; this journal is the record of what was sent.
  * - It can inject throttling: the next N send requests answer as SES v2 does when the account's maximum send
  *   rate is exceeded (HTTP 429, `x-amzn-ErrorType: TooManyRequestsException`), without reaching the emulator.
+ * - It can lose answers: the next N send requests reach the emulator and are journaled (and told to `onSent`
+ *   listeners) as SES answered them, then the client's connection is destroyed before any answer: the message
+ *   was accepted but the sender never learns its id (the "crash between the SES call and the ledger write").
  * - `onSent` tells listeners (the SES event simulator) of each message SES accepted.
  * Every other request (GetAccount, templates, the emulator's own /store) passes through unchanged.
  */
@@ -54,6 +57,8 @@ export interface SesJournalEntry {
   configurationSetName: string | null;
   tags: SesTag[];
   error?: string;
+  /** The answer never reached the client (injected lost answer): the connection was destroyed instead. */
+  answerLost?: true;
 }
 
 export type SentListener = (entry: SesJournalEntry) => void;
@@ -65,6 +70,13 @@ export interface SesFront {
   injectThrottling(count: number): void;
   /** Send requests still to be throttled. */
   pendingThrottles(): number;
+  /**
+   * The next `count` send requests are forwarded and journaled as answered, then the client's socket is destroyed
+   * without an answer: SES accepted the message, the caller sees a socket error.
+   */
+  injectLostAnswers(count: number): void;
+  /** Send requests whose answer is still to be lost. */
+  pendingLostAnswers(): number;
   /** Called for each message SES accepted, after it is journaled; returns an unsubscribe function. */
   onSent(listener: SentListener): () => void;
   stop(): Promise<void>;
@@ -231,6 +243,7 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
   }
   const listeners = new Set<SentListener>();
   let throttles = 0;
+  let lostAnswers = 0;
 
   const journal = (entries: SesJournalEntry[]) => {
     if (entries.length === 0) return;
@@ -303,8 +316,12 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
       res.end(message);
       return;
     }
+    const loseAnswer = operation !== undefined && lostAnswers > 0;
+    if (loseAnswer) lostAnswers -= 1;
     if (operation) {
-      const entries = journalEntries(operation, body, answer.status, answer.body, requestId);
+      const entries = journalEntries(operation, body, answer.status, answer.body, requestId).map((entry) =>
+        loseAnswer ? { ...entry, answerLost: true as const } : entry,
+      );
       journal(entries);
       for (const entry of entries) {
         if (entry.outcome !== 'sent') continue;
@@ -316,6 +333,10 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
           }
         }
       }
+    }
+    if (loseAnswer) {
+      req.socket.destroy();
+      return;
     }
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
@@ -344,6 +365,12 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
       throttles = count;
     },
     pendingThrottles: () => throttles,
+    injectLostAnswers(count) {
+      if (!Number.isInteger(count) || count < 0)
+        throw new RangeError('lost answer count must be a whole number ≥ 0');
+      lostAnswers = count;
+    },
+    pendingLostAnswers: () => lostAnswers,
     onSent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

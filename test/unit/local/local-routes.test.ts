@@ -33,6 +33,8 @@ const fakeSesFront = (): SesFront => {
       throttles = n;
     },
     pendingThrottles: () => throttles,
+    injectLostAnswers: () => {},
+    pendingLostAnswers: () => 0,
     onSent: () => () => {},
     stop: async () => {},
   };
