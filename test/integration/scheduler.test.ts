@@ -119,15 +119,13 @@ describe('EventBridgeDeliveryScheduler (SDK client stubbed)', () => {
   });
 
   it('treats an existing schedule as armed, bringing it to this version’s definition', async () => {
-    mock
-      .on(CreateScheduleCommand)
-      .rejects(
-        new ConflictException({
-          message: 'Schedule already exists.',
-          Message: 'Schedule already exists.',
-          $metadata: {},
-        }),
-      );
+    mock.on(CreateScheduleCommand).rejects(
+      new ConflictException({
+        message: 'Schedule already exists.',
+        Message: 'Schedule already exists.',
+        $metadata: {},
+      }),
+    );
     mock.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
     await scheduler().arm(
       delivery({ schedule: { contactDate: '2026-11-27T08:30:00', timeZone: 'Europe/Paris' } }),
@@ -167,26 +165,22 @@ describe('EventBridgeDeliveryScheduler (SDK client stubbed)', () => {
       GroupName: 'cas-deliveries',
     });
 
-    mock
-      .on(DeleteScheduleCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'Schedule not found.',
-          Message: 'Schedule not found.',
-          $metadata: {},
-        }),
-      );
+    mock.on(DeleteScheduleCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'Schedule not found.',
+        Message: 'Schedule not found.',
+        $metadata: {},
+      }),
+    );
     await expect(scheduler().disarm(ID)).resolves.toBeUndefined();
 
-    mock
-      .on(DeleteScheduleCommand)
-      .rejects(
-        new ConflictException({
-          message: 'Concurrent modification.',
-          Message: 'Concurrent modification.',
-          $metadata: {},
-        }),
-      );
+    mock.on(DeleteScheduleCommand).rejects(
+      new ConflictException({
+        message: 'Concurrent modification.',
+        Message: 'Concurrent modification.',
+        $metadata: {},
+      }),
+    );
     await expect(scheduler().disarm(ID)).rejects.toThrow('Concurrent modification.');
   });
 });
