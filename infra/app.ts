@@ -1,8 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { acknowledgeNagFindings } from './nag.ts';
 import { StatefulStack } from './stacks/stateful.ts';
 import { StatelessStack } from './stacks/stateless.ts';
+import type { QueueName } from './topology.ts';
 
 /**
  * The CDK app: `cdk.json` runs this file directly (Node 24 strips the types). Tests call `buildApp` on their own
@@ -15,6 +17,12 @@ import { StatelessStack } from './stacks/stateless.ts';
  * - `consoleOrigin`: origin allowed by CORS, default `http://localhost:3000`.
  * - `logLevel`: Powertools log level of every function, default `INFO`.
  * - `apiRateLimit`, `apiBurstLimit`: default stage throttling, default 50 requests/s and a burst of 100.
+ * - `senderIdentity`: SES identity the deliveries are sent from, a domain (`example.com`, Easy DKIM: publish the
+ *   three CNAME records of the `DkimRecord*` outputs) or an email address; default `example.com`.
+ * - `sendRateFraction`: share of the SES account's max send rate all senders together use, in (0, 1]; default
+ *   0.8 (SEND_RATE_FRACTION).
+ * - `sendRateLimit`: optional cap in messages per second across all senders (SEND_RATE_LIMIT).
+ * - `alarmEmail`: optional address subscribed to the alarm topic (it must confirm the subscription).
  */
 export interface ConfirmAndSendStacks {
   stateful: StatefulStack;
@@ -31,22 +39,47 @@ export function buildApp(app: App): ConfirmAndSendStacks {
     const value: unknown = app.node.tryGetContext(key);
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
+  const number = (key: string, valid: (n: number) => boolean, rule: string): number | undefined => {
+    const raw = context(key);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || !valid(n)) throw new Error(`context ${key}=${raw}: must be ${rule}`);
+    return n;
+  };
   const account = context('account');
   const env = { region: context('region') ?? 'eu-west-1', ...(account ? { account } : {}) };
 
   // cdk-nag AwsSolutions: any unacknowledged finding (error or warning) fails `cdk synth`.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 
+  const alarmEmail = context('alarmEmail');
   const stateful = new StatefulStack(app, stackNames.stateful, {
     env,
-    description: 'Confirm-and-send: DynamoDB tables and the Cognito user pool (data; retained)',
+    description:
+      'Confirm-and-send: tables, user pool, queues, SES identity and configuration set, schedule group, alarms ' +
+      '(data and in-flight work)',
+    senderIdentity: context('senderIdentity') ?? 'example.com',
+    ...(alarmEmail ? { alarmEmail } : {}),
   });
+  const jobQueues = {} as Record<QueueName, IQueue>;
+  for (const name of Object.keys(stateful.queues) as QueueName[])
+    jobQueues[name] = stateful.queues[name].queue;
+  const sendRateLimit = number('sendRateLimit', (n) => n > 0, 'a positive number of messages per second');
   const stateless = new StatelessStack(app, stackNames.stateless, {
     env,
-    description: 'Confirm-and-send: functions and the HTTP API (code; no data)',
+    description:
+      'Confirm-and-send: functions, their event sources, the scheduler role and the HTTP API (code; no data)',
     tables: stateful.tables,
     userPool: stateful.userPool,
     consoleClient: stateful.consoleClient,
+    queues: jobQueues,
+    emailIdentity: stateful.emailIdentity,
+    configurationSet: stateful.configurationSet,
+    scheduleGroupName: stateful.scheduleGroup.scheduleGroupName,
+    scheduleDeadLetterQueue: stateful.scheduleDeadLetterQueue,
+    alarmTopic: stateful.alarmTopic.topic,
+    sendRateFraction: number('sendRateFraction', (n) => n > 0 && n <= 1, 'in (0, 1]') ?? 0.8,
+    ...(sendRateLimit !== undefined ? { sendRateLimit } : {}),
     consoleOrigin: context('consoleOrigin') ?? 'http://localhost:3000',
     logLevel: context('logLevel') ?? 'INFO',
     throttle: {

@@ -19,39 +19,87 @@ export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendSt
       'or blocks risky sign-ins and compromised credentials; self sign-up is off and the password policy is ' +
       'strong. Switch to Mfa.REQUIRED once the console handles the MFA_SETUP challenge.',
   });
+  // The job queues' DLQs need nothing here: cdk-nag sees them named in their source queue's redrive policy.
+  acknowledge(stateful.scheduleDeadLetterQueue, {
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself a dead-letter queue: the DeadLetterConfig of every delivery schedule, set when the ' +
+      'schedule is created at run time (so cdk-nag cannot see it used as one). A DLQ has no DLQ of its own; ' +
+      'its messages are kept 14 days and an alarm fires as soon as it holds one.',
+  });
 
   // --- Stateless stack ------------------------------------------------------------------------------------
   // AwsSolutions-IAM5 on `<table ARN>/index/*`: grantReadData/grantWriteData/grantReadWriteData on a table
   // with global secondary indexes also grant the same actions on that table's indexes, as `<table ARN>/index/*`.
   // The wildcard spans only the indexes of one table the topology gives the function; it never widens to other
   // tables or actions. The finding's id embeds the table ARN as it appears in the consuming stack (a
-  // cross-stack reference), which exists only once references are resolved: the ids are therefore computed
-  // and acknowledged during construct validation, which runs after that and before the cdk-nag plugin.
+  // cross-stack reference): see acknowledgeResolved.
   for (const [name, spec] of Object.entries(functions) as Array<[FunctionName, FunctionSpec]>) {
-    const role = stateless.functions[name].role;
+    const fn = stateless.functions[name];
+    const role = fn.role;
     const indexed = (Object.keys(spec.tables) as TableName[]).filter((t) => tables[t].indexes.length > 0);
-    let acknowledged = false; // validation runs on every synth; acknowledge once
-    role.node.addValidation({
-      validate: () => {
-        if (acknowledged) return [];
-        acknowledged = true;
-        for (const tableName of indexed) {
-          const arn = flattenCfnReference(Stack.of(role).resolve(stateful.tables[tableName].tableArn));
-          acknowledge(role, {
-            id: `AwsSolutions-IAM5[Resource::${arn}/index/*]`,
-            reason:
-              `${name} has ${spec.tables[tableName]} access to the ${tableName} table (topology) and may query ` +
-              `its indexes (${tables[tableName].indexes.map((i) => i.name).join(', ')}); the grant* method ` +
-              'covers them as <table ARN>/index/*, scoped to this one table.',
-          });
-        }
-        return [];
-      },
-    });
+    acknowledgeResolved(role, (resolve) =>
+      indexed.map((tableName) => ({
+        id: `AwsSolutions-IAM5[Resource::${resolve(stateful.tables[tableName].tableArn)}/index/*]`,
+        reason:
+          `${name} has ${spec.tables[tableName]} access to the ${tableName} table (topology) and may query ` +
+          `its indexes (${tables[tableName].indexes.map((i) => i.name).join(', ')}); the grant* method ` +
+          'covers them as <table ARN>/index/*, scoped to this one table.',
+      })),
+    );
+
+    // AwsSolutions-IAM5 on `*` for ses:GetAccount: the action has no resource type, so `*` is the only valid
+    // resource. It sits alone in its own policy, so this acknowledgement covers that one statement.
+    if (fn.sesAccountPolicy) {
+      acknowledge(fn.sesAccountPolicy, {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          `${name} reads the SES account's sending quota, rate and sandbox status (ses:GetAccount, topology ` +
+          "ses: ['account']). GetAccount supports no resource-level permission: Resource must be *. This " +
+          'policy holds that single read-only action and nothing else.',
+      });
+    }
+
+    // AwsSolutions-IAM5 on `schedule/<group>/*`: the deliveries' schedules are created at run time with names
+    // derived from the delivery, so they cannot be listed; the wildcard is one schedule group, three actions.
+    const schedulesArn = fn.schedulesArn;
+    if (schedulesArn !== undefined) {
+      acknowledgeResolved(role, (resolve) => [
+        {
+          id: `AwsSolutions-IAM5[Resource::${resolve(schedulesArn)}]`,
+          reason:
+            `${name} creates, reads and deletes the deliveries' one-time and recurring schedules (topology ` +
+            'schedules: true). Their names come from the deliveries at run time, so the resource is every ' +
+            "schedule of the app's own schedule group, for scheduler:CreateSchedule, GetSchedule and " +
+            'DeleteSchedule only (no update, no other group).',
+        },
+      ]);
+    }
   }
 }
 
 /** Acknowledges one finding on `scope` and its subtree. */
 function acknowledge(scope: IConstruct, ack: { id: string; reason: string }): void {
   Validations.of(scope).acknowledge(ack);
+}
+
+/**
+ * Acknowledges findings whose id embeds a resolved ARN (a cross-stack reference, or pseudo parameters), as
+ * cdk-nag prints it. References resolve only at synthesis, so the ids are computed during construct validation,
+ * which runs after that and before the cdk-nag plugin. Validation runs on every synth: acknowledge once.
+ */
+function acknowledgeResolved(
+  scope: IConstruct,
+  acks: (resolve: (value: string) => string) => Array<{ id: string; reason: string }>,
+): void {
+  let acknowledged = false;
+  scope.node.addValidation({
+    validate: () => {
+      if (acknowledged) return [];
+      acknowledged = true;
+      const resolve = (value: string): string => flattenCfnReference(Stack.of(scope).resolve(value));
+      for (const ack of acks(resolve)) acknowledge(scope, ack);
+      return [];
+    },
+  });
 }

@@ -1,13 +1,23 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Arn, Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type Access, type FunctionSpec, functionEnvironment, type TableName } from '../topology.ts';
+import {
+  type Access,
+  type FunctionSpec,
+  functionEnvironment,
+  type QueueName,
+  type SettingName,
+  type TableName,
+} from '../topology.ts';
 
 /** Repository root: entries in the topology are relative to it. */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,17 +37,54 @@ export interface ProjectFunctionProps {
   readonly logLevel: string;
   /** CloudWatch Logs retention of the function's log group. */
   readonly logRetention: logs.RetentionDays;
+  /** Every queue of the topology; the function consumes its trigger queue and may send to its `sendsTo`. */
+  readonly queues: Record<QueueName, sqs.IQueue>;
+  /** Values of the settings (`topology.SETTINGS`); the function gets those its spec lists. */
+  readonly settings: Partial<Record<SettingName, string>>;
+  /** Needed when the spec has `ses: ['send']`. */
+  readonly ses?: { identity: ses.IEmailIdentity; configurationSet: ses.IConfigurationSet };
+  /** Needed when the spec has `schedules: true`. */
+  readonly scheduler?: { scheduleGroupName: string; role: iam.IRole };
 }
+
+/** SES actions of `ses: ['send']` (SESv2 SendEmail authorizes as ses:SendEmail; raw MIME as SendRawEmail). */
+export const sesSendActions = ['ses:SendEmail', 'ses:SendRawEmail'];
+/** What a `schedules: true` function does with the deliveries' schedules: no update, no listing. */
+export const scheduleActions = [
+  'scheduler:CreateSchedule',
+  'scheduler:DeleteSchedule',
+  'scheduler:GetSchedule',
+];
+
+/** `arn:…:ses:<region>:<account>:configuration-set/<name>`, which SES also authorizes sends against. */
+export const configurationSetArn = (configurationSet: ses.IConfigurationSet): string =>
+  Stack.of(configurationSet).formatArn({
+    service: 'ses',
+    resource: 'configuration-set',
+    resourceName: configurationSet.configurationSetName,
+  });
+
+/** `arn:…:scheduler:<region>:<account>:schedule/<group>/*`: every schedule of one group. */
+export const schedulesInGroupArn = (scope: Construct, scheduleGroupName: string): string =>
+  Arn.format(
+    { service: 'scheduler', resource: 'schedule', resourceName: `${scheduleGroupName}/*` },
+    Stack.of(scope),
+  );
 
 /**
  * The function defaults of the project, in one place: Node 24 on arm64, an ESM bundle built locally by
- * esbuild, source maps, its own log group with a retention, Powertools settings, the environment and the
- * table grants its topology entry declares, and a role that holds nothing else.
+ * esbuild, source maps, its own log group with a retention, Powertools settings, and from its topology entry:
+ * the environment, the table grants, the queue event source and queue grants, the SES and scheduler
+ * permissions. Its role holds nothing else.
  */
 export class ProjectFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** The ses:GetAccount statement (resource `*`), in a policy of its own so its cdk-nag acknowledgement is exact. */
+  readonly sesAccountPolicy?: iam.Policy;
+  /** The scheduler statement on `schedule/<group>/*`, when the spec has `schedules: true`. */
+  readonly schedulesArn?: string;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     super(scope, id);
@@ -74,7 +121,12 @@ export class ProjectFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: serviceName,
         LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
-        ...functionEnvironment(spec, tableNames),
+        ...functionEnvironment(
+          spec,
+          tableNames,
+          Object.fromEntries(Object.entries(props.queues).map(([name, queue]) => [name, queue.queueUrl])),
+          props.settings,
+        ),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -97,6 +149,59 @@ export class ProjectFunction extends Construct {
       if (access === 'read') table.grantReadData(this.role);
       else if (access === 'write') table.grantWriteData(this.role);
       else table.grantReadWriteData(this.role);
+    }
+
+    // Queues: consume the trigger queue (partial batch responses, the topology's batch size and concurrency),
+    // send to the `sendsTo` queues.
+    if (spec.trigger.kind === 'queue') {
+      const { queue, batchSize, maxConcurrency, maxBatchingWindowSeconds } = spec.trigger;
+      this.function.addEventSource(
+        new SqsEventSource(props.queues[queue], {
+          batchSize,
+          maxConcurrency,
+          reportBatchItemFailures: true,
+          ...(maxBatchingWindowSeconds !== undefined
+            ? { maxBatchingWindow: Duration.seconds(maxBatchingWindowSeconds) }
+            : {}),
+        }),
+      );
+    }
+    for (const name of spec.sendsTo ?? []) props.queues[name].grantSendMessages(this.role);
+
+    // SES: sending is authorized against the identity and against the configuration set the message names
+    // (aws-cdk#34402: EmailIdentity.grantSendEmail covers the identity only), so both exact ARNs.
+    if (spec.ses?.includes('send')) {
+      if (!props.ses) throw new Error(`${id}: ses: ['send'] needs the SES identity and configuration set`);
+      iam.Grant.addToPrincipal({
+        grantee: this.role,
+        actions: sesSendActions,
+        resourceArns: [props.ses.identity.emailIdentityArn, configurationSetArn(props.ses.configurationSet)],
+      });
+    }
+    // ses:GetAccount (quotas, sandbox status) has no resource type: `*` is the only possible resource.
+    if (spec.ses?.includes('account')) {
+      this.sesAccountPolicy = new iam.Policy(this.role, 'SesAccountPolicy', {
+        roles: [this.role],
+        statements: [new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] })],
+      });
+    }
+
+    // Schedules: create, read and delete the deliveries' schedules in the group, and pass the scheduler role
+    // (only that role, only to EventBridge Scheduler) when creating them.
+    if (spec.schedules) {
+      if (!props.scheduler)
+        throw new Error(`${id}: schedules: true needs the schedule group and scheduler role`);
+      this.schedulesArn = schedulesInGroupArn(this, props.scheduler.scheduleGroupName);
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: scheduleActions, resources: [this.schedulesArn] }),
+      );
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [props.scheduler.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
     }
   }
 }

@@ -1,23 +1,69 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type TableName, type TableSpec, tables } from '../topology.ts';
+import { AlarmTopic, alarmPeriod, projectAlarm } from '../constructs/alarms.ts';
+import { deadLetterRetention, JobQueue, resourcePrefix, secureQueue } from '../constructs/job-queue.ts';
+import {
+  type QueueName,
+  type QueueSpec,
+  queues,
+  type TableName,
+  type TableSpec,
+  tables,
+} from '../topology.ts';
 
 /** The Cognito groups that carry the roles (DESIGN section 3); handlers read them from `cognito:groups`. */
 export const roleGroups = ['start-deliveries', 'prepare-deliveries', 'administration', 'workflow'] as const;
 
+export interface StatefulStackProps extends StackProps {
+  /** SES sender identity: a domain (`example.com`) or an email address (`news@example.com`). */
+  readonly senderIdentity: string;
+  /** Optional address subscribed to the alarm notifications. */
+  readonly alarmEmail?: string;
+}
+
+/** Fixed names: one deployment per account and region (operators and runbooks use them). */
+export const configurationSetName = resourcePrefix;
+export const scheduleGroupName = `${resourcePrefix}-deliveries`;
+export const scheduleDeadLetterQueueName = `${resourcePrefix}-schedules-dlq`;
+
+/** SES reputation thresholds we alarm on (AWS reviews an account at 5 % bounces and 0.1 % complaints). */
+export const reputationAlarmThresholds = { bounceRate: 0.05, complaintRate: 0.001 } as const;
+
+/** Oldest message on the send queue before we alarm: sends are paced, but never this far behind. */
+export const sendQueueMaxAge = Duration.minutes(15);
+
 /**
- * Everything that holds data or identity and must outlive a redeploy of the code: the DynamoDB tables
- * (built from `topology.tables`) and the Cognito user pool with its console app client and role groups.
- * Termination protection is on; tables and the user pool are retained and deletion-protected.
+ * Everything that holds data, identity or in-flight work and must outlive a redeploy of the code: the DynamoDB
+ * tables (built from `topology.tables`), the Cognito user pool with its console app client and role groups, the
+ * job queues with their dead-letter queues, the SES identity and configuration set, the schedule group (the
+ * deliveries' schedules live in it) with the dead-letter queue of failed schedule invocations, and the alarm
+ * topic with the alarms on all of these. Termination protection is on; tables, the user pool and the schedule
+ * group are retained.
+ *
+ * The queues are here rather than with the functions: they hold jobs in flight and dead letters awaiting an
+ * operator's redrive, which a redeploy of the code must not drop, and the SES configuration set will publish its
+ * events to an ingestion queue, which then lives in the same stack as the configuration set.
  */
 export class StatefulStack extends Stack {
   readonly tables: Record<TableName, dynamodb.TableV2>;
   readonly userPool: cognito.UserPool;
   readonly consoleClient: cognito.UserPoolClient;
+  readonly queues: Record<QueueName, JobQueue>;
+  readonly emailIdentity: ses.EmailIdentity;
+  /** Every message is sent through it; event destinations are added to it (`addEventDestination`). */
+  readonly configurationSet: ses.ConfigurationSet;
+  readonly scheduleGroup: scheduler.ScheduleGroup;
+  /** Dead-letter queue of the schedules' failed invocations (set on each schedule when it is created). */
+  readonly scheduleDeadLetterQueue: sqs.Queue;
+  readonly alarmTopic: AlarmTopic;
 
-  constructor(scope: Construct, id: string, props: StackProps) {
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
 
     // TableV2 (AWS::DynamoDB::GlobalTable), chosen once: it is the current L2, it can gain replicas in other
@@ -88,6 +134,100 @@ export class StatefulStack extends Stack {
     // What the console needs to sign in.
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'ConsoleClientId', { value: this.consoleClient.userPoolClientId });
+
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', props.alarmEmail ? { email: props.alarmEmail } : {});
+    const topic = this.alarmTopic.topic;
+    new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn });
+
+    // --- Job queues ---------------------------------------------------------------------------------------
+    const builtQueues: Partial<Record<QueueName, JobQueue>> = {};
+    for (const [name, spec] of Object.entries(queues) as Array<[QueueName, QueueSpec]>) {
+      const jobQueue = new JobQueue(this, `${pascal(name)}Queue`, { name, spec });
+      builtQueues[name] = jobQueue;
+      projectAlarm(this, `${pascal(name)}DeadLettersAlarm`, topic, {
+        name: `${name}-dlq-not-empty`,
+        description: `Messages of the ${name} queue failed ${spec.maxReceiveCount} times and wait in its dead-letter queue`,
+        metric: jobQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: alarmPeriod,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 0,
+      });
+    }
+    this.queues = builtQueues as Record<QueueName, JobQueue>;
+    projectAlarm(this, 'SendQueueAgeAlarm', topic, {
+      name: 'send-queue-age',
+      description: `The oldest send job has waited more than ${sendQueueMaxAge.toMinutes()} minutes`,
+      metric: this.queues.send.queue.metricApproximateAgeOfOldestMessage({
+        period: alarmPeriod,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: sendQueueMaxAge.toSeconds(),
+    });
+
+    // --- SES ----------------------------------------------------------------------------------------------
+    // Reputation metrics on (they feed the bounce and complaint alarms below); the account-level suppression
+    // list is applied to bounces and complaints for every message sent through this configuration set.
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName,
+      reputationMetrics: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.emailIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {
+      identity: props.senderIdentity.includes('@')
+        ? ses.Identity.email(props.senderIdentity)
+        : ses.Identity.domain(props.senderIdentity),
+      // Messages from this identity that name no configuration set still go through ours.
+      configurationSet: this.configurationSet,
+    });
+    new CfnOutput(this, 'ConfigurationSetName', { value: this.configurationSet.configurationSetName });
+    new CfnOutput(this, 'SenderIdentityName', { value: this.emailIdentity.emailIdentityName });
+    if (!props.senderIdentity.includes('@')) {
+      // Easy DKIM: the three CNAME records to publish in the domain's DNS before SES verifies it.
+      this.emailIdentity.dkimRecords.forEach((record, i) => {
+        new CfnOutput(this, `DkimRecord${i + 1}`, { value: `${record.name} CNAME ${record.value}` });
+      });
+    }
+    const reputation = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName,
+        period: Duration.hours(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      });
+    projectAlarm(this, 'BounceRateAlarm', topic, {
+      name: 'ses-bounce-rate',
+      description: `SES account bounce rate above ${reputationAlarmThresholds.bounceRate * 100} % (AWS reviews the account there)`,
+      metric: reputation('Reputation.BounceRate'),
+      threshold: reputationAlarmThresholds.bounceRate,
+    });
+    projectAlarm(this, 'ComplaintRateAlarm', topic, {
+      name: 'ses-complaint-rate',
+      description: `SES account complaint rate above ${reputationAlarmThresholds.complaintRate * 100} % (AWS reviews the account there)`,
+      metric: reputation('Reputation.ComplaintRate'),
+      threshold: reputationAlarmThresholds.complaintRate,
+    });
+
+    // --- Scheduler ----------------------------------------------------------------------------------------
+    // The deliveries' schedules are created at run time in this group; deleting the group would delete them.
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {
+      scheduleGroupName,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.scheduleDeadLetterQueue = secureQueue(this, 'ScheduleDeadLetterQueue', {
+      queueName: scheduleDeadLetterQueueName,
+      retentionPeriod: deadLetterRetention,
+    });
+    projectAlarm(this, 'ScheduleDeadLettersAlarm', topic, {
+      name: 'schedules-dlq-not-empty',
+      description: 'EventBridge Scheduler could not invoke the scheduled-start function for a delivery',
+      metric: this.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: alarmPeriod,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+    });
+    new CfnOutput(this, 'ScheduleGroupName', { value: this.scheduleGroup.scheduleGroupName });
   }
 }
 

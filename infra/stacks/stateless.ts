@@ -3,18 +3,42 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { alarmPeriod, projectAlarm } from '../constructs/alarms.ts';
 import { ProjectFunction } from '../constructs/project-function.ts';
-import { type FunctionName, type FunctionSpec, functions, httpRoutes, type TableName } from '../topology.ts';
+import {
+  type FunctionName,
+  type FunctionSpec,
+  functions,
+  httpRoutes,
+  type QueueName,
+  type SettingName,
+  type TableName,
+} from '../topology.ts';
 import { pascal } from './stateful.ts';
 
 export interface StatelessStackProps extends StackProps {
   readonly tables: Record<TableName, ITableV2>;
   readonly userPool: cognito.IUserPool;
   readonly consoleClient: cognito.IUserPoolClient;
+  readonly queues: Record<QueueName, sqs.IQueue>;
+  readonly emailIdentity: ses.IEmailIdentity;
+  readonly configurationSet: ses.IConfigurationSet;
+  readonly scheduleGroupName: string;
+  readonly scheduleDeadLetterQueue: sqs.IQueue;
+  readonly alarmTopic: sns.ITopic;
+  /** SEND_RATE_FRACTION: share of the SES account's max send rate all senders together use, in (0, 1]. */
+  readonly sendRateFraction: number;
+  /** SEND_RATE_LIMIT: optional cap in messages per second. */
+  readonly sendRateLimit?: number;
   /** Origin of the web console, allowed by CORS. */
   readonly consoleOrigin: string;
   readonly logLevel: string;
@@ -25,27 +49,117 @@ export interface StatelessStackProps extends StackProps {
 /** Headers the console sends: the ID token, JSON bodies and the idempotency key of creating POSTs. */
 export const corsAllowHeaders = ['Authorization', 'Content-Type', 'Idempotency-Key'];
 
+/** Settings a function may list without the app providing a value (its code then does without). */
+const optionalSettings: ReadonlySet<SettingName> = new Set(['SEND_RATE_LIMIT']);
+
+const functionEntries = Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
+
+/** The one function consuming a queue (its timeout sizes the queue's visibility timeout). */
+export function queueConsumer(
+  queue: QueueName,
+): [FunctionName, FunctionSpec & { trigger: { kind: 'queue' } }] {
+  const consumers = functionEntries.filter(
+    ([, spec]) => spec.trigger.kind === 'queue' && spec.trigger.queue === queue,
+  );
+  if (consumers.length !== 1) throw new Error(`queue ${queue} has ${consumers.length} consumers, expected 1`);
+  return consumers[0] as [FunctionName, FunctionSpec & { trigger: { kind: 'queue' } }];
+}
+
 /**
- * The code: one ProjectFunction per `topology.functions` entry and the HTTP API in front of them, every route
- * behind the Cognito JWT authorizer. Safe to destroy and redeploy; holds no data.
+ * The code: one ProjectFunction per `topology.functions` entry (with its queue event source and grants), the
+ * role EventBridge Scheduler assumes to invoke the schedule target, the HTTP API in front of the HTTP functions
+ * (every route behind the Cognito JWT authorizer) and the alarms on the queue consumers. Holds no data, but the
+ * deliveries' schedules (stateful stack) name the scheduler role and the target function by ARN: destroying this
+ * stack and deploying it anew gives both new generated names, and pending schedules then fail into the schedule
+ * DLQ. Updates in place keep them.
  */
 export class StatelessStack extends Stack {
   readonly functions: Record<FunctionName, ProjectFunction>;
   readonly api: apigwv2.HttpApi;
+  /** Assumed by EventBridge Scheduler; may only invoke the schedule target and write to the schedule DLQ. */
+  readonly schedulerRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
 
+    const targets = functionEntries.filter(([, spec]) => spec.trigger.kind === 'schedule-target');
+    if (targets.length !== 1)
+      throw new Error(`expected one schedule-target function, found ${targets.length}`);
+    const [targetName] = targets[0] as [FunctionName, FunctionSpec];
+
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: `EventBridge Scheduler: invokes ${targetName} for the deliveries' schedules`,
+    });
+    props.scheduleDeadLetterQueue.grantSendMessages(this.schedulerRole);
+
+    const settings: Partial<Record<SettingName, string>> = {
+      SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
+      SEND_RATE_FRACTION: String(props.sendRateFraction),
+      ...(props.sendRateLimit !== undefined ? { SEND_RATE_LIMIT: String(props.sendRateLimit) } : {}),
+      SENDER_MAX_CONCURRENCY: String(queueConsumer('send')[1].trigger.maxConcurrency),
+      SCHEDULE_GROUP: props.scheduleGroupName,
+      SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
+      SCHEDULE_DLQ_ARN: props.scheduleDeadLetterQueue.queueArn,
+    };
+
+    // The schedule target first: the functions that create schedules get its ARN (SCHEDULE_TARGET_ARN).
     const built: Partial<Record<FunctionName, ProjectFunction>> = {};
-    for (const [name, spec] of Object.entries(functions) as Array<[FunctionName, FunctionSpec]>) {
-      built[name] = new ProjectFunction(this, pascal(name), {
+    const ordered = [...targets, ...functionEntries.filter(([name]) => name !== targetName)];
+    for (const [name, spec] of ordered) {
+      const missing = (spec.settings ?? []).filter(
+        (s) => settings[s] === undefined && !optionalSettings.has(s),
+      );
+      if (missing.length > 0) throw new Error(`${name}: no value for setting(s) ${missing.join(', ')}`);
+      const fn = new ProjectFunction(this, pascal(name), {
         spec,
         tables: props.tables,
         logLevel: props.logLevel,
         logRetention: logs.RetentionDays.ONE_MONTH,
+        queues: props.queues,
+        settings,
+        ses: { identity: props.emailIdentity, configurationSet: props.configurationSet },
+        scheduler: { scheduleGroupName: props.scheduleGroupName, role: this.schedulerRole },
       });
+      built[name] = fn;
+      if (name === targetName) settings.SCHEDULE_TARGET_ARN = fn.function.functionArn;
     }
     this.functions = built as Record<FunctionName, ProjectFunction>;
+
+    // The schedules invoke the target function itself (no version or alias): exactly its ARN.
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.functions[targetName].function.functionArn],
+      }),
+    );
+
+    // Alarms: errors of every queue consumer and of the schedule target (a handler that throws); throttles
+    // of the sender (its event source's maximum concurrency should keep it below the account limit).
+    for (const [name, spec] of functionEntries) {
+      if (spec.trigger.kind !== 'queue' && spec.trigger.kind !== 'schedule-target') continue;
+      projectAlarm(this, `${pascal(name)}ErrorsAlarm`, props.alarmTopic, {
+        name: `${name}-errors`,
+        description: `The ${name} function failed invocations (whole batches or schedule runs)`,
+        metric: this.functions[name].function.metricErrors({
+          period: alarmPeriod,
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 0,
+      });
+    }
+    const [senderName] = queueConsumer('send');
+    projectAlarm(this, `${pascal(senderName)}ThrottlesAlarm`, props.alarmTopic, {
+      name: `${senderName}-throttles`,
+      description: `The ${senderName} function was throttled (Lambda concurrency), sends are delayed`,
+      metric: this.functions[senderName].function.metricThrottles({
+        period: alarmPeriod,
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 0,
+    });
 
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: 'confirm-and-send',
