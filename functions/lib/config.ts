@@ -49,18 +49,25 @@ const fraction = z.coerce.number().gt(0).max(1);
 const positive = z.coerce.number().positive();
 const concurrency = z.coerce.number().int().min(1).max(1000);
 
-/** The sender's pacing settings: SEND_RATE_FRACTION (0-1], optional SEND_RATE_LIMIT, SENDER_MAX_CONCURRENCY. */
+const optional = (value: string | undefined) => (value?.trim() ? value : undefined);
+
+/**
+ * The sender's settings: SEND_RATE_FRACTION (0-1], optional SEND_RATE_LIMIT (messages/s), SENDER_MAX_CONCURRENCY,
+ * and optional SEND_CLAIM_LEASE_SECONDS (default 120; must stay below the send queue's visibility timeout).
+ */
 export const pacingFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
   const parsed = z
     .object({
       SEND_RATE_FRACTION: fraction,
       SEND_RATE_LIMIT: positive.optional(),
       SENDER_MAX_CONCURRENCY: concurrency,
+      SEND_CLAIM_LEASE_SECONDS: positive.optional(),
     })
     .safeParse({
       SEND_RATE_FRACTION: env.SEND_RATE_FRACTION,
-      SEND_RATE_LIMIT: env.SEND_RATE_LIMIT?.trim() ? env.SEND_RATE_LIMIT : undefined,
+      SEND_RATE_LIMIT: optional(env.SEND_RATE_LIMIT),
       SENDER_MAX_CONCURRENCY: env.SENDER_MAX_CONCURRENCY,
+      SEND_CLAIM_LEASE_SECONDS: optional(env.SEND_CLAIM_LEASE_SECONDS),
     });
   if (!parsed.success) {
     throw new ConfigError(
@@ -71,5 +78,9 @@ export const pacingFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
     fraction: parsed.data.SEND_RATE_FRACTION,
     limit: parsed.data.SEND_RATE_LIMIT,
     concurrency: parsed.data.SENDER_MAX_CONCURRENCY,
+    leaseMs:
+      parsed.data.SEND_CLAIM_LEASE_SECONDS === undefined
+        ? undefined
+        : parsed.data.SEND_CLAIM_LEASE_SECONDS * 1000,
   };
 };

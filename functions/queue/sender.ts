@@ -42,6 +42,7 @@ export const handler = queueConsumer(sendJob, async (job, context) => {
       sleep: (ms) => sleep(ms),
       random: Math.random,
       owner: context.awsRequestId,
+      ...(pacing.leaseMs === undefined ? {} : { leaseMs: pacing.leaseMs }),
     },
     job,
   );

@@ -50,6 +50,7 @@ export interface ControlDeps extends ViewDeps {
 const assertQuota = async (account: SendingAccount, delivery: Delivery): Promise<void> => {
   const toDeliver = delivery.preparation?.toDeliver ?? 0;
   const quota = await account.quota();
+  if (quota.max24HourSend < 0) return; // SES v2: -1 means an unlimited 24-hour quota
   const remaining = Math.max(0, quota.max24HourSend - quota.sentLast24Hours);
   if (toDeliver > remaining) throw quotaExceeded(toDeliver, remaining, quota.max24HourSend);
 };

@@ -317,6 +317,8 @@ describe('send pipeline', () => {
       details: { toDeliver: 10, remaining: 5, max24HourSend: 200 },
     });
     expect((await getDelivery(world.control, id)).state).toBe('ready');
+    deps.account.quotaValue = { max24HourSend: -1, sentLast24Hours: 5000, maxSendRate: 1 }; // -1: unlimited
+    expect((await confirm(world.control, starter, id)).state).toBe('sending');
   });
 });
 
