@@ -7,8 +7,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
 import { buildApp, type ConfirmAndSendStacks } from '../../infra/app.ts';
 import { repoRoot } from '../../infra/constructs/project-function.ts';
 
@@ -49,3 +51,35 @@ export function synthesize(extraContext: Record<string, unknown> = {}): Synthesi
 export type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>;
 export const resourcesOf = (template: Template, type: string): Record<string, Resource> =>
   template.findResources(type) as Record<string, Resource>;
+
+/** One IAM policy statement, typed loosely. */
+export interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+/** Structural equality of CloudFormation values (references included). */
+export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Every statement of every `AWS::IAM::Policy` attached to `role` (default policy and any other). */
+export function roleStatements(template: Template, role: IRole): Statement[] {
+  const stack = Stack.of(role);
+  const ref = { Ref: stack.getLogicalId(role.node.defaultChild as CfnElement) };
+  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as unknown[]).some((r) => same(r, ref)))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** The statements of `statements` that allow `action` (exact name), with their resources. */
+export const allowing = (statements: Statement[], action: string): Statement[] =>
+  statements.filter((st) => st.Effect === 'Allow' && asArray(st.Action).includes(action));
+
+/** The logical id of a construct's CloudFormation resource in its own stack. */
+export const logicalIdOf = (construct: IConstruct): string =>
+  Stack.of(construct).getLogicalId(
+    (construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement,
+  );

@@ -6,11 +6,13 @@ import {
   type FunctionName,
   type FunctionSpec,
   functions,
+  queueEnv,
+  type SettingName,
   type TableName,
   tableEnv,
   tables,
 } from '../../infra/topology.ts';
-import { type Resource, resourcesOf, type Synthesized, synthesize } from './build.ts';
+import { buildTestApp, type Resource, resourcesOf, type Synthesized, synthesize } from './build.ts';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -83,7 +85,7 @@ describe('functions: one per topology entry, with the project defaults', () => {
   );
 
   it.each(functionEntries)(
-    '%s: environment holds exactly its tables plus Powertools settings',
+    '%s: environment holds exactly its tables, the URLs of the queues it sends to, its settings and Powertools',
     (name, spec) => {
       const env = (functionResource(name).Properties.Environment as { Variables: Record<string, unknown> })
         .Variables;
@@ -95,9 +97,43 @@ describe('functions: one per topology entry, with the project defaults', () => {
       for (const t of Object.keys(spec.tables) as TableName[]) {
         expected[tableEnv(t)] = s.stateless.resolve(s.stateful.tables[t].tableName);
       }
+      for (const q of spec.sendsTo ?? []) {
+        expected[queueEnv(q)] = s.stateless.resolve(s.stateful.queues[q].queue.queueUrl);
+      }
+      const fn = (n: FunctionName) => s.stateless.functions[n].function.node.defaultChild as CfnResource;
+      const settings: Record<SettingName, unknown> = {
+        SES_CONFIGURATION_SET: s.stateless.resolve(s.stateful.configurationSet.configurationSetName),
+        SEND_RATE_FRACTION: '0.8',
+        SEND_RATE_LIMIT: undefined, // no context: not set
+        SENDER_MAX_CONCURRENCY: String(functions.sender.trigger.maxConcurrency),
+        SCHEDULE_GROUP: 'confirm-and-send-deliveries',
+        SCHEDULER_ROLE_ARN: {
+          'Fn::GetAtt': [logicalId(s.stateless.schedulerRole.node.defaultChild as CfnResource), 'Arn'],
+        },
+        SCHEDULE_TARGET_ARN: { 'Fn::GetAtt': [logicalId(fn('scheduledStart')), 'Arn'] },
+        SCHEDULE_DLQ_ARN: s.stateless.resolve(s.stateful.scheduleDeadLetterQueue.queueArn),
+      };
+      for (const setting of spec.settings ?? []) {
+        if (settings[setting] !== undefined) expected[setting] = settings[setting];
+      }
       expect(env).toEqual(expected);
     },
   );
+
+  it('takes SEND_RATE_FRACTION and SEND_RATE_LIMIT from context, and refuses values out of range', () => {
+    const tuned = synthesize({ sendRateFraction: '0.5', sendRateLimit: '14' });
+    const env = (n: FunctionName) =>
+      (
+        resourcesOf(tuned.statelessTemplate, 'AWS::Lambda::Function')[
+          tuned.stateless.getLogicalId(tuned.stateless.functions[n].function.node.defaultChild as CfnResource)
+        ]?.Properties.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+    expect(env('sender')).toMatchObject({ SEND_RATE_FRACTION: '0.5', SEND_RATE_LIMIT: '14' });
+    expect(env('starter').SEND_RATE_LIMIT).toBeUndefined();
+    expect(() => buildTestApp({ sendRateFraction: '1.5' })).toThrow(/sendRateFraction/);
+    expect(() => buildTestApp({ sendRateFraction: '0' })).toThrow(/sendRateFraction/);
+    expect(() => buildTestApp({ sendRateLimit: '-1' })).toThrow(/sendRateLimit/);
+  });
 
   it('takes LOG_LEVEL from context', () => {
     const debug = synthesize({ logLevel: 'DEBUG' });

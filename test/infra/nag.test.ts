@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { functions, tables } from '../../infra/topology.ts';
+import { pascal } from '../../infra/stacks/stateful.ts';
+import { type FunctionName, type FunctionSpec, functions, tables } from '../../infra/topology.ts';
 import { buildTestApp } from './build.ts';
 
 interface ValidationReport {
@@ -58,26 +60,78 @@ describe('cdk-nag AwsSolutions', () => {
     expect(failed, String(error)).toBe(false);
   });
 
-  it('acknowledges only COG2 on the user pool and IAM5 <table>/index/* per function and indexed table, each with a reason', () => {
+  it('acknowledges only the listed findings, each on its resource and with a reason', () => {
     const { app } = buildTestApp();
     synthWithNag(app);
     const acks = acknowledgements(app);
     for (const ack of acks) expect(ack.reason.length, ack.id).toBeGreaterThan(40);
+    const entries = Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
 
     expect(acks.filter((a) => a.id.includes('COG2')).map((a) => a.path)).toEqual([
       'ConfirmAndSend-Stateful/UserPool',
     ]);
 
-    const expectedIam5 = Object.entries(functions).flatMap(([name, spec]) =>
+    // SQS: the job queues and their DLQs pass SQS2/SQS3/SQS4; only the schedule DLQ (a DLQ named by schedules
+    // created at run time) is acknowledged, for SQS3.
+    expect(acks.filter((a) => /SQS|SNS|KMS/.test(a.id)).map((a) => [a.path, a.id])).toEqual([
+      ['ConfirmAndSend-Stateful/ScheduleDeadLetterQueue', 'Annotation::AwsSolutions-SQS3'],
+    ]);
+
+    const iam5 = acks.filter((a) => a.id.includes('AwsSolutions-IAM5'));
+    const indexAcks = iam5.filter((a) => a.id.endsWith('/index/*]'));
+    const expectedIndex = entries.flatMap(([name, spec]) =>
       Object.keys(spec.tables)
         .filter((t) => tables[t as keyof typeof tables].indexes.length > 0)
         .map((t) => `${name}:${t}`),
     );
-    const iam5 = acks.filter((a) => a.id.includes('AwsSolutions-IAM5'));
-    expect(iam5).toHaveLength(expectedIam5.length);
-    for (const ack of iam5)
+    expect(indexAcks).toHaveLength(expectedIndex.length);
+    for (const ack of indexAcks)
       expect(ack.id).toMatch(/^Annotation::AwsSolutions-IAM5\[Resource::.*\/index\/\*\]$/);
-    expect(acks).toHaveLength(1 + expectedIam5.length);
+
+    // ses:GetAccount on *: only on the one-statement policy of each `ses: ['account']` function.
+    expect(
+      iam5
+        .filter((a) => a.id === 'Annotation::AwsSolutions-IAM5[Resource::*]')
+        .map((a) => a.path)
+        .sort(),
+    ).toEqual(
+      entries
+        .filter(([, spec]) => spec.ses?.includes('account'))
+        .map(([name]) => `ConfirmAndSend-Stateless/${pascal(name)}/Role/SesAccountPolicy`)
+        .sort(),
+    );
+
+    // The schedules of the app's group: only for `schedules: true` functions, on their role.
+    expect(
+      iam5
+        .filter((a) => a.id.includes(':schedule/'))
+        .map((a) => [a.path, a.id])
+        .sort(),
+    ).toEqual(
+      entries
+        .filter(([, spec]) => spec.schedules)
+        .map(([name]) => [
+          `ConfirmAndSend-Stateless/${pascal(name)}/Role`,
+          'Annotation::AwsSolutions-IAM5[Resource::arn:aws:scheduler:eu-west-1:<AWS::AccountId>:schedule/confirm-and-send-deliveries/*]',
+        ])
+        .sort(),
+    );
+
+    const accountFunctions = entries.filter(([, spec]) => spec.ses?.includes('account')).length;
+    const schedulingFunctions = entries.filter(([, spec]) => spec.schedules).length;
+    expect(iam5).toHaveLength(expectedIndex.length + accountFunctions + schedulingFunctions);
+    expect(acks).toHaveLength(1 + 1 + iam5.length);
+  });
+
+  it('fails synth on an unencrypted queue without DLQ or TLS policy (SQS2, SQS3, SQS4 are live)', () => {
+    const { app, stateful } = buildTestApp();
+    new sqs.Queue(stateful, 'Careless', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    const { failed, report } = synthWithNag(app);
+    expect(failed).toBe(true);
+    const rules = report.pluginReports.flatMap((r) => r.violations.map((v) => v.ruleName));
+    expect(rules).toEqual(
+      expect.arrayContaining(['AwsSolutions-SQS2', 'AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
+    );
   });
 
   it('fails synth on a new finding (the plugin is really active)', () => {
