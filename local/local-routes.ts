@@ -27,10 +27,14 @@ const parseJsonBody = (body: Buffer): { ok: true; value: unknown } | { ok: false
 export interface LocalRoutesDeps {
   identity: Identity;
   functions: ReadonlyMap<FunctionName, LoadedFunction>;
-  /** Endpoints the handlers use (`ses` is the SES front), and the SES emulator behind the front. */
-  endpoints: EmulatorEndpoints & { sesEmulator: string };
+  /** Endpoints the handlers use (`ses` is the SES front), the SES emulator behind it, the local scheduler. */
+  endpoints: EmulatorEndpoints & { sesEmulator: string; scheduler?: string };
   tables: TableNames;
   sesFront: SesFront;
+  /** Queue URLs by logical name, their dead-letter queues' URLs, and the schedules' dead-letter queue. */
+  queues?: Record<string, string>;
+  dlqs?: Record<string, string>;
+  schedulesDlq?: string;
 }
 
 /** Local-only routes: sign-in, endpoints, direct invoke, SES faults and journal. */
@@ -115,7 +119,16 @@ export const createLocalRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandl
     {
       method: 'GET',
       template: '/local/endpoints',
-      value: async () => ({ status: 200, body: { ...deps.endpoints, tables: deps.tables, queues: {} } }),
+      value: async () => ({
+        status: 200,
+        body: {
+          ...deps.endpoints,
+          tables: deps.tables,
+          queues: deps.queues ?? {},
+          dlqs: deps.dlqs ?? {},
+          ...(deps.schedulesDlq ? { schedulesDlq: deps.schedulesDlq } : {}),
+        },
+      }),
     },
     { method: 'POST', template: '/local/invoke/{function}', value: invokeFunction },
     { method: 'POST', template: '/local/ses/faults', value: sesFaults },

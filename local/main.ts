@@ -2,7 +2,10 @@
  * `npm start`: the whole system on loopback, no AWS account (DESIGN section 4).
  *
  * Environment: PORT (default 3000; 0 picks a free port), DATA_DIR (default .data/ in the project), SEED=0 to skip
- * the demo data, LOG_LEVEL for the handlers (default WARN), CORS_ORIGINS (comma-separated, default any).
+ * the demo data, LOG_LEVEL for the handlers (default WARN), CORS_ORIGINS (comma-separated, default any),
+ * SEND_RATE_LIMIT (messages per second the senders stay under; default none), LOCAL_VISIBILITY_TIMEOUT_SECONDS
+ * (every queue's visibility timeout instead of the topology's: failed messages come back, and reach their
+ * dead-letter queue, in seconds; for tests and demos).
  * Ctrl-C (SIGINT) or SIGTERM stops everything, the DynamoDB Local JVM included.
  */
 import { resolve } from 'node:path';
@@ -21,6 +24,24 @@ const corsOrigins = env.CORS_ORIGINS
       .map((o) => o.trim())
       .filter(Boolean)
   : undefined;
+
+const visibilityTimeout = env.LOCAL_VISIBILITY_TIMEOUT_SECONDS;
+const visibilityTimeoutSeconds =
+  visibilityTimeout === undefined || visibilityTimeout === '' ? undefined : Number(visibilityTimeout);
+if (
+  visibilityTimeoutSeconds !== undefined &&
+  (!Number.isInteger(visibilityTimeoutSeconds) ||
+    visibilityTimeoutSeconds < 0 ||
+    visibilityTimeoutSeconds > 43_200)
+) {
+  console.error(`LOCAL_VISIBILITY_TIMEOUT_SECONDS must be 0 to 43200 seconds, not "${visibilityTimeout}".`);
+  process.exit(2);
+}
+const sendRateLimit = env.SEND_RATE_LIMIT?.trim() ?? '';
+if (sendRateLimit !== '' && !(Number(sendRateLimit) > 0)) {
+  console.error(`SEND_RATE_LIMIT must be a number of messages per second above 0, not "${sendRateLimit}".`);
+  process.exit(2);
+}
 
 const q = (json: unknown) => `'${JSON.stringify(json)}'`;
 
@@ -44,6 +65,12 @@ const banner = (runtime: Runtime): string => {
     '',
     `Local routes: GET ${url}/health, GET ${url}/local/endpoints, POST ${url}/local/invoke/{function},`,
     `              GET ${url}/local/ses/journal, POST ${url}/local/ses/faults {"throttle": N}`,
+    `Queues: ${Object.values(runtime.queues)
+      .map((queue) => queue.name)
+      .join(
+        ', ',
+      )} (each with a -dlq); move a dead-letter queue back: npm run redrive -- <queue> --local ${url}`,
+    `EventBridge Scheduler (local): ${runtime.endpoints.scheduler}, schedules kept in ${runtime.dataDir}/schedules.json`,
     `Mail caught by the SES emulator: ${runtime.endpoints.sesEmulator}/  ·  Press Ctrl-C to stop.`,
     '',
   ];
@@ -100,6 +127,8 @@ try {
     seed,
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
     ...(corsOrigins ? { corsOrigins } : {}),
+    ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
+    ...(sendRateLimit ? { sendRateLimit } : {}),
     onListening: (url) =>
       console.log(`Local runtime starting at ${url} (GET ${url}/health answers 503 until ready)`),
     log: (line) => console.log(`  ${line}`),

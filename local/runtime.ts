@@ -3,8 +3,10 @@
  * the HTTP front that serves them, on loopback, with every piece of state under one data folder.
  *
  * Start order: the HTTP front listens first (so /health can answer 503 while starting), then the emulators, the
- * SES front, the tables, the handlers (imported once, after the environment is set, as at a Lambda cold start),
- * the demo data (through the HTTP API, only into an empty data folder), and /health turns 200.
+ * SES front, the tables, the queues and their dead-letter queues, the local scheduler's API, the handlers
+ * (imported once, after the environment is set, as at a Lambda cold start), the queue pollers and the scheduler's
+ * clock, the demo data (through the HTTP API, only into an empty data folder), and /health turns 200. Stopping
+ * runs it backwards: pollers and scheduler first (letting invocations under way finish), the emulators last.
  *
  * One runtime per process: handler modules and their SDK clients are loaded once and keep the endpoints they
  * were loaded with. Tests run it as a child process (test/helpers/runtime.ts).
@@ -13,14 +15,37 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
-import { type TableName, tableEnv } from '../infra/topology.ts';
+import {
+  type FunctionName,
+  type FunctionSpec,
+  functionEnvironment,
+  functions as topologyFunctions,
+  type QueueName,
+  type SettingName,
+  type TableName,
+  tableEnv,
+} from '../infra/topology.ts';
 import { type EmulatorEndpoints, type Emulators, startEmulators } from './emulators.ts';
 import { type HttpFront, startHttpFront } from './http-front.ts';
 import { createIdentity, type Identity } from './identity.ts';
-import { loadFunctions } from './lambda.ts';
+import { functionArn, type LoadedFunction, loadFunctions } from './lambda.ts';
 import { createLocalRoutes } from './local-routes.ts';
-import { createTables, type TableNames, tableNames } from './resources.ts';
+import { type Pollers, startPollers } from './pollers.ts';
+import {
+  createQueues,
+  createTables,
+  DLQ_RETENTION_SECONDS,
+  ensureQueue,
+  type QueueRef,
+  type QueueResources,
+  queueName,
+  type TableNames,
+  tableNames,
+} from './resources.ts';
+import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
+import { scheduleTargetFunctions, schedulerTargets } from './scheduler-targets.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
 import { JOURNAL_FILE, type SesFront, startSesFront } from './ses-front.ts';
 
@@ -31,6 +56,16 @@ export const TABLE_PREFIX = 'local';
 export const SEED_FILE = 'seed.json';
 /** Powertools service name, as ProjectFunction sets it in AWS (infra/constructs/project-function.ts). */
 const SERVICE_NAME = 'confirm-and-send';
+/** The local names of what the settings point at (infra/topology.ts SETTINGS). */
+export const SCHEDULE_GROUP = `${TABLE_PREFIX}-deliveries`;
+export const SCHEDULES_DLQ = queueName(TABLE_PREFIX, 'schedules-dlq');
+export const SES_CONFIGURATION_SET = `${TABLE_PREFIX}-config-set`;
+export const SCHEDULER_ROLE_ARN = `arn:aws:iam::000000000000:role/${TABLE_PREFIX}-scheduler`;
+export const SEND_RATE_FRACTION = '0.8';
+/** The function schedules invoke: the topology's schedule target. */
+const SCHEDULE_TARGET = (Object.entries(topologyFunctions) as Array<[FunctionName, FunctionSpec]>).find(
+  ([, spec]) => spec.trigger.kind === 'schedule-target',
+)?.[0];
 
 export interface RuntimeOptions {
   /** Port of the HTTP front on 127.0.0.1; 0 picks a free one. */
@@ -42,6 +77,13 @@ export interface RuntimeOptions {
   logLevel?: string;
   /** Origins allowed by CORS (default any). */
   corsOrigins?: readonly string[];
+  /**
+   * Every queue's visibility timeout, instead of the topology's (LOCAL_VISIBILITY_TIMEOUT_SECONDS): short values
+   * make failed messages come back, and reach their dead-letter queue, in seconds.
+   */
+  visibilityTimeoutSeconds?: number;
+  /** SEND_RATE_LIMIT handed to the senders (messages per second; default none). */
+  sendRateLimit?: string;
   /** Told the URL as soon as the front listens (it answers 503 until ready). */
   onListening?: (url: string) => void;
   /** Progress lines (default: none). */
@@ -58,11 +100,18 @@ export interface RuntimeTimings {
 export interface Runtime {
   url: string;
   dataDir: string;
-  /** Endpoints the handlers use (`ses` is the SES front), and the SES emulator behind the front. */
-  endpoints: EmulatorEndpoints & { sesEmulator: string };
+  /** Endpoints the handlers use (`ses` is the SES front, `scheduler` the local scheduler), and the SES emulator. */
+  endpoints: EmulatorEndpoints & { sesEmulator: string; scheduler: string };
   tables: TableNames;
   identity: Identity;
   sesFront: SesFront;
+  queues: QueueResources;
+  /** The dead-letter queue of the schedules' failed deliveries. */
+  schedulesDlq: QueueRef;
+  scheduler: LocalScheduler;
+  pollers: Pollers;
+  /** The settings the handlers get (infra/topology.ts SETTINGS). */
+  settings: Record<SettingName, string>;
   /** What seeding did on this start: the demo ids, or null when the data folder already had data. */
   seeded: SeedResult | null;
   timings: RuntimeTimings;
@@ -100,12 +149,18 @@ const writeSeedState = (dataDir: string, state: SeedState): void => {
 /**
  * The environment handlers get, as in Lambda plus the loopback endpoints: region, fake credentials (no AWS
  * account is ever used: any service without a local endpoint is pointed at a closed loopback port), the table
- * variables of the topology, and the Powertools settings.
+ * variables of the topology, and the Powertools settings. With `wiring`, also the local scheduler's endpoint and,
+ * as every function's `functionEnvironment` gives them, the queue URLs and settings: all functions share this one
+ * process, so it is the union of their environments.
  */
 export const handlerEnvironment = (
-  endpoints: EmulatorEndpoints,
+  endpoints: EmulatorEndpoints & { scheduler?: string },
   tables: TableNames,
   logLevel: string,
+  wiring: {
+    queueUrls?: Partial<Record<QueueName, string>>;
+    settings?: Partial<Record<SettingName, string>>;
+  } = {},
 ): Record<string, string> => ({
   AWS_REGION: REGION,
   AWS_DEFAULT_REGION: REGION,
@@ -115,10 +170,36 @@ export const handlerEnvironment = (
   AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
   AWS_ENDPOINT_URL_SQS: endpoints.sqs,
   AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+  ...(endpoints.scheduler ? { AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler } : {}),
   ...Object.fromEntries((Object.keys(tables) as TableName[]).map((name) => [tableEnv(name), tables[name]])),
+  ...Object.assign(
+    {},
+    ...(Object.values(topologyFunctions) as FunctionSpec[]).map((spec) =>
+      functionEnvironment(spec, tables, wiring.queueUrls ?? {}, wiring.settings ?? {}),
+    ),
+  ),
   POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
   LOG_LEVEL: logLevel,
 });
+
+/** The settings of the local runtime (infra/topology.ts SETTINGS), as CDK fills them in AWS. */
+export const localSettings = (options: {
+  schedulesDlqArn: string;
+  sendRateLimit?: string | undefined;
+}): Record<SettingName, string> => {
+  const sender = topologyFunctions.sender.trigger;
+  if (!SCHEDULE_TARGET) throw new Error('The topology has no schedule-target function');
+  return {
+    SES_CONFIGURATION_SET,
+    SEND_RATE_FRACTION,
+    SEND_RATE_LIMIT: options.sendRateLimit ?? '',
+    SENDER_MAX_CONCURRENCY: String(sender.maxConcurrency),
+    SCHEDULE_GROUP,
+    SCHEDULER_ROLE_ARN,
+    SCHEDULE_TARGET_ARN: functionArn(SCHEDULE_TARGET),
+    SCHEDULE_DLQ_ARN: options.schedulesDlqArn,
+  };
+};
 
 export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> => {
   if (started)
@@ -172,15 +253,18 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
     cleanups.push(() => sesFront.stop());
 
-    const endpoints = { ...emulators.endpoints, ses: sesFront.url, sesEmulator: emulators.endpoints.ses };
     const tables = tableNames(TABLE_PREFIX);
-    Object.assign(process.env, handlerEnvironment(endpoints, tables, options.logLevel ?? 'WARN'));
+    // The base environment first (region, credentials, endpoints); the queues and settings once they exist.
+    Object.assign(
+      process.env,
+      handlerEnvironment({ ...emulators.endpoints, ses: sesFront.url }, tables, options.logLevel ?? 'WARN'),
+    );
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
     // fauxqs queue URLs name the host sqs.<region>.localhost, which the SDK calls directly.
     interceptLocalhostDns();
 
-    const ddb = new DynamoDBClient({ region: REGION, endpoint: endpoints.dynamodb });
+    const ddb = new DynamoDBClient({ region: REGION, endpoint: emulators.endpoints.dynamodb });
     try {
       const { created } = await createTables(ddb, tables);
       if (created.length > 0) log(`Created tables ${created.join(', ')} (at ${since()} ms)`);
@@ -188,13 +272,102 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       ddb.destroy();
     }
 
-    const loaded = await loadFunctions(REPO_ROOT);
+    const sqs = new SQSClient({
+      region: REGION,
+      endpoint: emulators.endpoints.sqs,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    cleanups.push(async () => sqs.destroy());
+    const queues = await createQueues(sqs, {
+      prefix: TABLE_PREFIX,
+      endpoint: emulators.endpoints.sqs,
+      ...(options.visibilityTimeoutSeconds !== undefined
+        ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }
+        : {}),
+    });
+    const schedulesDlq = await ensureQueue(sqs, emulators.endpoints.sqs, SCHEDULES_DLQ, {
+      MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+    });
+    log(
+      `Queues ${Object.values(queues)
+        .map((q) => q.name)
+        .join(', ')} with their dead-letter queues` +
+        (options.visibilityTimeoutSeconds !== undefined
+          ? `, visibility timeout ${options.visibilityTimeoutSeconds} s (LOCAL_VISIBILITY_TIMEOUT_SECONDS)`
+          : '') +
+        ` (at ${since()} ms)`,
+    );
+
+    let loaded: Map<FunctionName, LoadedFunction> | null = null;
+    const queuesByArn = new Map<string, string>([
+      ...Object.values(queues).flatMap((q): Array<[string, string]> => [
+        [q.arn, q.url],
+        [q.dlq.arn, q.dlq.url],
+      ]),
+      [schedulesDlq.arn, schedulesDlq.url],
+    ]);
+    const scheduler = await startLocalScheduler({
+      dataDir,
+      groups: [SCHEDULE_GROUP],
+      region: REGION,
+      targets: schedulerTargets({
+        sqs,
+        queues: queuesByArn,
+        functions: () => loaded,
+        targetFunctions: scheduleTargetFunctions(),
+      }),
+      log: (line) => console.error(line),
+    });
+    cleanups.push(() => scheduler.stop());
+
+    const settings = localSettings({
+      schedulesDlqArn: schedulesDlq.arn,
+      sendRateLimit: options.sendRateLimit,
+    });
+    const endpoints = {
+      ...emulators.endpoints,
+      ses: sesFront.url,
+      sesEmulator: emulators.endpoints.ses,
+      scheduler: scheduler.url,
+    };
+    const queueUrls = Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.url]));
+    Object.assign(
+      process.env,
+      handlerEnvironment(endpoints, tables, options.logLevel ?? 'WARN', { queueUrls, settings }),
+    );
+
+    loaded = await loadFunctions(REPO_ROOT);
     log(`Loaded ${loaded.size} functions (at ${since()} ms)`);
     front.ready({
       identity,
       functions: loaded,
-      localRoutes: createLocalRoutes({ identity, functions: loaded, endpoints, tables, sesFront }),
+      localRoutes: createLocalRoutes({
+        identity,
+        functions: loaded,
+        endpoints,
+        tables,
+        sesFront,
+        queues: queueUrls,
+        dlqs: Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.dlq.url])),
+        schedulesDlq: schedulesDlq.url,
+      }),
     });
+
+    const pollers = startPollers({
+      sqs,
+      functions: loaded,
+      queues,
+      region: REGION,
+      onBatchFailure: (fn, reason, ids) =>
+        console.error(
+          `Function ${fn.name} failed a batch of ${ids.length} message(s) (they come back after the visibility timeout): ${reason}`,
+        ),
+      onPollError: (fn, error) =>
+        console.error(`Queue poller of ${fn.name}: ${(error as Error).name}: ${(error as Error).message}`),
+    });
+    // Invocations under way finish before the emulators stop (up to 20 s; then their messages come back later).
+    cleanups.push(() => Promise.all([pollers.stop(20_000), scheduler.stop(20_000)]).then(() => undefined));
+    scheduler.startClock(1000);
 
     let seeded: SeedResult | null = null;
     if (options.seed && readSeedState(dataDir)?.status === 'pending') {
@@ -215,6 +388,11 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       tables,
       identity,
       sesFront,
+      queues,
+      schedulesDlq,
+      scheduler,
+      pollers,
+      settings,
       seeded,
       timings: { listeningMs, emulatorsMs, healthyMs },
       pids: emulators.pids,

@@ -12,6 +12,7 @@ import type { LocalHandler } from '../../../local/http-front.ts';
 import { createIdentity, subFor } from '../../../local/identity.ts';
 import type { LoadedFunction } from '../../../local/lambda.ts';
 import { createLocalRoutes } from '../../../local/local-routes.ts';
+import { tableNames as tableNamesOf } from '../../../local/resources.ts';
 import type { SesFront } from '../../../local/ses-front.ts';
 
 const dirs: string[] = [];
@@ -187,7 +188,47 @@ describe('SES faults and endpoints', () => {
   it('lists endpoints, tables and queues', async () => {
     const { call } = await setup();
     const r = await call('GET', '/local/endpoints');
-    expect(r.body).toMatchObject({ dynamodb: 'http://d', sqs: 'http://q', ses: 'http://s', queues: {} });
+    expect(r.body).toMatchObject({
+      dynamodb: 'http://d',
+      sqs: 'http://q',
+      ses: 'http://s',
+      queues: {},
+      dlqs: {},
+    });
+    const identity = await createIdentity(tempDir());
+    const wired = createLocalRoutes({
+      identity,
+      functions: new Map(),
+      endpoints: {
+        dynamodb: 'http://d',
+        sqs: 'http://q',
+        ses: 'http://s',
+        sesEmulator: 'http://e',
+        scheduler: 'http://c',
+      },
+      tables: tableNamesOf('local'),
+      sesFront: fakeSesFront(),
+      queues: { send: 'http://q/000000000000/local-send' },
+      dlqs: { send: 'http://q/000000000000/local-send-dlq' },
+      schedulesDlq: 'http://q/000000000000/local-schedules-dlq',
+    }).find((route) => route.template === '/local/endpoints')!;
+    const answer = await wired.value({
+      params: {},
+      query: new URLSearchParams(),
+      body: Buffer.alloc(0),
+      headers: {},
+    });
+    expect(answer.body).toEqual({
+      dynamodb: 'http://d',
+      sqs: 'http://q',
+      ses: 'http://s',
+      sesEmulator: 'http://e',
+      scheduler: 'http://c',
+      tables: tableNamesOf('local'),
+      queues: { send: 'http://q/000000000000/local-send' },
+      dlqs: { send: 'http://q/000000000000/local-send-dlq' },
+      schedulesDlq: 'http://q/000000000000/local-schedules-dlq',
+    });
     expect(await call('GET', '/local/ses/journal')).toEqual({ status: 200, body: { items: [] } });
   });
 });
