@@ -552,16 +552,24 @@ export const startLocalScheduler = async (options: LocalSchedulerOptions): Promi
         if (s.next === null || Date.parse(s.next) > nowMs) continue;
         // Due: deliver the latest occurrence that is due (occurrences missed while down are skipped).
         const expression = expressionOf(s);
+        const bounds = boundsOf(s);
         let scheduled = Date.parse(s.next);
-        let following = expression.kind === 'at' ? null : nextOccurrence(expression, scheduled, boundsOf(s));
-        let skipped = 0;
-        while (following !== null && following <= nowMs) {
-          scheduled = following;
-          following = nextOccurrence(expression, scheduled, boundsOf(s));
-          skipped += 1;
+        let skipped = false;
+        // After a long stop, look from a day back rather than step through every missed occurrence.
+        const dayAgo = nowMs - 86_400_000;
+        if (expression.kind !== 'at' && scheduled < dayAgo) {
+          const recent = nextOccurrence(expression, dayAgo, bounds);
+          if (recent !== null && recent <= nowMs) [scheduled, skipped] = [recent, true];
         }
-        if (skipped > 0)
-          log(`Scheduler: ${s.GroupName}/${s.Name} missed ${skipped} occurrences while stopped`);
+        let following = expression.kind === 'at' ? null : nextOccurrence(expression, scheduled, bounds);
+        while (following !== null && following <= nowMs) {
+          [scheduled, skipped] = [following, true];
+          following = nextOccurrence(expression, scheduled, bounds);
+        }
+        if (skipped)
+          log(
+            `Scheduler: ${s.GroupName}/${s.Name} missed occurrences; delivering the latest, ${new Date(scheduled).toISOString()}`,
+          );
         s.pending = { scheduledTime: new Date(scheduled).toISOString(), attempts: 0, retryAt: s.next };
         s.next = following === null ? null : new Date(following).toISOString();
         changed = true;

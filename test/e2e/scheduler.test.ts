@@ -323,6 +323,23 @@ describe('firing schedules on the injected clock', () => {
     expect(scheduler.schedules()[0]!.next).toBe('2026-11-22T15:00:00.000Z');
   });
 
+  it('after a long stop, delivers only the latest missed occurrence of a frequent schedule', async () => {
+    const { scheduler, client, set, delivered } = await start({ at: '2026-11-01T00:00:00Z' });
+    await client.send(
+      new CreateScheduleCommand(
+        oneTime('every-minute', {
+          ScheduleExpression: 'cron(* * * * ? *)',
+          ScheduleExpressionTimezone: 'Europe/Paris',
+          Target: { ...oneTime('x').Target!, RetryPolicy: { MaximumEventAgeInSeconds: 86_400 } },
+        }),
+      ),
+    );
+    set('2026-11-30T12:34:56Z');
+    expect(await scheduler.tick()).toEqual({ delivered: 1, failed: 0, deadLettered: 0 });
+    expect(delivered.map((d) => d.event.scheduledTime)).toEqual(['2026-11-30T12:34:00Z']);
+    expect(scheduler.schedules()[0]!.next).toBe('2026-11-30T12:35:00.000Z');
+  });
+
   it('does not fire a disabled schedule', async () => {
     const { scheduler, client, set, delivered } = await start({ at: '2026-11-22T13:00:00Z' });
     await client.send(new CreateScheduleCommand(oneTime('off', { State: 'DISABLED' })));
