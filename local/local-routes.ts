@@ -102,16 +102,37 @@ export const createLocalRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandl
     };
   };
 
+  const faultCount = (value: unknown) =>
+    value === undefined ||
+    (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 1_000_000);
+  const faults = () => ({
+    throttle: deps.sesFront.pendingThrottles(),
+    lostAnswers: deps.sesFront.pendingLostAnswers(),
+  });
+
+  /**
+   * `{"throttle": N}`: the next N sends answer 429 "Maximum sending rate exceeded."; `{"lostAnswers": N}`: the next
+   * N sends reach SES and are journaled, but their answer is lost (the crash between the SES call and the ledger
+   * write). Either or both.
+   */
   const sesFaults: LocalHandler = async ({ body }) => {
     const parsed = parseJsonBody(body);
-    const throttle = parsed.ok ? (parsed.value as { throttle?: unknown } | null)?.throttle : undefined;
-    if (!Number.isInteger(throttle) || (throttle as number) < 0 || (throttle as number) > 1_000_000) {
-      return badRequest('Give the number of send requests to throttle.', [
-        { field: 'throttle', message: 'a whole number from 0 to 1000000' },
-      ]);
+    const value = (parsed.ok ? parsed.value : null) as { throttle?: unknown; lostAnswers?: unknown } | null;
+    const fields = [];
+    if (!value || (value.throttle === undefined && value.lostAnswers === undefined)) {
+      fields.push({ field: 'throttle', message: 'give throttle and/or lostAnswers' });
+    } else {
+      if (!faultCount(value.throttle))
+        fields.push({ field: 'throttle', message: 'a whole number from 0 to 1000000' });
+      if (!faultCount(value.lostAnswers)) {
+        fields.push({ field: 'lostAnswers', message: 'a whole number from 0 to 1000000' });
+      }
     }
-    deps.sesFront.injectThrottling(throttle as number);
-    return { status: 200, body: { throttle: deps.sesFront.pendingThrottles() } };
+    if (fields.length > 0)
+      return badRequest('Give the number of send requests to throttle or to lose.', fields);
+    if (value?.throttle !== undefined) deps.sesFront.injectThrottling(value.throttle as number);
+    if (value?.lostAnswers !== undefined) deps.sesFront.injectLostAnswers(value.lostAnswers as number);
+    return { status: 200, body: faults() };
   };
 
   return [
@@ -135,7 +156,7 @@ export const createLocalRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandl
     {
       method: 'GET',
       template: '/local/ses/faults',
-      value: async () => ({ status: 200, body: { throttle: deps.sesFront.pendingThrottles() } }),
+      value: async () => ({ status: 200, body: faults() }),
     },
     {
       method: 'GET',

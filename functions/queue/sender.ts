@@ -14,34 +14,30 @@ import { sendJob } from './jobs.ts';
 const deps = senderAdapters();
 const pacing = pacingFromEnv();
 
-let pacer: { rate: number; pacer: Pacer } | undefined;
-
-/** This sender's pacer, rebuilt when the account's rate changes (the quota read is cached for a minute). */
-const currentPacer = async (): Promise<Pacer> => {
+/**
+ * This invocation's pacer. In Lambda one execution environment runs one invocation at a time, so each concurrent
+ * sender paces itself at rate / maxConcurrency; the local runtime runs several invocations in one process, which
+ * is why the pacer belongs to the invocation, not to the module. The quota read is cached for a minute.
+ */
+const invocationPacer = async (): Promise<Pacer> => {
   const quota = await deps.account.quota();
   const rate = senderRate(quota.maxSendRate, pacing.fraction, pacing.concurrency, pacing.limit);
-  if (pacer?.rate !== rate) {
-    pacer = {
-      rate,
-      pacer: createPacer(
-        rate,
-        () => Date.now(),
-        (ms) => sleep(ms),
-      ),
-    };
-    logger.info('Sender pace', { rate, maxSendRate: quota.maxSendRate, ...pacing });
-  }
-  return pacer.pacer;
+  return createPacer(
+    rate,
+    () => Date.now(),
+    (ms) => sleep(ms),
+  );
 };
 
 export const handler = queueConsumer(sendJob, async (job, context) => {
   const report = await send(
     {
       ...deps,
-      pacer: await currentPacer(),
+      pacer: await invocationPacer(),
       sleep: (ms) => sleep(ms),
       random: Math.random,
       owner: context.awsRequestId,
+      remainingMs: () => context.getRemainingTimeInMillis(),
       ...(pacing.leaseMs === undefined ? {} : { leaseMs: pacing.leaseMs }),
     },
     job,

@@ -24,7 +24,7 @@ import {
   type Pacer,
   personalize,
 } from '../domain/sending.ts';
-import { shardOf } from '../domain/shards.ts';
+import { allShards, shardOf } from '../domain/shards.ts';
 import type {
   Claim,
   Clock,
@@ -52,6 +52,9 @@ export interface SendDeps {
   leaseMs?: number;
   /** Throttled attempts of one recipient before the job is given back to the queue. */
   maxThrottleRetries?: number;
+  /** Time left in this invocation; below `reserveMs` the rest of the job is given back to the queue. */
+  remainingMs?: () => number;
+  reserveMs?: number;
 }
 
 /** The job must be retried later (the queue redelivers it); recipients already settled are skipped then. */
@@ -71,6 +74,7 @@ export interface SendReport {
 type Deltas = Partial<Record<CounterName, number>>;
 
 const STATE_RECHECK_MS = 1000;
+const COUNTER_FLUSH_MS = 1000;
 
 export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport> => {
   const report: SendReport = { sent: 0, failed: 0, inDoubt: 0, canceled: 0, skipped: 0, outcome: 'done' };
@@ -89,8 +93,21 @@ export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport>
     return { ...report, outcome: 'dropped' };
   }
   const profiles = new Map((await deps.profiles.getMany(job.recipientIds)).map((p) => [p.id, p]));
+  // Counter deltas are ADDed per shard at most once a second, and at the end: Sent and Processed move as
+  // recipients are sent, for about one write per second per sender instead of one per recipient.
+  let flushedAt = deps.clock.now().getTime();
+  const flush = async () => {
+    const pending = [...deltas];
+    deltas.clear();
+    flushedAt = deps.clock.now().getTime();
+    await Promise.all(pending.map(([shard, d]) => deps.counters.add(job.deliveryId, shard, d)));
+  };
   try {
     for (const recipientId of job.recipientIds) {
+      if (deltas.size > 0 && deps.clock.now().getTime() - flushedAt >= COUNTER_FLUSH_MS) await flush();
+      if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 10_000)) {
+        throw new RetryLater('Out of time: the rest of the job goes back to the queue');
+      }
       if (deps.clock.now().getTime() - checkedAt >= STATE_RECHECK_MS) {
         delivery = (await deps.deliveries.get(job.deliveryId)) ?? delivery;
         checkedAt = deps.clock.now().getTime();
@@ -123,7 +140,7 @@ export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport>
       } else report.skipped++;
     }
   } finally {
-    await Promise.all([...deltas].map(([shard, d]) => deps.counters.add(job.deliveryId, shard, d)));
+    await flush();
   }
   if (report.outcome === 'done') await finishIfSettled(deps, job.deliveryId);
   return report;
@@ -138,55 +155,58 @@ const sendOne = async (
   recipientId: string,
   profile: Profile | undefined,
 ): Promise<OneResult> => {
-  const now = deps.clock.now();
-  const claim: Claim = {
-    owner: deps.owner,
-    at: now.toISOString(),
-    leaseUntil: new Date(now.getTime() + (deps.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
-  };
-  const claimed = await deps.ledger.claim(ref, recipientId, claim);
-  if (!claimed.claimed) {
-    const decision = onRefusedClaim(claimed.entry, now);
-    if (decision !== 'in-doubt' || !claimed.entry?.claim) return 'skipped';
-    const marked = await deps.ledger.markInDoubt(ref, recipientId, claimed.entry.claim, now.toISOString());
-    return marked ? 'in-doubt' : 'skipped';
-  }
-  const entry = await deps.ledger.get(ref, recipientId);
-  const email = entry?.email ?? profile?.email;
   const snapshot = delivery.preparation!.snapshot!;
-  if (!email) {
-    await deps.ledger.markFailed(ref, recipientId, claim, {
-      failureType: 'error',
-      failureReason: 'No address',
-      at: deps.clock.now().toISOString(),
-    });
-    return 'failed';
-  }
-  const rendered = personalize(snapshot.content, { ...profile, email });
-  const message = {
-    from: snapshot.content.from,
-    to: email,
-    ...rendered,
-    tags: messageTags(ref.deliveryId, ref.version, recipientId),
-  };
   for (let attempt = 0; ; attempt++) {
+    // The slot comes first: a claim is held for one SES call only, well inside its lease.
     await deps.pacer.take();
-    const outcome = await deps.email.send(message);
+    const now = deps.clock.now();
+    const claim: Claim = {
+      owner: deps.owner,
+      at: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + (deps.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
+    };
+    const claimed = await deps.ledger.claim(ref, recipientId, claim);
+    if (!claimed.claimed) {
+      const decision = onRefusedClaim(claimed.entry, now);
+      if (decision !== 'in-doubt' || !claimed.entry?.claim) return 'skipped';
+      const marked = await deps.ledger.markInDoubt(ref, recipientId, claimed.entry.claim, now.toISOString());
+      return marked ? 'in-doubt' : 'skipped';
+    }
+    const entry = await deps.ledger.get(ref, recipientId);
+    const email = entry?.email ?? profile?.email;
+    if (!email) {
+      const failed = await deps.ledger.markFailed(ref, recipientId, claim, {
+        failureType: 'error',
+        failureReason: 'No address',
+        at: deps.clock.now().toISOString(),
+      });
+      return failed ? 'failed' : 'skipped';
+    }
+    const outcome = await deps.email.send({
+      from: snapshot.content.from,
+      to: email,
+      ...personalize(snapshot.content, { ...profile, email }),
+      tags: messageTags(ref.deliveryId, ref.version, recipientId),
+    });
     const at = deps.clock.now().toISOString();
     switch (outcome.kind) {
       case 'accepted':
-        await deps.ledger.markSent(ref, recipientId, claim, { sesMessageId: outcome.messageId, at });
-        return 'sent';
+        // false: the claim was lost meanwhile (made in-doubt by another sender): that one counted it.
+        return (await deps.ledger.markSent(ref, recipientId, claim, { sesMessageId: outcome.messageId, at }))
+          ? 'sent'
+          : 'skipped';
       case 'rejected':
-        await deps.ledger.markFailed(ref, recipientId, claim, {
+        return (await deps.ledger.markFailed(ref, recipientId, claim, {
           failureType: 'error',
           failureReason: outcome.reason,
           at,
-        });
-        return 'failed';
+        }))
+          ? 'failed'
+          : 'skipped';
       case 'throttled':
+        // Not accepted: give the claim back while backing off, so it is never held past its lease.
+        await deps.ledger.release(ref, recipientId, claim);
         if (attempt + 1 >= (deps.maxThrottleRetries ?? 8)) {
-          await deps.ledger.release(ref, recipientId, claim);
           throw new RetryLater(`SES throttled ${attempt + 1} times: ${outcome.reason}`);
         }
         await deps.sleep(backoffDelay(attempt, deps.random));
@@ -215,13 +235,19 @@ const suspend = async (deps: SendDeps, deliveryId: string, reason: string): Prom
 
 /** Finishes the delivery once every To-deliver recipient has settled (sent, failed, in-doubt or canceled). */
 export const finishIfSettled = async (
-  deps: { deliveries: DeliveryRepository; counters: Counters; clock: Clock },
+  deps: { deliveries: DeliveryRepository; counters: Counters; ledger: RecipientLedger; clock: Clock },
   deliveryId: string,
 ): Promise<boolean> => {
   const delivery = await deps.deliveries.get(deliveryId);
   if (delivery?.state !== 'sending' || !delivery.preparation) return false;
   const counters = await deps.counters.read(deliveryId);
   if (counters.settled < delivery.preparation.toDeliver) return false;
+  // Counters can drift (a crash between a ledger write and its ADD): the ledger has the last word.
+  const ref = { deliveryId, version: delivery.preparation.version };
+  for (const shard of allShards()) {
+    if ((await deps.ledger.listByStatus(ref, shard, 'pending', null, 1)).recipientIds.length > 0)
+      return false;
+  }
   try {
     await deps.deliveries.apply(finishDelivery(delivery, deps.clock.now()));
     return true;

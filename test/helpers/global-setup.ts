@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
 import { type EmulatorEndpoints, startEmulators } from '../../local/emulators.ts';
-import { createTables, type TableNames, tableNames } from '../../local/resources.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  createQueues,
+  createTables,
+  type QueueResources,
+  type TableNames,
+  tableNames,
+} from '../../local/resources.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +27,8 @@ declare module 'vitest' {
     tables: TableNames;
     /** The region and static credentials the emulators are used with. */
     region: string;
+    /** The topology's queues (prefix `it`), with their dead-letter queues. */
+    queues: QueueResources;
   }
 }
 
@@ -51,6 +60,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await createTables(client, names);
     } finally {
       client.destroy();
+    }
+    const sqs = new SQSClient({ endpoint: emulators.endpoints.sqs, region: REGION });
+    try {
+      project.provide(
+        'queues',
+        await createQueues(sqs, { prefix: TABLE_PREFIX, endpoint: emulators.endpoints.sqs }),
+      );
+    } finally {
+      sqs.destroy();
     }
     project.provide('endpoints', emulators.endpoints);
     project.provide('tables', names);

@@ -3,9 +3,11 @@
  * against DynamoDB Local through the real SDK clients.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type TableName, tableEnv } from '../../infra/topology.ts';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
+import { type QueueName, queueEnv, type TableName, tableEnv } from '../../infra/topology.ts';
 import type { Role } from '../../shared/domain/roles.ts';
-import { type HttpCall, httpEvent, lambdaContext } from '../helpers/aws-events.ts';
+import { fixture, type HttpCall, httpEvent, lambdaContext } from '../helpers/aws-events.ts';
 import { sharedTables } from '../helpers/emulators.ts';
 
 type Handler = (
@@ -17,11 +19,56 @@ const handlers: Record<string, Handler> = {};
 beforeAll(async () => {
   const tables = sharedTables();
   for (const name of Object.keys(tables) as TableName[]) process.env[tableEnv(name)] = tables[name];
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  const queues = inject('queues');
+  for (const name of Object.keys(queues) as QueueName[]) process.env[queueEnv(name)] = queues[name].url;
+  Object.assign(process.env, {
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    // Nothing here reaches AWS: a service without a local endpoint fails at once on a closed loopback port.
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    SCHEDULE_GROUP: 'it-deliveries',
+    SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/it-scheduler',
+    SCHEDULE_TARGET_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:scheduledStart',
+    SCHEDULE_DLQ_ARN: 'arn:aws:sqs:us-east-1:000000000000:it-schedules-dlq',
+  });
   for (const name of ['profiles', 'audiences', 'deliveries', 'delivery-control', 'logs']) {
     handlers[name] = ((await import(`../../functions/http/${name}.ts`)) as { handler: Handler }).handler;
   }
+  preparerHandler = ((await import('../../functions/queue/preparer.ts')) as { handler: typeof preparerHandler }).handler;
 });
+
+let preparerHandler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;
+
+/** Delivers what the prepare queue holds to the preparer handler, as the SQS event source does. */
+const runPreparer = async () => {
+  const sqs = new SQSClient({ endpoint: inject('endpoints').sqs, region: inject('region') });
+  const queue = inject('queues').prepare;
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  const messages = out.Messages ?? [];
+  const sqsFixture = fixture<{ Records: Array<Record<string, unknown>> }>('lambda/sqs-event.json');
+  const event = {
+    Records: messages.map((m) => ({
+      ...sqsFixture.Records[0],
+      messageId: m.MessageId,
+      receiptHandle: m.ReceiptHandle,
+      body: m.Body,
+      eventSourceARN: queue.arn,
+    })),
+  };
+  const result = await preparerHandler(event, lambdaContext('preparer'));
+  expect(result.batchItemFailures).toEqual([]);
+  if (messages.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+  sqs.destroy();
+  return messages.length;
+};
 
 const call = async (fn: string, c: HttpCall) => {
   const result = await handlers[fn]!(httpEvent(c), lambdaContext(fn));
@@ -78,6 +125,7 @@ describe('HTTP handlers on DynamoDB Local', () => {
       user: preparer,
     });
     expect(prepared).toMatchObject({ status: 202, body: { state: 'preparing' } });
+    expect(await runPreparer()).toBe(1);
     const ready = await call('deliveries', {
       routeKey: 'GET /deliveries/{id}',
       pathParameters: { id },

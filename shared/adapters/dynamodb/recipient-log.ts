@@ -23,7 +23,6 @@ import {
   sendingLogKey,
   sendingLogPk,
   statusPk,
-  stripKeys,
 } from './keys.ts';
 import {
   asKey,
@@ -52,6 +51,47 @@ export const sendingLogItem = (entry: SendingLogEntry): Record<string, unknown> 
     historySk: entry.sentAt ? historySk(entry.sentAt, entry.deliveryId) : undefined,
   };
 };
+
+const pick = <T>(item: Record<string, unknown>, names: readonly string[]): T =>
+  Object.fromEntries(
+    names.filter((n) => item[n] !== undefined && item[n] !== null).map((n) => [n, item[n]]),
+  ) as T;
+
+const SENDING_FIELDS = [
+  'deliveryId',
+  'version',
+  'recipientId',
+  'profileId',
+  'email',
+  'status',
+  'failureType',
+  'failureReason',
+  'sesMessageId',
+  'sentAt',
+  'updatedAt',
+  'opens',
+  'clicks',
+] as const;
+
+const EXCLUSION_FIELDS = [
+  'deliveryId',
+  'version',
+  'profileId',
+  'email',
+  'status',
+  'cause',
+  'reason',
+  'at',
+] as const;
+
+/** A sending-log entry as the API shows it (DESIGN section 6): claims, index keys and internals stay inside. */
+export const toSendingLogEntry = (item: Record<string, unknown>): SendingLogEntry =>
+  pick(item, SENDING_FIELDS);
+
+export const toExclusionLogEntry = (item: Record<string, unknown>): ExclusionLogEntry => ({
+  ...pick<ExclusionLogEntry>(item, EXCLUSION_FIELDS),
+  email: (item.email as string | null | undefined) ?? null,
+});
 
 export class DynamoRecipientLogRepository implements RecipientLogRepository {
   readonly #client: DynamoDBDocumentClient;
@@ -108,7 +148,7 @@ export class DynamoRecipientLogRepository implements RecipientLogRepository {
       limit: pageLimit(page.limit),
       cursor: page.cursor,
     });
-    return { items: items.map((item) => stripKeys<SendingLogEntry>(item)), nextCursor };
+    return { items: items.map((item) => toSendingLogEntry(item)), nextCursor };
   }
 
   async listExclusions(ref: LogRef, page: PageRequest): Promise<Page<ExclusionLogEntry>> {
@@ -124,7 +164,7 @@ export class DynamoRecipientLogRepository implements RecipientLogRepository {
       limit: pageLimit(page.limit),
       cursor: page.cursor,
     });
-    return { items: items.map((item) => stripKeys<ExclusionLogEntry>(item)), nextCursor };
+    return { items: items.map((item) => toExclusionLogEntry(item)), nextCursor };
   }
 
   /** byProfile (sparse: only entries with a sentAt), newest first. */
@@ -145,7 +185,7 @@ export class DynamoRecipientLogRepository implements RecipientLogRepository {
       startKey,
     );
     return {
-      items: items.map((item) => stripKeys<SendingLogEntry>(item)),
+      items: items.map((item) => toSendingLogEntry(item)),
       nextCursor: nextKey ? encodeCursor(nextKey) : null,
     };
   }

@@ -27,6 +27,7 @@ afterAll(() => {
 
 const fakeSesFront = (): SesFront => {
   let throttles = 0;
+  let lost = 0;
   return {
     url: 'http://127.0.0.1:1',
     journalPath: join(tempDir(), 'ses-journal.ndjson'),
@@ -34,8 +35,10 @@ const fakeSesFront = (): SesFront => {
       throttles = n;
     },
     pendingThrottles: () => throttles,
-    injectLostAnswers: () => {},
-    pendingLostAnswers: () => 0,
+    injectLostAnswers: (n) => {
+      lost = n;
+    },
+    pendingLostAnswers: () => lost,
     onSent: () => () => {},
     stop: async () => {},
   };
@@ -174,15 +177,24 @@ describe('POST /local/invoke/{function}', () => {
 });
 
 describe('SES faults and endpoints', () => {
-  it('sets the throttle count and refuses nonsense', async () => {
+  it('sets the throttle and lost-answer counts and refuses nonsense', async () => {
     const { call } = await setup();
     expect(await call('POST', '/local/ses/faults', { throttle: 3 })).toEqual({
       status: 200,
-      body: { throttle: 3 },
+      body: { throttle: 3, lostAnswers: 0 },
     });
-    expect(await call('GET', '/local/ses/faults')).toEqual({ status: 200, body: { throttle: 3 } });
+    expect(await call('POST', '/local/ses/faults', { lostAnswers: 2 })).toEqual({
+      status: 200,
+      body: { throttle: 3, lostAnswers: 2 },
+    });
+    expect(await call('GET', '/local/ses/faults')).toEqual({
+      status: 200,
+      body: { throttle: 3, lostAnswers: 2 },
+    });
     expect((await call('POST', '/local/ses/faults', { throttle: -1 })).status).toBe(400);
     expect((await call('POST', '/local/ses/faults', { throttle: 'x' })).status).toBe(400);
+    expect((await call('POST', '/local/ses/faults', { lostAnswers: 1.5 })).status).toBe(400);
+    expect((await call('POST', '/local/ses/faults', {})).status).toBe(400);
   });
 
   it('lists endpoints, tables and queues', async () => {

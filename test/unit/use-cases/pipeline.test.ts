@@ -201,6 +201,31 @@ describe('send pipeline', () => {
     expect(deps.email.sent).toHaveLength(0);
   });
 
+  it('a sender whose claim was made in-doubt meanwhile does not count the recipient twice', async () => {
+    const { id } = await readyDelivery(1);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const [job] = deps.sendQueue.drain() as [SendJob];
+    const send = deps.email.send.bind(deps.email);
+    deps.email.send = async (email) => {
+      // while SES answers, another sender finds the claim past its lease and makes it in-doubt
+      const entry = (await deps.ledger.get({ deliveryId: id, version: 1 }, 'r0000'))!;
+      await deps.ledger.markInDoubt({ deliveryId: id, version: 1 }, 'r0000', entry.claim!, entry.claim!.leaseUntil);
+      return send(email);
+    };
+    expect(await sendJob(world.send, job)).toMatchObject({ sent: 0, skipped: 1 });
+    expect((await deps.counters.read(id)).sent).toBe(0);
+  });
+
+  it('gives the rest of a job back to the queue when the invocation runs out of time', async () => {
+    const { id } = await readyDelivery(3);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const [job] = deps.sendQueue.drain() as [SendJob];
+    await expect(sendJob({ ...world.send, remainingMs: () => 5_000 }, job)).rejects.toBeInstanceOf(RetryLater);
+    expect(deps.email.sent).toHaveLength(0);
+  });
+
   it('throttling is retried with backoff and never fails a recipient', async () => {
     const { id } = await readyDelivery(5);
     for (let i = 0; i < 5; i++)

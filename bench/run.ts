@@ -1,0 +1,255 @@
+/**
+ * `npm run bench [-- --recipients N --rate-limit R]`: runs the embedded system end to end on N recipients
+ * (default 10,000) and reports, as a table and as JSON (bench-results/latest.json):
+ * - recipients per second from confirm to all sent (the delivery `finished`), and the same run's raw send rate
+ *   of the SES front + emulator (SendEmail at concurrency 32), and their ratio;
+ * - preparation time and rate;
+ * - AWS requests per recipient by service and operation, as the handlers issued them (counted by an SDK
+ *   middleware on the handlers' clients) and as the local queue pollers issued them;
+ * - pacing: messages per second achieved against the senders' target, and the busiest one-second window
+ *   (from the SES front's journal).
+ * Event ingestion (SES events → logs) is not built yet; "to all events ingested" is reported when it is.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { dynamoDb, sesAccountClient, sesv2, sqs } from '../functions/lib/clients.ts';
+import { startRuntime } from '../local/runtime.ts';
+
+const { values } = parseArgs({
+  options: {
+    recipients: { type: 'string', default: '10000' },
+    'rate-limit': { type: 'string', default: '' },
+    'raw-sends': { type: 'string', default: '2000' },
+  },
+});
+const N = Number(values.recipients);
+const RAW = Number(values['raw-sends']);
+if (!Number.isInteger(N) || N < 1) throw new Error('--recipients must be a positive integer');
+
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+type Counts = Record<string, number>;
+const requests: Counts = {};
+const count = (client: { middlewareStack: { add: (...args: never[]) => void } }, service: string) => {
+  (client.middlewareStack.add as unknown as (mw: unknown, options: unknown) => void)(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        const key = `${service} ${String(context.commandName ?? '?').replace(/Command$/, '')}`;
+        requests[key] = (requests[key] ?? 0) + 1;
+        return next(args);
+      },
+    { step: 'initialize', name: 'benchCounter' },
+  );
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), 'cas-bench-'));
+const runtime = await startRuntime({
+  port: 0,
+  dataDir,
+  seed: false,
+  logLevel: 'ERROR',
+  ...(values['rate-limit'] ? { sendRateLimit: values['rate-limit'] } : {}),
+  log,
+});
+count(dynamoDb(), 'DynamoDB');
+count(sqs(), 'SQS');
+count(sesv2(), 'SES');
+count(sesAccountClient(), 'SES');
+const pollerRequests = () => runtime.pollers.requests();
+
+const api = async (method: string, path: string, token: string, body?: unknown) => {
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (response.status >= 300)
+    throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
+  return json;
+};
+const signIn = async (username: string, groups: string[]) =>
+  (
+    (await (
+      await fetch(`${runtime.url}/local/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, groups }),
+      })
+    ).json()) as { token: string }
+  ).token;
+
+const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
+
+try {
+  const token = await signIn('bench', ['start-deliveries']);
+  log(`Loading ${N} profiles`);
+  const ids = Array.from({ length: N }, (_, i) => `b${String(i).padStart(6, '0')}`);
+  for (let i = 0; i < N; i += 1000) {
+    const profiles = ids
+      .slice(i, i + 1000)
+      .map((id) => ({ id, email: `success+${id}@simulator.amazonses.com` }));
+    await api('POST', '/profiles:batch', token, { profiles });
+  }
+  const audience = (await api('POST', '/audiences', token, { name: 'Bench' })) as { id: string };
+  for (let i = 0; i < N; i += 1000) {
+    await api('POST', `/audiences/${audience.id}/members:batch`, token, {
+      profileIds: ids.slice(i, i + 1000),
+    });
+  }
+  const delivery = (await api('POST', '/deliveries', token, {
+    label: 'Bench',
+    audienceId: audience.id,
+    content: { from: 'bench@example.com', subject: 'Bench {{email}}', html: '<p>Hi</p>', text: 'Hi' },
+  })) as { id: string };
+
+  for (const key of Object.keys(requests)) delete requests[key];
+  const prepareStart = performance.now();
+  await api('POST', `/deliveries/${delivery.id}/prepare`, token);
+  await waitFor(
+    'preparation',
+    async () => (await api('GET', `/deliveries/${delivery.id}`, token)).state === 'ready',
+    30 * 60_000,
+  );
+  const prepareMs = performance.now() - prepareStart;
+  const prepRequests = { ...requests };
+  log(`Prepared in ${(prepareMs / 1000).toFixed(1)} s`);
+
+  for (const key of Object.keys(requests)) delete requests[key];
+  const pollersBefore = pollerRequests();
+  const sendStart = performance.now();
+  const sendStartedAt = Date.now();
+  await api('POST', `/deliveries/${delivery.id}/confirm`, token);
+  let lastLog = 0;
+  await waitFor(
+    'all sent',
+    async () => {
+      const d = (await api('GET', `/deliveries/${delivery.id}`, token)) as {
+        state: string;
+        deployment: { kpis: { sent: number } };
+      };
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        log(`  ${d.deployment.kpis.sent}/${N} sent`);
+      }
+      return d.state === 'finished';
+    },
+    60 * 60_000,
+  );
+  const sendMs = performance.now() - sendStart;
+  const sendRequests = { ...requests };
+  const pollersAfter = pollerRequests();
+  const pollerDelta: Counts = {};
+  for (const [k, v] of Object.entries(pollersAfter)) pollerDelta[k] = v - (pollersBefore[k] ?? 0);
+
+  const journal = readFileSync(runtime.sesFront.journalPath, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(
+      (line) =>
+        JSON.parse(line) as { at: string; outcome: string; tags?: Array<{ name: string; value: string }> },
+    )
+    .filter(
+      (e) => e.outcome === 'sent' && e.tags?.some((t) => t.name === 'delivery' && t.value === delivery.id),
+    );
+  const perSecond = new Map<number, number>();
+  for (const e of journal) {
+    const second = Math.floor((Date.parse(e.at) - sendStartedAt) / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
+  const busiest = Math.max(...perSecond.values());
+
+  log(`Raw SES rate: ${RAW} SendEmail at concurrency 32`);
+  const raw = new SESv2Client({
+    endpoint: runtime.endpoints.ses,
+    region: process.env.AWS_REGION ?? 'eu-west-1',
+  });
+  const rawStart = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < RAW) {
+        const i = next++;
+        await raw.send(
+          new SendEmailCommand({
+            FromEmailAddress: 'bench@example.com',
+            Destination: { ToAddresses: [`raw+${i}@simulator.amazonses.com`] },
+            Content: { Simple: { Subject: { Data: 'raw' }, Body: { Text: { Data: 'raw' } } } },
+          }),
+        );
+      }
+    }),
+  );
+  const rawRate = RAW / ((performance.now() - rawStart) / 1000);
+
+  const perRecipient = (counts: Counts) =>
+    Object.fromEntries(
+      Object.entries(counts)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, Math.round((v / N) * 1000) / 1000]),
+    );
+  const total = (counts: Counts, service: string) =>
+    Object.entries(counts)
+      .filter(([k]) => k.startsWith(service))
+      .reduce((n, [, v]) => n + v, 0);
+  const endToEnd = N / (sendMs / 1000);
+  const result = {
+    at: new Date().toISOString(),
+    recipients: N,
+    storage: 'DynamoDB Local on disk (as npm start)',
+    prepare: { seconds: prepareMs / 1000, recipientsPerSecond: N / (prepareMs / 1000) },
+    send: {
+      seconds: sendMs / 1000,
+      recipientsPerSecond: endToEnd,
+      rawSesRatePerSecond: rawRate,
+      ratioToRawSes: endToEnd / rawRate,
+      messagesJournaled: journal.length,
+      busiestSecond: busiest,
+      toAllEventsIngested: 'not built yet (SES event ingestion issue)',
+    },
+    requestsPerRecipient: {
+      preparation: perRecipient(prepRequests),
+      send: perRecipient(sendRequests),
+      sendByService: {
+        DynamoDB: total(sendRequests, 'DynamoDB') / N,
+        SQS: total(sendRequests, 'SQS') / N,
+        SES: total(sendRequests, 'SES') / N,
+      },
+      pollers: perRecipient(pollerDelta),
+    },
+  };
+  mkdirSync('bench-results', { recursive: true });
+  writeFileSync('bench-results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
+  const row = (label: string, value: string) => console.log(`${label.padEnd(48)} ${value}`);
+  console.log();
+  row('Recipients', String(N));
+  row(
+    'Prepare (s · recipients/s)',
+    `${result.prepare.seconds.toFixed(1)} · ${result.prepare.recipientsPerSecond.toFixed(0)}`,
+  );
+  row('Confirm → all sent (s)', result.send.seconds.toFixed(1));
+  row('End to end (recipients/s)', endToEnd.toFixed(1));
+  row('Raw SES front + emulator (sends/s, concurrency 32)', rawRate.toFixed(1));
+  row('End to end / raw SES', result.send.ratioToRawSes.toFixed(3));
+  row('Messages journaled for the delivery', String(journal.length));
+  row('Busiest one-second window (messages)', String(busiest));
+  for (const [k, v] of Object.entries(result.requestsPerRecipient.send))
+    row(`  send: ${k} per recipient`, String(v));
+  for (const [k, v] of Object.entries(result.requestsPerRecipient.preparation))
+    row(`  prepare: ${k} per recipient`, String(v));
+  for (const [k, v] of Object.entries(result.requestsPerRecipient.pollers))
+    row(`  pollers: ${k} per recipient`, String(v));
+  console.log(`\n${JSON.stringify(result)}`);
+} finally {
+  await runtime.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
