@@ -142,7 +142,9 @@ export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport>
   } finally {
     await flush();
   }
-  if (report.outcome === 'done') await finishIfSettled(deps, job.deliveryId);
+  if (report.outcome === 'done') {
+    await finishIfSettled(deps, job.deliveryId, [...new Set(job.recipientIds.map((r) => shardOf(r)))]);
+  }
   return report;
 };
 
@@ -233,21 +235,25 @@ const suspend = async (deps: SendDeps, deliveryId: string, reason: string): Prom
   }
 };
 
-/** Finishes the delivery once every To-deliver recipient has settled (sent, failed, in-doubt or canceled). */
+/**
+ * Finishes the delivery once no recipient is pending any more (each is sent, failed, in-doubt or canceled). The
+ * ledger decides, not the counters, which a crash between a ledger write and its ADD can leave behind (compute
+ * stats repairs them). The shards this job touched are checked first (one query each), so the 16-shard check runs
+ * only when they are drained.
+ */
 export const finishIfSettled = async (
-  deps: { deliveries: DeliveryRepository; counters: Counters; ledger: RecipientLedger; clock: Clock },
+  deps: { deliveries: DeliveryRepository; ledger: RecipientLedger; clock: Clock },
   deliveryId: string,
+  touchedShards: readonly number[] = [],
 ): Promise<boolean> => {
   const delivery = await deps.deliveries.get(deliveryId);
   if (delivery?.state !== 'sending' || !delivery.preparation) return false;
-  const counters = await deps.counters.read(deliveryId);
-  if (counters.settled < delivery.preparation.toDeliver) return false;
-  // Counters can drift (a crash between a ledger write and its ADD): the ledger has the last word.
   const ref = { deliveryId, version: delivery.preparation.version };
-  for (const shard of allShards()) {
-    if ((await deps.ledger.listByStatus(ref, shard, 'pending', null, 1)).recipientIds.length > 0)
-      return false;
-  }
+  const hasPending = async (shard: number) =>
+    (await deps.ledger.listByStatus(ref, shard, 'pending', null, 1)).recipientIds.length > 0;
+  for (const shard of touchedShards) if (await hasPending(shard)) return false;
+  for (const shard of allShards())
+    if (!touchedShards.includes(shard) && (await hasPending(shard))) return false;
   try {
     await deps.deliveries.apply(finishDelivery(delivery, deps.clock.now()));
     return true;
