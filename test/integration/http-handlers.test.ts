@@ -33,7 +33,9 @@ beforeAll(async () => {
   for (const name of ['profiles', 'audiences', 'deliveries', 'delivery-control', 'logs']) {
     handlers[name] = ((await import(`../../functions/http/${name}.ts`)) as { handler: Handler }).handler;
   }
-  preparerHandler = ((await import('../../functions/queue/preparer.ts')) as { handler: typeof preparerHandler }).handler;
+  preparerHandler = (
+    (await import('../../functions/queue/preparer.ts')) as { handler: typeof preparerHandler }
+  ).handler;
 });
 
 let preparerHandler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;

@@ -210,7 +210,12 @@ describe('send pipeline', () => {
     deps.email.send = async (email) => {
       // while SES answers, another sender finds the claim past its lease and makes it in-doubt
       const entry = (await deps.ledger.get({ deliveryId: id, version: 1 }, 'r0000'))!;
-      await deps.ledger.markInDoubt({ deliveryId: id, version: 1 }, 'r0000', entry.claim!, entry.claim!.leaseUntil);
+      await deps.ledger.markInDoubt(
+        { deliveryId: id, version: 1 },
+        'r0000',
+        entry.claim!,
+        entry.claim!.leaseUntil,
+      );
       return send(email);
     };
     expect(await sendJob(world.send, job)).toMatchObject({ sent: 0, skipped: 1 });
@@ -222,7 +227,9 @@ describe('send pipeline', () => {
     await confirm(world.control, starter, id);
     await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
     const [job] = deps.sendQueue.drain() as [SendJob];
-    await expect(sendJob({ ...world.send, remainingMs: () => 5_000 }, job)).rejects.toBeInstanceOf(RetryLater);
+    await expect(sendJob({ ...world.send, remainingMs: () => 5_000 }, job)).rejects.toBeInstanceOf(
+      RetryLater,
+    );
     expect(deps.email.sent).toHaveLength(0);
   });
 
