@@ -102,7 +102,7 @@ describe('the local runtime across restarts', () => {
         }),
       );
     const faults = await c.request('POST', '/local/ses/faults', { body: { throttle: 1 } });
-    expect(faults.body).toEqual({ throttle: 1 });
+    expect(faults.body).toEqual({ throttle: 1, lostAnswers: 0 });
     await expect(send()).rejects.toBeInstanceOf(TooManyRequestsException);
     const { MessageId } = await send();
 
