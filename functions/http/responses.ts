@@ -58,6 +58,16 @@ export const deployment = z.object({
   state,
   statusText: z.string(),
   progress: z.object({ processed: z.number().int(), toDeliver: z.number().int() }),
+  preparation: z
+    .object({
+      targeted: z.number().int(),
+      toDeliver: z.number().int(),
+      excluded: z.number().int(),
+      audienceSize: z.number().int(),
+      percent: z.number().int().min(0).max(100),
+    })
+    .optional()
+    .describe('Only while preparing: profiles read so far against the audience size'),
   kpis,
   computedAt: z.object({ realTime: isoTime.nullable(), tracking: isoTime.nullable() }),
 });

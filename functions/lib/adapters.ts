@@ -84,6 +84,7 @@ export const deliveryAdapters = () => {
   const { tableNames, client } = tables(['deliveries', 'profiles', 'recipients', 'idempotency']);
   return {
     ...viewAdapters(client, tableNames.deliveries),
+    preparationCheckpoints: new DynamoPreparationCheckpoints({ client, tableName: tableNames.deliveries }),
     tableNames,
     ids: uuids,
     audiences: new DynamoAudienceRepository({ client, tableName: tableNames.profiles }),

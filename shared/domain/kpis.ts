@@ -41,10 +41,21 @@ export interface Snapshot<T> {
   computedAt: string;
 }
 
+/** How far a preparation in progress is: profiles read so far against the audience's size. */
+export interface PreparationProgress {
+  targeted: number;
+  toDeliver: number;
+  excluded: number;
+  audienceSize: number;
+  percent: number;
+}
+
 export interface Deployment {
   state: DeliveryState;
   statusText: string;
   progress: { processed: number; toDeliver: number };
+  /** Only while preparing. */
+  preparation?: PreparationProgress;
   kpis: Kpis;
   computedAt: { realTime: string | null; tracking: string | null };
 }

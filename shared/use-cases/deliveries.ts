@@ -12,6 +12,7 @@ import {
 import { invalid, notFound } from '../domain/errors.ts';
 import {
   buildDeployment,
+  type PreparationProgress,
   type Deployment,
   EMPTY_REAL_TIME,
   EMPTY_TRACKING,
@@ -25,6 +26,7 @@ import type {
   AudienceRepository,
   Clock,
   Counters,
+  PreparationCheckpoints,
   DeliveryRepository,
   DeliveryScheduler,
   IdGenerator,
@@ -64,7 +66,32 @@ export interface ViewDeps {
   stats: StatsRepository;
   counters: Counters;
   clock: Clock;
+  /** Where a preparation in progress is, and the audience's size: the Deployment block shows its progress. */
+  preparationCheckpoints?: PreparationCheckpoints;
+  audiences?: AudienceRepository;
 }
+
+/** Progress of a preparation in progress (the Deployment block of a delivery in `preparing`). */
+export const preparationProgress = async (
+  deps: ViewDeps,
+  delivery: Delivery,
+): Promise<PreparationProgress | undefined> => {
+  if (delivery.state !== 'preparing' || !deps.preparationCheckpoints || !deps.audiences) return undefined;
+  const [state, audience] = await Promise.all([
+    deps.preparationCheckpoints.get({ deliveryId: delivery.id, version: delivery.version }),
+    deps.audiences.get(delivery.audienceId),
+  ]);
+  const targeted = state?.targeted ?? 0;
+  const excluded = Object.values(state?.exclusions ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+  const audienceSize = audience?.memberCount ?? 0;
+  return {
+    targeted,
+    toDeliver: state?.toDeliver ?? 0,
+    excluded,
+    audienceSize,
+    percent: audienceSize > 0 ? Math.min(100, Math.floor((targeted / audienceSize) * 100)) : 0,
+  };
+};
 
 interface Snapshots {
   realTime: Snapshot<RealTimeCounts> | null;
@@ -134,12 +161,17 @@ const snapshotsOf = async (deps: ViewDeps, delivery: Delivery): Promise<Snapshot
 };
 
 export const toView = async (deps: ViewDeps, delivery: Delivery): Promise<DeliveryView> => {
-  const { realTime, tracking, toDeliver } = await snapshotsOf(deps, delivery);
+  const [{ realTime, tracking, toDeliver }, progress] = await Promise.all([
+    snapshotsOf(deps, delivery),
+    preparationProgress(deps, delivery),
+  ]);
   const { preparation, ...rest } = delivery;
-  const view: DeliveryView = {
-    ...rest,
-    deployment: buildDeployment(delivery.state, realTime, tracking, toDeliver),
-  };
+  const deployment = buildDeployment(delivery.state, realTime, tracking, toDeliver);
+  if (progress) {
+    deployment.preparation = progress;
+    deployment.statusText = `Preparing send… ${progress.percent}%`;
+  }
+  const view: DeliveryView = { ...rest, deployment };
   if (preparation) {
     const { snapshot: _snapshot, ...visible } = preparation;
     view.preparation = visible;

@@ -394,6 +394,16 @@ describe('preparation at scale', () => {
         ref,
         deps.clock.now().getTime() - budgetStart + 3,
       );
+      if (runs === 2) {
+        const view = await getDelivery(
+          { ...world.control, preparationCheckpoints: deps.checkpoints },
+          created.id,
+        );
+        expect(view.deployment.preparation).toMatchObject({ audienceSize: 3000 });
+        expect(view.deployment.preparation!.percent).toBeGreaterThan(0);
+        expect(view.deployment.preparation!.percent).toBeLessThan(100);
+        expect(view.deployment.statusText).toBe(`Preparing send… ${view.deployment.preparation!.percent}%`);
+      }
     } while (result === 'continued' && runs < 200);
     expect(runs).toBeGreaterThan(5);
     expect(deps.queue.sent.length).toBe(runs - 1);
