@@ -2,16 +2,17 @@
  * Batch helpers: BatchGetItem (100 keys) and BatchWriteItem (25 puts) with retry of unprocessed keys and items
  * (exponential backoff with full jitter), and a bounded-concurrency map.
  */
+import { backoffDelay } from '../../domain/sending.ts';
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 const MAX_ATTEMPTS = 10;
 const BASE_DELAY_MS = 25;
 const MAX_DELAY_MS = 2_000;
 
-const backoff = (attempt: number): Promise<void> => {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-};
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) =>
+    setTimeout(resolve, backoffDelay(attempt, Math.random, BASE_DELAY_MS, MAX_DELAY_MS)),
+  );
 
 export const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const chunks: T[][] = [];

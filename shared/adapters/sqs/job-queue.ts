@@ -6,6 +6,7 @@
  * ledger's claim sends each recipient once). Entries a sender fault refused (too large, malformed) are not
  * retried: they would fail the same way.
  */
+import { backoffDelay } from '../../domain/sending.ts';
 import {
   type SendMessageBatchRequestEntry,
   SendMessageBatchCommand,
@@ -109,7 +110,7 @@ export class SqsJobQueue<T> implements JobQueue<T> {
   }
 
   #backoff(attempt: number): Promise<void> {
-    const ceiling = Math.min(MAX_DELAY_MS, this.#baseDelayMs * 2 ** (attempt - 1));
-    return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+    const delay = backoffDelay(attempt - 1, Math.random, this.#baseDelayMs, MAX_DELAY_MS);
+    return new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
