@@ -70,8 +70,8 @@ export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendSt
           reason:
             `${name} creates, reads and deletes the deliveries' one-time and recurring schedules (topology ` +
             'schedules: true). Their names come from the deliveries at run time, so the resource is every ' +
-            "schedule of the app's own schedule group, for scheduler:CreateSchedule, GetSchedule and " +
-            'DeleteSchedule only (no update, no other group).',
+            "schedule of the app's own schedule group, for scheduler:CreateSchedule, GetSchedule, UpdateSchedule " +
+            'and DeleteSchedule only (no listing, no other group).',
         },
       ]);
     }

@@ -49,11 +49,16 @@ export interface ProjectFunctionProps {
 
 /** SES actions of `ses: ['send']` (SESv2 SendEmail authorizes as ses:SendEmail; raw MIME as SendRawEmail). */
 export const sesSendActions = ['ses:SendEmail', 'ses:SendRawEmail'];
-/** What a `schedules: true` function does with the deliveries' schedules: no update, no listing. */
+/**
+ * What a `schedules: true` function does with the deliveries' schedules (no listing). UpdateSchedule: arming a
+ * delivery whose schedule already exists (left by an earlier version whose disarm failed) rewrites it to the
+ * current definition (shared/adapters/scheduler/delivery-scheduler.ts).
+ */
 export const scheduleActions = [
   'scheduler:CreateSchedule',
   'scheduler:DeleteSchedule',
   'scheduler:GetSchedule',
+  'scheduler:UpdateSchedule',
 ];
 
 /** `arn:…:ses:<region>:<account>:configuration-set/<name>`, which SES also authorizes sends against. */

@@ -202,7 +202,12 @@ describe('EventBridge Scheduler', () => {
         expect(schedulerStatements).toEqual([
           {
             Effect: 'Allow',
-            Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+            Action: [
+              'scheduler:CreateSchedule',
+              'scheduler:DeleteSchedule',
+              'scheduler:GetSchedule',
+              'scheduler:UpdateSchedule',
+            ],
             Resource: schedulesArn,
           },
         ]);
