@@ -226,7 +226,7 @@ export interface RecipientLedger {
     ref: LogRef,
     recipientId: string,
     claim: Claim,
-  ): Promise<{ claimed: true } | { claimed: false; entry: LedgerEntry | null }>;
+  ): Promise<{ claimed: true; entry: LedgerEntry } | { claimed: false; entry: LedgerEntry | null }>;
   /** Gives a claim back (the SES call was refused before it was accepted). */
   release(ref: LogRef, recipientId: string, claim: Claim): Promise<void>;
   markSent(

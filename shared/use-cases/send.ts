@@ -174,8 +174,7 @@ const sendOne = async (
       const marked = await deps.ledger.markInDoubt(ref, recipientId, claimed.entry.claim, now.toISOString());
       return marked ? 'in-doubt' : 'skipped';
     }
-    const entry = await deps.ledger.get(ref, recipientId);
-    const email = entry?.email ?? profile?.email;
+    const email = claimed.entry.email || profile?.email;
     if (!email) {
       const failed = await deps.ledger.markFailed(ref, recipientId, claim, {
         failureType: 'error',

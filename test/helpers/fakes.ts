@@ -261,7 +261,7 @@ export class FakeLedger implements RecipientLedger {
     if (!e || e.status !== 'pending' || e.claim)
       return { claimed: false as const, entry: e ? clone(e) : null };
     e.claim = { ...claim };
-    return { claimed: true as const };
+    return { claimed: true as const, entry: clone(e) };
   }
   async release(ref: LogRef, id: string, claim: Claim) {
     const e = this.entry(ref, id);

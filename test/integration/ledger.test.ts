@@ -87,7 +87,10 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
     expect(await ledger().claim(ref, 'nobody', claimOf('s'))).toEqual({ claimed: false, entry: null });
 
     const claim = claimOf('s1');
-    expect(await ledger().claim(ref, 'ann', claim)).toEqual({ claimed: true });
+    expect(await ledger().claim(ref, 'ann', claim)).toMatchObject({
+      claimed: true,
+      entry: { recipientId: 'ann', status: 'pending', claim },
+    });
     expect(
       await ledger().markSent(ref, 'ann', claim, { sesMessageId: 'm-1', at: '2026-11-22T10:00:01Z' }),
     ).toBe(true);
@@ -158,7 +161,10 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
     const entry = await ledger().get(ref, 'ann');
     expect(entry?.status).toBe('pending');
     expect(entry).not.toHaveProperty('claim');
-    expect(await ledger().claim(ref, 'ann', claimOf('sender-b'))).toEqual({ claimed: true });
+    expect(await ledger().claim(ref, 'ann', claimOf('sender-b'))).toMatchObject({
+      claimed: true,
+      entry: { claim: claimOf('sender-b') },
+    });
   });
 
   it('makes an expired claim in-doubt (never sent again), then failed once its window has passed', async () => {

@@ -76,9 +76,9 @@ export class DynamoRecipientLedger implements RecipientLedger {
     ref: LogRef,
     recipientId: string,
     claim: Claim,
-  ): Promise<{ claimed: true } | { claimed: false; entry: LedgerEntry | null }> {
+  ): Promise<{ claimed: true; entry: LedgerEntry } | { claimed: false; entry: LedgerEntry | null }> {
     try {
-      await this.#client.send(
+      const out = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: sendingLogKey(ref, recipientId),
@@ -92,10 +92,12 @@ export class DynamoRecipientLedger implements RecipientLedger {
             ':leaseUntil': claim.leaseUntil,
             ':pending': 'pending' satisfies RecipientStatus,
           },
+          ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { claimed: true };
+      // The claimed entry comes back with the write: the sender needs no read before the SES call.
+      return { claimed: true, entry: ledgerEntry(out.Attributes ?? {}) };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const item = oldItem(error);
