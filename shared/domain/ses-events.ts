@@ -1,0 +1,316 @@
+/**
+ * SES events (DESIGN section 5, "Events"): envelopes, records and what each event does to a recipient.
+ * SES event records carry no id: exact duplicates are recognized by their envelope id (SNS MessageId, EventBridge
+ * id, or a hash of a bare record); one record may name several recipients. Pure code: no AWS SDK.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { FailureType, RecipientStatus } from './kpis.ts';
+
+const tagValues = z.record(z.string(), z.array(z.string()));
+
+const mail = z.looseObject({
+  messageId: z.string().min(1),
+  timestamp: z.string(),
+  destination: z.array(z.string()).default([]),
+  tags: tagValues.default({}),
+});
+
+const addressed = z.array(z.looseObject({ emailAddress: z.string() }));
+
+/** An SES event-publishing record (only the fields this product reads; the rest is kept as received). */
+export const sesRecord = z.looseObject({
+  eventType: z.enum([
+    'Send',
+    'Delivery',
+    'Bounce',
+    'Complaint',
+    'Reject',
+    'Rendering Failure',
+    'DeliveryDelay',
+    'Open',
+    'Click',
+    'Subscription',
+  ]),
+  mail,
+  delivery: z.looseObject({ timestamp: z.string(), recipients: z.array(z.string()) }).optional(),
+  bounce: z
+    .looseObject({
+      bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']),
+      bounceSubType: z.string().optional(),
+      timestamp: z.string(),
+      bouncedRecipients: z.array(
+        z.looseObject({
+          emailAddress: z.string(),
+          action: z.string().optional(),
+          diagnosticCode: z.string().optional(),
+        }),
+      ),
+    })
+    .optional(),
+  complaint: z.looseObject({ timestamp: z.string(), complainedRecipients: addressed }).optional(),
+  reject: z.looseObject({ reason: z.string() }).optional(),
+  failure: z.looseObject({ errorMessage: z.string() }).optional(),
+  deliveryDelay: z
+    .looseObject({ timestamp: z.string(), delayType: z.string().optional(), delayedRecipients: addressed })
+    .optional(),
+  open: z.looseObject({ timestamp: z.string(), userAgent: z.string().optional() }).optional(),
+  click: z
+    .looseObject({ timestamp: z.string(), link: z.string(), userAgent: z.string().optional() })
+    .optional(),
+  subscription: z
+    .looseObject({
+      timestamp: z.string(),
+      newTopicPreferences: z.looseObject({ unsubscribeAll: z.boolean().optional() }).optional(),
+    })
+    .optional(),
+});
+export type SesRecord = z.infer<typeof sesRecord>;
+
+export class InvalidSesEvent extends Error {
+  override name = 'InvalidSesEvent';
+}
+
+const snsNotification = z.looseObject({
+  Type: z.literal('Notification'),
+  MessageId: z.string(),
+  Message: z.string(),
+});
+const eventBridgeEvent = z.looseObject({
+  id: z.string(),
+  source: z.literal('aws.ses'),
+  'detail-type': z.string(),
+  detail: z.unknown(),
+});
+
+/** Canonical JSON (sorted keys), so the same bare record always hashes to the same envelope id. */
+const canonical = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+};
+
+export interface Envelope {
+  /** `sns:<MessageId>`, `eventbridge:<id>`, or `sha256:<hash of the bare record>`. */
+  envelopeId: string;
+  record: SesRecord;
+}
+
+const record = (value: unknown): SesRecord => {
+  const parsed = sesRecord.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidSesEvent(
+      `Not an SES event record: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+};
+
+/**
+ * Opens what the ingestion queue delivers: an SNS notification (raw delivery off) whose Message is the record, an
+ * EventBridge event whose detail is the record, or a bare record. Anything else is an InvalidSesEvent.
+ */
+export const openEnvelope = (body: unknown): Envelope => {
+  const sns = snsNotification.safeParse(body);
+  if (sns.success) {
+    let message: unknown;
+    try {
+      message = JSON.parse(sns.data.Message);
+    } catch {
+      throw new InvalidSesEvent('SNS notification whose Message is not JSON');
+    }
+    return { envelopeId: `sns:${sns.data.MessageId}`, record: record(message) };
+  }
+  const bridge = eventBridgeEvent.safeParse(body);
+  if (bridge.success)
+    return { envelopeId: `eventbridge:${bridge.data.id}`, record: record(bridge.data.detail) };
+  const bare = record(body);
+  return { envelopeId: `sha256:${createHash('sha256').update(canonical(body)).digest('hex')}`, record: bare };
+};
+
+export type SesEventKind =
+  | 'send'
+  | 'delivery'
+  | 'bounce'
+  | 'complaint'
+  | 'reject'
+  | 'rendering-failure'
+  | 'delivery-delay'
+  | 'open'
+  | 'click'
+  | 'subscription';
+
+/** One event as it concerns one recipient. */
+export interface RecipientEvent {
+  kind: SesEventKind;
+  sesMessageId: string;
+  /** The recipient's address as SES reports it. */
+  address: string;
+  at: string;
+  /** Attribution from the message tags (absent when the message was not tagged): delivery, version, recipient. */
+  tags: { delivery?: string; version?: number; recipient?: string };
+  bounce?: { type: 'Permanent' | 'Transient' | 'Undetermined'; subType?: string; diagnostic?: string };
+  reason?: string;
+  link?: string;
+  userAgent?: string;
+  unsubscribeAll?: boolean;
+}
+
+const KIND: Record<SesRecord['eventType'], SesEventKind> = {
+  Send: 'send',
+  Delivery: 'delivery',
+  Bounce: 'bounce',
+  Complaint: 'complaint',
+  Reject: 'reject',
+  'Rendering Failure': 'rendering-failure',
+  DeliveryDelay: 'delivery-delay',
+  Open: 'open',
+  Click: 'click',
+  Subscription: 'subscription',
+};
+
+const tagsOf = (r: SesRecord): RecipientEvent['tags'] => {
+  const first = (name: string) => r.mail.tags[name]?.[0];
+  const version = Number(first('version'));
+  return {
+    ...(first('delivery') ? { delivery: first('delivery') } : {}),
+    ...(Number.isInteger(version) && version > 0 ? { version } : {}),
+    ...(first('recipient') ? { recipient: first('recipient') } : {}),
+  };
+};
+
+/** The recipients an event names, each with its own part (a delayed entry is not a failure). */
+export const recipientEvents = (r: SesRecord): RecipientEvent[] => {
+  const kind = KIND[r.eventType];
+  const base = { kind, sesMessageId: r.mail.messageId, tags: tagsOf(r) };
+  const each = (addresses: readonly string[], at: string, extra: Partial<RecipientEvent> = {}) =>
+    addresses.map((address): RecipientEvent => ({ ...base, address, at, ...extra }));
+  switch (kind) {
+    case 'delivery':
+      return each(r.delivery?.recipients ?? [], r.delivery?.timestamp ?? r.mail.timestamp);
+    case 'bounce':
+      return (r.bounce?.bouncedRecipients ?? []).map((b) => ({
+        ...base,
+        address: b.emailAddress,
+        at: r.bounce!.timestamp,
+        bounce: {
+          type: r.bounce!.bounceType,
+          ...(r.bounce!.bounceSubType ? { subType: r.bounce!.bounceSubType } : {}),
+          ...(b.diagnosticCode ? { diagnostic: b.diagnosticCode } : {}),
+        },
+      }));
+    case 'complaint':
+      return each(
+        (r.complaint?.complainedRecipients ?? []).map((c) => c.emailAddress),
+        r.complaint?.timestamp ?? r.mail.timestamp,
+      );
+    case 'delivery-delay':
+      return each(
+        (r.deliveryDelay?.delayedRecipients ?? []).map((c) => c.emailAddress),
+        r.deliveryDelay?.timestamp ?? r.mail.timestamp,
+        r.deliveryDelay?.delayType ? { reason: r.deliveryDelay.delayType } : {},
+      );
+    case 'reject':
+      return each(r.mail.destination, r.mail.timestamp, { reason: r.reject?.reason ?? 'Rejected' });
+    case 'rendering-failure':
+      return each(r.mail.destination, r.mail.timestamp, {
+        reason: r.failure?.errorMessage ?? 'Rendering failure',
+      });
+    case 'open':
+      return each(r.mail.destination, r.open?.timestamp ?? r.mail.timestamp, {
+        ...(r.open?.userAgent ? { userAgent: r.open.userAgent } : {}),
+      });
+    case 'click':
+      return each(r.mail.destination, r.click?.timestamp ?? r.mail.timestamp, {
+        ...(r.click ? { link: r.click.link } : {}),
+        ...(r.click?.userAgent ? { userAgent: r.click.userAgent } : {}),
+      });
+    case 'subscription':
+      return each(r.mail.destination, r.subscription?.timestamp ?? r.mail.timestamp, {
+        unsubscribeAll: r.subscription?.newTopicPreferences?.unsubscribeAll ?? true,
+      });
+    case 'send':
+      return each(r.mail.destination, r.mail.timestamp);
+  }
+};
+
+/** What an event does to a recipient's sending-log entry. */
+export interface LedgerChange {
+  status?: RecipientStatus;
+  failureType?: FailureType;
+  failureReason?: string;
+  /** Engagement appended to the tracking log. */
+  track?: 'open' | 'click';
+  /** Address effects. */
+  quarantine?: 'hard' | 'soft' | 'denylist';
+  optOut?: boolean;
+}
+
+/** Status order: a later event never moves a recipient backwards (failed is last: a Delivery may be followed by a Bounce). */
+const RANK: Record<RecipientStatus, number> = {
+  pending: 0,
+  'in-doubt': 1,
+  canceled: 1,
+  sent: 2,
+  delivered: 3,
+  failed: 4,
+};
+
+const forward = (current: RecipientStatus, next: RecipientStatus): RecipientStatus | undefined =>
+  RANK[next] > RANK[current] ? next : undefined;
+
+/**
+ * The change one event makes to a recipient in `current` status (DESIGN section 5): a send names an in-doubt
+ * recipient sent (reconciled); a delivery, open or click proves delivery; a permanent bounce fails it (hard) and
+ * quarantines the address; a transient bounce after a delivery is an auto-reply and changes nothing, before one it
+ * fails it (soft) and counts toward quarantine; a complaint denylists the address (the recipient stays
+ * delivered); reject and rendering failure fail it (error); a delay changes nothing; a list unsubscribe opts the
+ * profile out.
+ */
+export const changeFor = (current: RecipientStatus, event: RecipientEvent): LedgerChange => {
+  const seen = current === 'pending' || current === 'in-doubt' ? 'sent' : current;
+  const reconcile = current !== seen ? { status: seen } : {};
+  switch (event.kind) {
+    case 'send':
+      return reconcile;
+    case 'delivery': {
+      const status = forward(seen, 'delivered');
+      return status ? { status } : reconcile;
+    }
+    case 'open':
+    case 'click': {
+      const status = forward(seen, 'delivered');
+      return { ...(status ? { status } : reconcile), track: event.kind };
+    }
+    case 'bounce': {
+      const type = event.bounce?.type ?? 'Undetermined';
+      const reason =
+        event.bounce?.diagnostic ??
+        `${type} bounce${event.bounce?.subType ? ` (${event.bounce.subType})` : ''}`;
+      if (type === 'Permanent') {
+        return current === 'failed'
+          ? {}
+          : { status: 'failed', failureType: 'hard', failureReason: reason, quarantine: 'hard' };
+      }
+      if (current === 'delivered' || current === 'failed') return {}; // an auto-reply after delivery (ooto)
+      return { status: 'failed', failureType: 'soft', failureReason: reason, quarantine: 'soft' };
+    }
+    case 'complaint':
+      return {
+        ...(forward(seen, 'delivered') ? { status: 'delivered' as const } : reconcile),
+        quarantine: 'denylist',
+      };
+    case 'reject':
+    case 'rendering-failure':
+      return current === 'failed'
+        ? {}
+        : { status: 'failed', failureType: 'error', failureReason: event.reason ?? event.kind };
+    case 'delivery-delay':
+      return reconcile;
+    case 'subscription':
+      return { ...reconcile, optOut: true };
+  }
+};
