@@ -7,7 +7,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 import type { ConfirmAndSendStacks } from './app.ts';
-import { type FunctionName, type FunctionSpec, functions, type TableName, tables } from './topology.ts';
+import { type TableName, tables, functionEntries } from './topology.ts';
 
 export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendStacks): void {
   // --- Stateful stack -------------------------------------------------------------------------------------
@@ -34,7 +34,7 @@ export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendSt
   // The wildcard spans only the indexes of one table the topology gives the function; it never widens to other
   // tables or actions. The finding's id embeds the table ARN as it appears in the consuming stack (a
   // cross-stack reference): see acknowledgeResolved.
-  for (const [name, spec] of Object.entries(functions) as Array<[FunctionName, FunctionSpec]>) {
+  for (const [name, spec] of functionEntries()) {
     const fn = stateless.functions[name];
     const role = fn.role;
     const indexed = (Object.keys(spec.tables) as TableName[]).filter((t) => tables[t].indexes.length > 0);

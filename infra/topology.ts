@@ -318,9 +318,16 @@ export const functionEnvironment = (
   return env;
 };
 
+/** The topology's entries, typed (Object.entries loses the key types). */
+export const functionEntries = (): Array<[FunctionName, FunctionSpec]> =>
+  Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
+export const queueEntries = (): Array<[QueueName, QueueSpec]> =>
+  Object.entries(queues) as Array<[QueueName, QueueSpec]>;
+export const tableNameList = (): TableName[] => Object.keys(tables) as TableName[];
+
 /** Every HTTP route with the function serving it: the local front and the HTTP API are built from this list. */
 export const httpRoutes = (): Array<HttpRoute & { functionName: FunctionName; routeKey: string }> =>
-  (Object.entries(functions) as Array<[FunctionName, FunctionSpec]>).flatMap(([functionName, spec]) =>
+  functionEntries().flatMap(([functionName, spec]) =>
     spec.trigger.kind === 'http'
       ? spec.trigger.routes.map((r) => ({ ...r, functionName, routeKey: `${r.method} ${r.path}` }))
       : [],

@@ -27,6 +27,8 @@ export interface EmulatorEndpoints {
 export interface SesQuota {
   max24HourSend: number;
   maxSendRate: number;
+  /** What GetAccount reports as sent in the last 24 hours (default 0). */
+  sentLast24Hours?: number;
 }
 
 export interface StartEmulatorsOptions {
@@ -188,7 +190,7 @@ const startDynamoDbLocal = async (dbPath: string | null, port: number, java?: st
 const DEFAULT_SES_QUOTA: SesQuota = { max24HourSend: 1_000_000, maxSendRate: 500 };
 
 /** GetAccount of aws-ses-v2-local answers the JSON in AWS_SES_ACCOUNT (read from this process's env per call). */
-const sesAccount = (quota: SesQuota) => ({
+export const sesAccount = (quota: SesQuota) => ({
   DedicatedIpAutoWarmupEnabled: false,
   Details: {
     AdditionalContactEmailAddresses: [],
@@ -201,7 +203,11 @@ const sesAccount = (quota: SesQuota) => ({
   EnforcementStatus: 'HEALTHY',
   ProductionAccessEnabled: true,
   SendingEnabled: true,
-  SendQuota: { Max24HourSend: quota.max24HourSend, MaxSendRate: quota.maxSendRate, SentLast24Hours: 0 },
+  SendQuota: {
+    Max24HourSend: quota.max24HourSend,
+    MaxSendRate: quota.maxSendRate,
+    SentLast24Hours: quota.sentLast24Hours ?? 0,
+  },
   SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
 });
 

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { type FunctionName, type FunctionSpec, functions } from '../infra/topology.ts';
+import { type FunctionName, type FunctionSpec, functionEntries } from '../infra/topology.ts';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_API_ID = 'local';
@@ -28,7 +28,7 @@ export type InvokeOutcome =
  */
 export const loadFunctions = async (repoRoot: string): Promise<Map<FunctionName, LoadedFunction>> => {
   const loaded = new Map<FunctionName, LoadedFunction>();
-  for (const [name, spec] of Object.entries(functions) as Array<[FunctionName, FunctionSpec]>) {
+  for (const [name, spec] of functionEntries()) {
     const module = (await import(pathToFileURL(`${repoRoot}/${spec.entry}`).href)) as { handler?: unknown };
     if (typeof module.handler !== 'function')
       throw new Error(`${spec.entry} does not export a handler function`);

@@ -30,6 +30,7 @@ import {
   type TableName,
   type TableSpec,
   tables,
+  tableNameList,
 } from '../infra/topology.ts';
 
 export type TableNames = Record<TableName, string>;
@@ -37,7 +38,7 @@ export type TableNames = Record<TableName, string>;
 /** Physical table names: `<prefix>-<logical name>` (`cas-deliveries`), or the logical name if the prefix is empty. */
 export const tableNames = (prefix: string): TableNames =>
   Object.fromEntries(
-    (Object.keys(tables) as TableName[]).map((name) => [name, prefix ? `${prefix}-${name}` : name]),
+    tableNameList().map((name) => [name, prefix ? `${prefix}-${name}` : name]),
   ) as TableNames;
 
 const tableExists = async (client: DynamoDBClient, tableName: string): Promise<boolean> => {

@@ -24,8 +24,8 @@ import {
   functions as topologyFunctions,
   type QueueName,
   type SettingName,
-  type TableName,
   tableEnv,
+  tableNameList,
 } from '../infra/topology.ts';
 import { type EmulatorEndpoints, type Emulators, startEmulators } from './emulators.ts';
 import { type HttpFront, startHttpFront } from './http-front.ts';
@@ -171,7 +171,7 @@ export const handlerEnvironment = (
   AWS_ENDPOINT_URL_SQS: endpoints.sqs,
   AWS_ENDPOINT_URL_SESV2: endpoints.ses,
   ...(endpoints.scheduler ? { AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler } : {}),
-  ...Object.fromEntries((Object.keys(tables) as TableName[]).map((name) => [tableEnv(name), tables[name]])),
+  ...Object.fromEntries(tableNameList().map((name) => [tableEnv(name), tables[name]])),
   ...Object.assign(
     {},
     ...(Object.values(topologyFunctions) as FunctionSpec[]).map((spec) =>

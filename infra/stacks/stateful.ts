@@ -8,14 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AlarmTopic, alarmPeriod, projectAlarm } from '../constructs/alarms.ts';
 import { deadLetterRetention, JobQueue, resourcePrefix, secureQueue } from '../constructs/job-queue.ts';
-import {
-  type QueueName,
-  type QueueSpec,
-  queues,
-  type TableName,
-  type TableSpec,
-  tables,
-} from '../topology.ts';
+import { type QueueName, type TableName, type TableSpec, tables, queueEntries } from '../topology.ts';
 
 /** The Cognito groups that carry the roles (DESIGN section 3); handlers read them from `cognito:groups`. */
 export const roleGroups = ['start-deliveries', 'prepare-deliveries', 'administration', 'workflow'] as const;
@@ -141,7 +134,7 @@ export class StatefulStack extends Stack {
 
     // --- Job queues ---------------------------------------------------------------------------------------
     const builtQueues: Partial<Record<QueueName, JobQueue>> = {};
-    for (const [name, spec] of Object.entries(queues) as Array<[QueueName, QueueSpec]>) {
+    for (const [name, spec] of queueEntries()) {
       const jobQueue = new JobQueue(this, `${pascal(name)}Queue`, { name, spec });
       builtQueues[name] = jobQueue;
       projectAlarm(this, `${pascal(name)}DeadLettersAlarm`, topic, {

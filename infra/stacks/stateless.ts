@@ -17,11 +17,11 @@ import { ProjectFunction } from '../constructs/project-function.ts';
 import {
   type FunctionName,
   type FunctionSpec,
-  functions,
   httpRoutes,
   type QueueName,
   type SettingName,
   type TableName,
+  functionEntries,
 } from '../topology.ts';
 import { pascal } from './stateful.ts';
 
@@ -52,13 +52,11 @@ export const corsAllowHeaders = ['Authorization', 'Content-Type', 'Idempotency-K
 /** Settings a function may list without the app providing a value (its code then does without). */
 const optionalSettings: ReadonlySet<SettingName> = new Set(['SEND_RATE_LIMIT']);
 
-const functionEntries = Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
-
 /** The one function consuming a queue (its timeout sizes the queue's visibility timeout). */
 export function queueConsumer(
   queue: QueueName,
 ): [FunctionName, FunctionSpec & { trigger: { kind: 'queue' } }] {
-  const consumers = functionEntries.filter(
+  const consumers = functionEntries().filter(
     ([, spec]) => spec.trigger.kind === 'queue' && spec.trigger.queue === queue,
   );
   if (consumers.length !== 1) throw new Error(`queue ${queue} has ${consumers.length} consumers, expected 1`);
@@ -82,7 +80,7 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
 
-    const targets = functionEntries.filter(([, spec]) => spec.trigger.kind === 'schedule-target');
+    const targets = functionEntries().filter(([, spec]) => spec.trigger.kind === 'schedule-target');
     if (targets.length !== 1)
       throw new Error(`expected one schedule-target function, found ${targets.length}`);
     const [targetName] = targets[0] as [FunctionName, FunctionSpec];
@@ -107,7 +105,7 @@ export class StatelessStack extends Stack {
 
     // The schedule target first: the functions that create schedules get its ARN (SCHEDULE_TARGET_ARN).
     const built: Partial<Record<FunctionName, ProjectFunction>> = {};
-    const ordered = [...targets, ...functionEntries.filter(([name]) => name !== targetName)];
+    const ordered = [...targets, ...functionEntries().filter(([name]) => name !== targetName)];
     for (const [name, spec] of ordered) {
       const missing = (spec.settings ?? []).filter(
         (s) => settings[s] === undefined && !optionalSettings.has(s),
@@ -138,7 +136,7 @@ export class StatelessStack extends Stack {
 
     // Alarms: errors of every queue consumer and of the schedule target (a handler that throws); throttles
     // of the sender (its event source's maximum concurrency should keep it below the account limit).
-    for (const [name, spec] of functionEntries) {
+    for (const [name, spec] of functionEntries()) {
       if (spec.trigger.kind !== 'queue' && spec.trigger.kind !== 'schedule-target') continue;
       projectAlarm(this, `${pascal(name)}ErrorsAlarm`, props.alarmTopic, {
         name: `${name}-errors`,

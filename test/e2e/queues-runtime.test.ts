@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functions, type QueueName, queues } from '../../infra/topology.ts';
+import { queueDepth } from '../helpers/sqs.ts';
 import { client, jvmPids, type RuntimeProcess, startRuntimeProcess, waitFor } from '../helpers/runtime.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -76,15 +77,7 @@ afterAll(async () => {
   }
 }, 60_000);
 
-const depth = async (url: string): Promise<number> => {
-  const { Attributes: a = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
-};
+const depth = (url: string): Promise<number> => queueDepth(sqs, url);
 
 /** Wall time in UTC, as at() takes it. */
 const wallTimeUtc = (ms: number) => new Date(ms).toISOString().slice(0, 19);

@@ -8,12 +8,7 @@
  * Queues use a visibility timeout of 1 s, so retries take seconds; waits are bounded polls, never sleeps.
  */
 import { readFileSync } from 'node:fs';
-import {
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +17,7 @@ import type { LoadedFunction } from '../../local/lambda.ts';
 import { type Poller, startPoller } from '../../local/pollers.ts';
 import { createQueues, type QueueResource } from '../../local/resources.ts';
 import { waitFor } from '../helpers/runtime.ts';
+import { queueDepth } from '../helpers/sqs.ts';
 
 const REGION = 'us-east-1';
 const fixture = JSON.parse(
@@ -80,16 +76,7 @@ const send = async (queue: QueueResource, bodies: string[]) => {
   }
 };
 
-/** Messages in the queue, visible or in flight. */
-const depth = async (url: string): Promise<number> => {
-  const { Attributes: a = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
-};
+const depth = (url: string): Promise<number> => queueDepth(sqs, url);
 
 const testFunction = (
   trigger: { batchSize: number; maxConcurrency: number },

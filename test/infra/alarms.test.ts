@@ -1,13 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type FunctionName,
-  type FunctionSpec,
-  functions,
-  type QueueName,
-  queues,
-} from '../../infra/topology.ts';
+import { type FunctionName, type QueueName, queues, functionEntries } from '../../infra/topology.ts';
 import { logicalIdOf, type Resource, resourcesOf, same, type Synthesized, synthesize } from './build.ts';
 
 let s: Synthesized;
@@ -15,7 +9,6 @@ beforeAll(() => {
   s = synthesize();
 });
 
-const functionEntries = Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
 const queueNames = Object.keys(queues) as QueueName[];
 
 const alarms = (template: Template): Resource[] =>
@@ -175,7 +168,7 @@ describe('alarms', () => {
     expectAlarm(functionAlarms('sender', 'Throttles'), 0, 'Sum');
   });
 
-  it.each(functionEntries.filter(([, spec]) => spec.trigger.kind === 'queue'))(
+  it.each(functionEntries().filter(([, spec]) => spec.trigger.kind === 'queue'))(
     '%s: errors of the queue consumer',
     (name) => {
       expectAlarm(functionAlarms(name, 'Errors'), 0, 'Sum');

@@ -4,13 +4,14 @@ import { serviceName } from '../../infra/constructs/project-function.ts';
 import {
   type Access,
   type FunctionName,
-  type FunctionSpec,
   functions,
   queueEnv,
   type SettingName,
   type TableName,
   tableEnv,
   tables,
+  functionEntries,
+  tableNameList,
 } from '../../infra/topology.ts';
 import { buildTestApp, type Resource, resourcesOf, type Synthesized, synthesize } from './build.ts';
 
@@ -19,8 +20,7 @@ beforeAll(() => {
   s = synthesize();
 });
 
-const functionEntries = Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
-const tableNames = Object.keys(tables) as TableName[];
+const tableNames = tableNameList();
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:Scan'];
 const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -65,10 +65,10 @@ const actionsOn = (statements: Statement[], arn: unknown): Set<string> =>
 
 describe('functions: one per topology entry, with the project defaults', () => {
   it('has exactly one Lambda function per topology function', () => {
-    s.statelessTemplate.resourceCountIs('AWS::Lambda::Function', functionEntries.length);
+    s.statelessTemplate.resourceCountIs('AWS::Lambda::Function', functionEntries().length);
   });
 
-  it.each(functionEntries)(
+  it.each(functionEntries())(
     '%s: nodejs24.x, arm64, timeout, memory, own log group with retention',
     (name, spec) => {
       const props = functionResource(name).Properties;
@@ -84,7 +84,7 @@ describe('functions: one per topology entry, with the project defaults', () => {
     },
   );
 
-  it.each(functionEntries)(
+  it.each(functionEntries())(
     '%s: environment holds exactly its tables, the URLs of the queues it sends to, its settings and Powertools',
     (name, spec) => {
       const env = (functionResource(name).Properties.Environment as { Variables: Record<string, unknown> })
@@ -146,7 +146,7 @@ describe('functions: one per topology entry, with the project defaults', () => {
 });
 
 describe('IAM: least privilege from the topology', () => {
-  it.each(functionEntries)('%s: DynamoDB actions per table match the declared access', (name, spec) => {
+  it.each(functionEntries())('%s: DynamoDB actions per table match the declared access', (name, spec) => {
     const statements = policyStatements(name);
     for (const t of tableNames) {
       const access: Access | undefined = spec.tables[t];
@@ -178,7 +178,7 @@ describe('IAM: least privilege from the topology', () => {
   });
 
   it('every function role writes only to its own log group and has no managed policy', () => {
-    for (const [name] of functionEntries) {
+    for (const [name] of functionEntries()) {
       const logGroup = s.stateless.functions[name].logGroup.node.defaultChild as CfnResource;
       const logStatements = policyStatements(name).filter((st) =>
         asArray(st.Action).some((a) => a.startsWith('logs:')),

@@ -10,10 +10,11 @@ import {
   type FunctionSpec,
   functions,
   type QueueName,
-  type QueueSpec,
   queues,
   type TableName,
   tables,
+  functionEntries,
+  queueEntries,
 } from '../../infra/topology.ts';
 import {
   allowing,
@@ -33,10 +34,8 @@ beforeAll(() => {
   s = synthesize();
 });
 
-const queueEntries = Object.entries(queues) as Array<[QueueName, QueueSpec]>;
-const functionEntries = Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
 type QueueTrigger = Extract<FunctionSpec['trigger'], { kind: 'queue' }>;
-const consumers = functionEntries.filter(([, spec]) => spec.trigger.kind === 'queue') as Array<
+const consumers = functionEntries().filter(([, spec]) => spec.trigger.kind === 'queue') as Array<
   [FunctionName, FunctionSpec & { trigger: QueueTrigger }]
 >;
 const consumerOf = (queue: QueueName) => {
@@ -61,14 +60,14 @@ describe('queues: one standard queue and one DLQ per topology queue', () => {
     );
     expect(names.sort()).toEqual(
       [
-        ...queueEntries.flatMap(([name]) => [`confirm-and-send-${name}`, `confirm-and-send-${name}-dlq`]),
+        ...queueEntries().flatMap(([name]) => [`confirm-and-send-${name}`, `confirm-and-send-${name}-dlq`]),
         'confirm-and-send-schedules-dlq',
       ].sort(),
     );
     s.statelessTemplate.resourceCountIs('AWS::SQS::Queue', 0);
   });
 
-  it.each(queueEntries)(
+  it.each(queueEntries())(
     '%s: redrive to its DLQ after maxReceiveCount (>= 5), VT >= 6 x its consumer timeout, DLQ kept 14 days',
     (name, spec) => {
       const jobQueue = s.stateful.queues[name];
@@ -175,7 +174,7 @@ describe('event sources: one SQS event source per queue consumer', () => {
 });
 
 describe('IAM: queues', () => {
-  it.each(functionEntries)('%s: sqs:SendMessage exactly on its sendsTo queues', (name, spec) => {
+  it.each(functionEntries())('%s: sqs:SendMessage exactly on its sendsTo queues', (name, spec) => {
     const statements = roleStatements(s.statelessTemplate, s.stateless.functions[name].role);
     const sendTargets = allowing(statements, 'sqs:SendMessage').flatMap((st) => asArray(st.Resource));
     const expected = (spec.sendsTo ?? []).map(queueArnInStateless);
@@ -183,7 +182,7 @@ describe('IAM: queues', () => {
     for (const arn of expected) expect(sendTargets).toContainEqual(arn);
   });
 
-  it.each(functionEntries)('%s: receives and deletes only from its trigger queue', (name, spec) => {
+  it.each(functionEntries())('%s: receives and deletes only from its trigger queue', (name, spec) => {
     const statements = roleStatements(s.statelessTemplate, s.stateless.functions[name].role);
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
       const resources = allowing(statements, action).flatMap((st) => asArray(st.Resource));
@@ -197,7 +196,7 @@ describe('IAM: queues', () => {
     const dlqArns = Object.values(s.stateful.queues).map((q) =>
       s.stateless.resolve(q.deadLetterQueue.queueArn),
     );
-    for (const [name] of functionEntries) {
+    for (const [name] of functionEntries()) {
       for (const st of roleStatements(s.statelessTemplate, s.stateless.functions[name].role)) {
         expect(asArray(st.Action), name).not.toContain('sqs:*');
         if (asArray(st.Action).some((a) => a.startsWith('sqs:'))) {

@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionName, type FunctionSpec, functions } from '../../infra/topology.ts';
+import { type FunctionName, functions, functionEntries } from '../../infra/topology.ts';
 import {
   allowing,
   asArray,
@@ -18,7 +18,6 @@ beforeAll(() => {
   s = synthesize();
 });
 
-const functionEntries = Object.entries(functions) as Array<[FunctionName, FunctionSpec]>;
 const statementsOf = (name: FunctionName): Statement[] =>
   roleStatements(s.statelessTemplate, s.stateless.functions[name].role);
 /** Every statement of every policy in the stateless stack (function roles and the scheduler role). */
@@ -89,7 +88,7 @@ describe('SES: sender identity and configuration set', () => {
     expect(dkimOutputs(address.statefulTemplate)).toHaveLength(0);
   });
 
-  it.each(functionEntries)(
+  it.each(functionEntries())(
     "%s: ses:SendEmail and SendRawEmail only with ses: ['send'], on exactly the identity and configuration-set ARNs",
     (name, spec) => {
       const statements = statementsOf(name);
@@ -106,7 +105,7 @@ describe('SES: sender identity and configuration set', () => {
     },
   );
 
-  it.each(functionEntries)(
+  it.each(functionEntries())(
     "%s: ses:GetAccount only with ses: ['account'], alone in a policy of its own",
     (name, spec) => {
       const getAccount = allowing(statementsOf(name), 'ses:GetAccount');
@@ -172,7 +171,7 @@ describe('EventBridge Scheduler', () => {
 
   it('lets the scheduler role invoke only the schedule-target function and write only to the schedule DLQ', () => {
     const statements = roleStatements(s.statelessTemplate, s.stateless.schedulerRole);
-    const targets = functionEntries.filter(([, spec]) => spec.trigger.kind === 'schedule-target');
+    const targets = functionEntries().filter(([, spec]) => spec.trigger.kind === 'schedule-target');
     expect(targets.map(([name]) => name)).toEqual(['scheduledStart']);
     expect(allowing(statements, 'lambda:InvokeFunction')).toEqual([
       { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: targetArn() },
@@ -185,12 +184,12 @@ describe('EventBridge Scheduler', () => {
       for (const action of asArray(st.Action)) expect(action).toMatch(/^(lambda:InvokeFunction|sqs:\w+)$/);
     }
     // No function role may invoke the target; no resource policy lets anything but API Gateway invoke functions.
-    for (const [name] of functionEntries) {
+    for (const [name] of functionEntries()) {
       expect(allowing(statementsOf(name), 'lambda:InvokeFunction'), name).toEqual([]);
     }
   });
 
-  it.each(functionEntries)(
+  it.each(functionEntries())(
     '%s: scheduler actions on schedule/<group>/* and PassRole on the scheduler role only with schedules: true',
     (name, spec) => {
       const statements = statementsOf(name);

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SesSendingAccount } from '../../shared/adapters/ses/account.ts';
+import { sesAccount } from '../../local/emulators.ts';
 import type { Clock } from '../../shared/ports/index.ts';
 
 // A CommonJS module with `exports.default` (see local/emulators.ts).
@@ -14,23 +15,9 @@ const { default: startSesServer } = createRequire(import.meta.url)('aws-ses-v2-l
   default: (config?: { host?: string; port?: number }) => Promise<Server>;
 };
 
+/** The GetAccount answer the SES emulator gives (local/emulators.ts builds it). */
 const account = (max24HourSend: number, maxSendRate: number, sentLast24Hours: number) =>
-  JSON.stringify({
-    DedicatedIpAutoWarmupEnabled: false,
-    Details: {
-      AdditionalContactEmailAddresses: [],
-      ContactLanguage: 'EN',
-      MailType: 'MARKETING',
-      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
-      UseCaseDescription: 'test',
-      WebsiteURL: 'http://localhost',
-    },
-    EnforcementStatus: 'HEALTHY',
-    ProductionAccessEnabled: true,
-    SendingEnabled: true,
-    SendQuota: { Max24HourSend: max24HourSend, MaxSendRate: maxSendRate, SentLast24Hours: sentLast24Hours },
-    SuppressionAttributes: { SuppressedReasons: [] },
-  });
+  JSON.stringify(sesAccount({ max24HourSend, maxSendRate, sentLast24Hours }));
 
 class StepClock implements Clock {
   ms = Date.parse('2026-11-22T10:00:00Z');
