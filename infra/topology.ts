@@ -99,6 +99,13 @@ export const queues = {
     maxReceiveCount: 8,
     retentionDays: 4,
   },
+  events: {
+    description:
+      'SES events of the configuration set, through its SNS topic (raw delivery off: each body is the SNS envelope)',
+    visibilityTimeoutSeconds: 6 * 60,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
 } as const satisfies Record<string, QueueSpec>;
 
 export type QueueName = keyof typeof queues;
@@ -114,7 +121,12 @@ export type Trigger =
       maxBatchingWindowSeconds?: number;
     }
   /** Invoked by EventBridge Scheduler with the schedule's input as the event (no envelope). */
-  | { kind: 'schedule-target' };
+  | { kind: 'schedule-target' }
+  /** Runs every `minutes` (an EventBridge rule `rate(...)` in AWS; an interval in the local runtime). */
+  | { kind: 'every'; minutes: number };
+
+/** The queue the SES configuration set's events land on (through SNS in AWS, the event simulator locally). */
+export const SES_EVENTS_QUEUE = 'events' satisfies QueueName;
 
 /** Settings a function may need besides its tables and queues; CDK and the local runtime fill them. */
 export const SETTINGS = {
@@ -126,6 +138,8 @@ export const SETTINGS = {
   SCHEDULER_ROLE_ARN: 'role EventBridge Scheduler assumes to invoke the scheduled-start function',
   SCHEDULE_TARGET_ARN: 'ARN of the scheduled-start function',
   SCHEDULE_DLQ_ARN: "dead-letter queue of the schedules' failed invocations",
+  IN_DOUBT_WINDOW_MINUTES:
+    'how long an in-doubt recipient waits for an SES event naming it before it fails ("in doubt: no SES record")',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -140,6 +154,11 @@ export interface FunctionSpec {
   tables: Partial<Record<TableName, Access>>;
   /** Queues the function sends to (its trigger queue is implied by the trigger). */
   sendsTo?: readonly QueueName[];
+  /**
+   * Dead-letter queues the function moves refused messages to itself, at once (a record that can never be
+   * processed goes to the DLQ with its reason instead of being received maxReceiveCount times).
+   */
+  refusesTo?: readonly QueueName[];
   /** SES: `send` (SendEmail through the configuration set), `account` (GetAccount for quotas). */
   ses?: readonly ('send' | 'account')[];
   /** Creates and deletes the deliveries' schedules (and passes the scheduler role). */
@@ -283,6 +302,27 @@ export const functions = {
     sendsTo: ['prepare', 'start'],
     ses: ['account'],
   },
+  ingester: {
+    entry: 'functions/queue/ingester.ts',
+    description:
+      'Ingests SES events: sending and tracking logs, quarantine and denylist, opt-outs, delivery counters',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    trigger: { kind: 'queue', queue: 'events', batchSize: 10, maxConcurrency: 5, maxBatchingWindowSeconds: 1 },
+    tables: { deliveries: 'write', profiles: 'read-write', recipients: 'read-write', events: 'read-write' },
+    refusesTo: ['events'],
+  },
+  sweeper: {
+    entry: 'functions/schedule/sweeper.ts',
+    description:
+      'Every 5 minutes: abandoned claims become in-doubt, in-doubt past the window fails, stalled sends are re-driven',
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    trigger: { kind: 'every', minutes: 5 },
+    tables: { deliveries: 'read-write', recipients: 'read-write' },
+    sendsTo: ['start'],
+    settings: ['IN_DOUBT_WINDOW_MINUTES'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -292,6 +332,9 @@ export const tableEnv = (name: TableName): string => `TABLE_${name.toUpperCase()
 
 /** Environment variable that carries a queue's URL to a function. */
 export const queueEnv = (name: QueueName): string => `QUEUE_URL_${name.toUpperCase()}`;
+
+/** Environment variable that carries the URL of a queue's dead-letter queue to a function that refuses to it. */
+export const deadLetterEnv = (name: QueueName): string => `DLQ_URL_${name.toUpperCase()}`;
 
 /** The queues a function touches: the one that triggers it and those it sends to. */
 export const functionQueues = (spec: FunctionSpec): QueueName[] => [
@@ -304,12 +347,17 @@ export const functionEnvironment = (
   tableNames: Record<TableName, string>,
   queueUrls: Partial<Record<QueueName, string>> = {},
   settings: Partial<Record<SettingName, string>> = {},
+  deadLetterUrls: Partial<Record<QueueName, string>> = {},
 ): Record<string, string> => {
   const env: Record<string, string> = {};
   for (const name of Object.keys(spec.tables) as TableName[]) env[tableEnv(name)] = tableNames[name];
   for (const name of spec.sendsTo ?? []) {
     const url = queueUrls[name];
     if (url !== undefined) env[queueEnv(name)] = url;
+  }
+  for (const name of spec.refusesTo ?? []) {
+    const url = deadLetterUrls[name];
+    if (url !== undefined) env[deadLetterEnv(name)] = url;
   }
   for (const name of spec.settings ?? []) {
     const value = settings[name];

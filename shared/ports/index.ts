@@ -61,6 +61,11 @@ export interface ProfileRepository {
   upsertMany(profiles: Array<ProfileInput & { id: string }>, now: Date): Promise<Profile[]>;
   get(id: string): Promise<Profile | null>;
   getMany(ids: readonly string[]): Promise<Profile[]>;
+  /**
+   * Opts a profile out (a list unsubscribe): sets optOut, optOutAt and optOutSource unless already opted out.
+   * Returns false when the profile does not exist or was already opted out.
+   */
+  optOut(profileId: string, source: { deliveryId: string; sesMessageId: string }, at: string): Promise<boolean>;
 }
 
 export interface AudienceRepository {
@@ -104,9 +109,13 @@ export interface SendingLogEntry {
   failureReason?: string;
   sesMessageId?: string;
   sentAt?: string;
+  /** When a Delivery event (or an open or click, which prove delivery) was recorded. */
+  deliveredAt?: string;
   updatedAt: string;
   opens?: number;
   clicks?: number;
+  firstOpenAt?: string;
+  firstClickAt?: string;
 }
 
 export interface ExclusionLogEntry {
@@ -138,6 +147,15 @@ export interface RecipientLogRepository {
 export interface QuarantineRepository {
   /** The quarantine entries of these addresses (normalized, lower case); absent ones are valid. */
   getMany(addresses: readonly string[]): Promise<QuarantineEntry[]>;
+  /**
+   * Moves one address's entry: reads it (consistently), asks `next` for the new entry (null = valid, no entry),
+   * and writes only if it changed, conditionally on the entry being as read (retried on a lost race). Returns the
+   * entry as written (or as it stayed).
+   */
+  update(
+    address: string,
+    next: (current: QuarantineEntry | null) => QuarantineEntry | null,
+  ): Promise<QuarantineEntry | null>;
 }
 
 /** Starts the preparation of a delivery in `preparing` (inline, or through a queue). */
@@ -246,6 +264,24 @@ export interface RecipientLedger {
   markInDoubt(ref: LogRef, recipientId: string, claim: Claim, at: string): Promise<boolean>;
   /** Stop: a pending, unclaimed recipient becomes canceled ("Delivery canceled"). */
   cancel(ref: LogRef, recipientId: string, at: string): Promise<boolean>;
+  /**
+   * Where an SES message id was recorded (the bySesMessageId index; eventually consistent): the entry's log and
+   * recipient, or null.
+   */
+  findBySesMessageId(sesMessageId: string): Promise<{ ref: LogRef; recipientId: string } | null>;
+  /**
+   * Applies what an SES event does to an entry, conditionally on its status still being `expected` (the status the
+   * caller read): status moves (statusPk follows), failure type and reason, delivered time, the SES message id and
+   * sent time of a reconciled in-doubt entry (historySk follows; `reconciledAt` is set so the sender's markSent
+   * never counts it again), opens or clicks ADDed with their first times. Returns the entry before and after the
+   * write, or null when the status moved meanwhile (re-read and recompute) or the entry is gone.
+   */
+  applyEvent(
+    ref: LogRef,
+    recipientId: string,
+    expected: RecipientStatus,
+    change: EntryChange,
+  ): Promise<{ before: LedgerEntry; after: LedgerEntry } | null>;
   /** Recipients in `status` of one shard, in key order, after `after` (a recipient id). */
   listByStatus(
     ref: LogRef,
@@ -254,6 +290,20 @@ export interface RecipientLedger {
     after: string | null,
     limit: number,
   ): Promise<{ recipientIds: string[]; last: string | null }>;
+}
+
+/** What one SES event writes on a sending-log entry (all optional; an empty change writes nothing). */
+export interface EntryChange {
+  status?: RecipientStatus;
+  failureType?: FailureType;
+  failureReason?: string;
+  /** Set when the status becomes delivered. */
+  deliveredAt?: string;
+  /** A reconciled entry (pending or in-doubt, no message id yet) gets the message id and the time SES sent it. */
+  sent?: { sesMessageId: string; at: string };
+  /** Engagement: ADD 1 to opens or clicks, and set firstOpenAt / firstClickAt if absent (a click sets both). */
+  track?: { kind: 'open' | 'click'; at: string };
+  updatedAt: string;
 }
 
 /** Counter names; each recipient's changes are ADDed to its shard. */
@@ -321,4 +371,77 @@ export interface ScheduleInput {
   kind: 'once' | 'recurring';
   /** `<aws.scheduler.scheduled-time>`, replaced by Scheduler. */
   scheduledTime: string;
+}
+
+// ---- SES event ingestion -------------------------------------------------------------------------------------
+
+/** Raw SES events and their dedupe markers (the `events` table, TTL `expiresAt`). */
+export interface SesEventStore {
+  /** Whether this envelope was ingested before (its raw event is stored once its effects are applied). */
+  hasRaw(sesMessageId: string, envelopeId: string): Promise<boolean>;
+  /**
+   * Stores one event as received, keyed by its SES message id and envelope id; false when that envelope was
+   * stored before (an exact duplicate: the conditional put is the dedupe).
+   */
+  putRaw(event: {
+    sesMessageId: string;
+    envelopeId: string;
+    eventType: string;
+    record: unknown;
+    receivedAt: string;
+    expiresAt: number;
+  }): Promise<boolean>;
+  /** Whether a terminal outcome `messageId#eventType#recipient` was applied before (in another envelope). */
+  hasOutcome(sesMessageId: string, eventType: string, address: string): Promise<boolean>;
+  /** Records that outcome as applied (idempotent). */
+  putOutcome(sesMessageId: string, eventType: string, address: string, expiresAt: number): Promise<void>;
+}
+
+/** One tracking-log entry: an open, a click (with its link) or a list unsubscribe. */
+export interface TrackingLogEntry {
+  deliveryId: string;
+  version: number;
+  recipientId: string;
+  profileId: string;
+  sesMessageId: string;
+  type: 'open' | 'click' | 'opt-out';
+  at: string;
+  link?: string;
+  userAgent?: string;
+  /** The envelope the event came in (unique per event). */
+  eventId: string;
+}
+
+export interface TrackingLog {
+  /**
+   * Appends an entry, conditionally on its key (delivery, recipient, time, eventId) being new: false when it was
+   * appended before (a redelivered event), so the entry's opens or clicks are ADDed once.
+   */
+  append(entry: TrackingLogEntry, expiresAt: number): Promise<boolean>;
+  /** A delivery's tracking log, shard by shard in time order within a shard, optionally one type only. */
+  list(
+    deliveryId: string,
+    filter: { type?: TrackingLogEntry['type'] | undefined },
+    page: PageRequest,
+  ): Promise<Page<TrackingLogEntry>>;
+}
+
+/**
+ * Deliveries the sweeper watches (registered when a send starts): in-doubt recipients fail after the
+ * reconciliation window, abandoned claims become in-doubt, a stalled send is re-driven.
+ */
+export interface SweepEntry {
+  deliveryId: string;
+  registeredAt: string;
+  /** The delivery's settled count (sum of its counter shards) at the last sweep, and when that was. */
+  settled?: number;
+  sweptAt?: string;
+}
+
+export interface SweepRegistry {
+  /** Idempotent: keeps an existing entry's sweep state. */
+  register(deliveryId: string, at: string): Promise<void>;
+  list(page: PageRequest): Promise<Page<SweepEntry>>;
+  update(deliveryId: string, state: { settled: number; sweptAt: string }): Promise<void>;
+  remove(deliveryId: string): Promise<void>;
 }
