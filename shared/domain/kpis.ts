@@ -158,3 +158,35 @@ export const sumCounts = <T extends object>(items: readonly T[], empty: T): T =>
   }
   return total as T;
 };
+
+/** The counters one recipient contributes to (the counter names of the ports, without `settled`). */
+export type Contribution = Omit<RealTimeCounts, 'toDeliver'> & Omit<TrackingCounts, 'delivered'>;
+
+/**
+ * What one recipient contributes to the KPIs, by the same definition as `recount`: a ledger change moves the
+ * counters by contribution(after) − contribution(before), so counters and recount cannot disagree.
+ */
+export const contribution = (r: RecipientFacts): Contribution => {
+  const { realTime, tracking } = recount([r], 0);
+  return {
+    sent: realTime.sent,
+    processed: realTime.processed,
+    delivered: realTime.delivered,
+    bouncesAndErrors: realTime.bouncesAndErrors,
+    opens: tracking.opens,
+    uniqueOpens: tracking.uniqueOpens,
+    clicks: tracking.clicks,
+    uniqueClicks: tracking.uniqueClicks,
+  };
+};
+
+/** contribution(after) − contribution(before), non-zero entries only. */
+export const contributionDelta = (before: RecipientFacts, after: RecipientFacts): Partial<Contribution> => {
+  const a = contribution(after);
+  const b = contribution(before);
+  const delta: Partial<Contribution> = {};
+  for (const key of Object.keys(a) as Array<keyof Contribution>) {
+    if (a[key] !== b[key]) delta[key] = a[key] - b[key];
+  }
+  return delta;
+};

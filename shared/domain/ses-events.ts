@@ -149,7 +149,10 @@ export interface RecipientEvent {
   sesMessageId: string;
   /** The recipient's address as SES reports it. */
   address: string;
+  /** When this event happened (its own timestamp). */
   at: string;
+  /** When SES accepted the message (`mail.timestamp`): the sent time of a reconciled recipient. */
+  mailAt: string;
   /** Attribution from the message tags (absent when the message was not tagged): delivery, version, recipient. */
   tags: { delivery?: string; version?: number; recipient?: string };
   bounce?: { type: 'Permanent' | 'Transient' | 'Undetermined'; subType?: string; diagnostic?: string };
@@ -185,7 +188,7 @@ const tagsOf = (r: SesRecord): RecipientEvent['tags'] => {
 /** The recipients an event names, each with its own part (a delayed entry is not a failure). */
 export const recipientEvents = (r: SesRecord): RecipientEvent[] => {
   const kind = KIND[r.eventType];
-  const base = { kind, sesMessageId: r.mail.messageId, tags: tagsOf(r) };
+  const base = { kind, sesMessageId: r.mail.messageId, mailAt: r.mail.timestamp, tags: tagsOf(r) };
   const each = (addresses: readonly string[], at: string, extra: Partial<RecipientEvent> = {}) =>
     addresses.map((address): RecipientEvent => ({ ...base, address, at, ...extra }));
   switch (kind) {
@@ -314,3 +317,6 @@ export const changeFor = (current: RecipientStatus, event: RecipientEvent): Ledg
       return { ...reconcile, optOut: true };
   }
 };
+
+/** Events whose effects beyond the sending log (quarantine, denylist, opt-out) are guarded by an outcome marker. */
+export const GUARDED_KINDS: ReadonlySet<SesEventKind> = new Set(['bounce', 'complaint', 'subscription']);

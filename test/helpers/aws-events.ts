@@ -81,3 +81,17 @@ export const lambdaContext = (functionName: string): Context => ({
   fail: () => undefined,
   succeed: () => undefined,
 });
+
+/**
+ * An SES record in the SNS envelope AWS publishes (sns/http-notification.json): what the ingestion queue receives
+ * with raw message delivery off.
+ */
+export const snsEnvelope = (record: unknown, messageId: string = randomUUID()) => ({
+  ...fixture<Record<string, unknown>>('sns/http-notification.json'),
+  MessageId: messageId,
+  Message: JSON.stringify(record),
+});
+
+/** An SES event record as AWS published it (ses/bare/<name>.json), with a fresh deep copy per call. */
+export const sesFixture = (name: string): Record<string, unknown> & { mail: Record<string, unknown> } =>
+  structuredClone(fixture(`ses/bare/${name}.json`));

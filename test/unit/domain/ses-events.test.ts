@@ -8,18 +8,13 @@ import {
   type RecipientEvent,
   recipientEvents,
 } from '../../../shared/domain/ses-events.ts';
-import { fixture } from '../../helpers/aws-events.ts';
+import { fixture, snsEnvelope } from '../../helpers/aws-events.ts';
 
 const FIXTURES = readdirSync(
   new URL('../../../../shared/fixtures/aws-events/ses/bare/', import.meta.url),
 ).filter((f) => f.endsWith('.json'));
 
-/** An SES record in the SNS envelope AWS publishes (../shared/fixtures/aws-events/sns/http-notification.json). */
-const inSns = (record: unknown, messageId = '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324') => ({
-  ...fixture<Record<string, unknown>>('sns/http-notification.json'),
-  MessageId: messageId,
-  Message: JSON.stringify(record),
-});
+const inSns = (record: unknown) => snsEnvelope(record, '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324');
 
 const inEventBridge = (record: unknown) => ({
   version: '0',
@@ -126,6 +121,7 @@ describe('what an event does to a recipient', () => {
     sesMessageId: 'm-1',
     address: 'ann@example.com',
     at: '2026-11-22T10:00:00Z',
+    mailAt: '2026-11-22T09:59:58Z',
     tags: {},
     ...extra,
   });
