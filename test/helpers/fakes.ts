@@ -10,7 +10,12 @@ import {
   type Snapshot,
   type TrackingCounts,
 } from '../../shared/domain/kpis.ts';
-import type { Audience, Profile, QuarantineEntry } from '../../shared/domain/profiles.ts';
+import {
+  type Audience,
+  normalizeAddress,
+  type Profile,
+  type QuarantineEntry,
+} from '../../shared/domain/profiles.ts';
 import { shardOf } from '../../shared/domain/shards.ts';
 import type { FailureType, RecipientStatus } from '../../shared/domain/kpis.ts';
 import type {
@@ -47,6 +52,12 @@ import type {
   RecipientLogRepository,
   SendingLogEntry,
   StatsRepository,
+  EntryChange,
+  SesEventStore,
+  SweepEntry,
+  SweepRegistry,
+  TrackingLog,
+  TrackingLogEntry,
 } from '../../shared/ports/index.ts';
 import type { SendStarter } from '../../shared/use-cases/control.ts';
 
@@ -161,6 +172,15 @@ export class FakeProfiles implements ProfileRepository {
   async getMany(ids: readonly string[]) {
     return ids.flatMap((id) => (this.items.has(id) ? [clone(this.items.get(id)!)] : []));
   }
+  readonly optOutSources = new Map<string, { deliveryId: string; sesMessageId: string; at: string }>();
+  async optOut(profileId: string, source: { deliveryId: string; sesMessageId: string }, at: string) {
+    const p = this.items.get(profileId);
+    if (!p || p.optOut) return false;
+    p.optOut = true;
+    p.updatedAt = at;
+    this.optOutSources.set(profileId, { ...source, at });
+    return true;
+  }
 }
 
 export class FakeAudiences implements AudienceRepository {
@@ -194,8 +214,19 @@ export class FakeAudiences implements AudienceRepository {
 
 export class FakeQuarantine implements QuarantineRepository {
   readonly items = new Map<string, QuarantineEntry>();
+  writes = 0;
   async getMany(addresses: readonly string[]) {
     return addresses.flatMap((a) => (this.items.has(a) ? [clone(this.items.get(a)!)] : []));
+  }
+  async update(address: string, next: (current: QuarantineEntry | null) => QuarantineEntry | null) {
+    const key = normalizeAddress(address);
+    const current = this.items.has(key) ? clone(this.items.get(key)!) : null;
+    const after = next(current);
+    if (JSON.stringify(after) === JSON.stringify(current)) return current;
+    this.writes++;
+    if (after) this.items.set(key, clone(after));
+    else this.items.delete(key);
+    return after;
   }
 }
 
@@ -309,6 +340,49 @@ export class FakeLedger implements RecipientLedger {
     if (!e || e.status !== 'pending' || e.claim) return false;
     Object.assign(e, { status: 'canceled', failureReason: 'Delivery canceled', updatedAt: at });
     return true;
+  }
+  async findBySesMessageId(sesMessageId: string) {
+    for (const m of this.log.sending.values()) {
+      for (const e of m.values()) {
+        if (e.sesMessageId === sesMessageId) {
+          return { ref: { deliveryId: e.deliveryId, version: e.version }, recipientId: e.recipientId };
+        }
+      }
+    }
+    return null;
+  }
+  /** Set to make the next applyEvent lose its race once (another writer moved the entry meanwhile). */
+  beforeApply: ((entry: LedgerEntry) => void) | null = null;
+  async applyEvent(ref: LogRef, id: string, expected: RecipientStatus, change: EntryChange) {
+    const e = this.entry(ref, id);
+    if (!e) return null;
+    const hook = this.beforeApply;
+    this.beforeApply = null;
+    hook?.(e);
+    if (e.status !== expected) return null;
+    if (change.sent && e.sesMessageId) return null;
+    if (!change.status && !change.track) throw new RangeError('empty change');
+    const before = clone(e);
+    if (change.status) e.status = change.status;
+    if (change.failureType) e.failureType = change.failureType;
+    if (change.failureReason) e.failureReason = change.failureReason;
+    if (change.deliveredAt) e.deliveredAt = change.deliveredAt;
+    if (change.sent) {
+      e.sesMessageId = change.sent.sesMessageId;
+      e.sentAt = change.sent.at;
+      (e as LedgerEntry & { reconciledAt?: string }).reconciledAt = change.updatedAt;
+    }
+    if (change.track?.kind === 'open') {
+      e.opens = (e.opens ?? 0) + 1;
+      e.firstOpenAt ??= change.track.at;
+    }
+    if (change.track?.kind === 'click') {
+      e.clicks = (e.clicks ?? 0) + 1;
+      e.firstClickAt ??= change.track.at;
+      e.firstOpenAt ??= change.track.at;
+    }
+    e.updatedAt = change.updatedAt;
+    return { before, after: clone(e) };
   }
   async listByStatus(
     ref: LogRef,
@@ -440,6 +514,60 @@ export class RecordingPreparer implements PreparationStarter {
   }
 }
 
+/** Raw events and outcome markers, in memory. */
+export class FakeEventStore implements SesEventStore {
+  readonly raw = new Map<string, { eventType: string; expiresAt: number }>();
+  readonly outcomes = new Set<string>();
+  async hasRaw(sesMessageId: string, envelopeId: string) {
+    return this.raw.has(`${sesMessageId}/${envelopeId}`);
+  }
+  async putRaw(e: { sesMessageId: string; envelopeId: string; eventType: string; expiresAt: number }) {
+    const key = `${e.sesMessageId}/${e.envelopeId}`;
+    if (this.raw.has(key)) return false;
+    this.raw.set(key, { eventType: e.eventType, expiresAt: e.expiresAt });
+    return true;
+  }
+  async hasOutcome(sesMessageId: string, eventType: string, address: string) {
+    return this.outcomes.has(`${sesMessageId}#${eventType}#${normalizeAddress(address)}`);
+  }
+  async putOutcome(sesMessageId: string, eventType: string, address: string) {
+    this.outcomes.add(`${sesMessageId}#${eventType}#${normalizeAddress(address)}`);
+  }
+}
+
+export class FakeTrackingLog implements TrackingLog {
+  readonly entries = new Map<string, TrackingLogEntry>();
+  async append(entry: TrackingLogEntry) {
+    const key = `${entry.deliveryId}#${entry.recipientId}#${entry.at}#${entry.eventId}`;
+    if (this.entries.has(key)) return false;
+    this.entries.set(key, clone(entry));
+    return true;
+  }
+  async list(deliveryId: string, filter: { type?: TrackingLogEntry['type'] | undefined }, page: PageRequest) {
+    const all = [...this.entries.values()]
+      .filter((e) => e.deliveryId === deliveryId && (!filter.type || e.type === filter.type))
+      .sort((a, b) => a.at.localeCompare(b.at));
+    return paginate(all.map(clone), page);
+  }
+}
+
+export class FakeSweepRegistry implements SweepRegistry {
+  readonly entries = new Map<string, SweepEntry>();
+  async register(deliveryId: string, at: string) {
+    if (!this.entries.has(deliveryId)) this.entries.set(deliveryId, { deliveryId, registeredAt: at });
+  }
+  async list(page: PageRequest) {
+    return paginate([...this.entries.values()].map(clone), page);
+  }
+  async update(deliveryId: string, state: { settled: number; sweptAt: string }) {
+    const e = this.entries.get(deliveryId);
+    if (e) Object.assign(e, state);
+  }
+  async remove(deliveryId: string) {
+    this.entries.delete(deliveryId);
+  }
+}
+
 /** Every fake wired together, as the handlers wire the adapters. */
 export const fakeDeps = () => {
   const clock = new FakeClock();
@@ -465,6 +593,9 @@ export const fakeDeps = () => {
     scheduler: new RecordingScheduler(),
     sendStarter: new RecordingSendStarter(),
     preparer: new RecordingPreparer(),
+    events: new FakeEventStore(),
+    tracking: new FakeTrackingLog(),
+    registry: new FakeSweepRegistry(),
   };
 };
 export type FakeDeps = ReturnType<typeof fakeDeps>;

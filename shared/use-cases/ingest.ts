@@ -1,0 +1,252 @@
+/**
+ * SES event ingestion (DESIGN section 5, "Events"): what one event record does to the sending log, the tracking
+ * log, the address quarantine, the profile and the delivery's counters.
+ *
+ * Primary course, per envelope (an SNS notification, an EventBridge event or a bare record):
+ *  1. an envelope ingested before is a duplicate: nothing happens (its raw event is stored last, once its effects
+ *     are applied, so a crash part-way leaves it to be applied again by the redelivery);
+ *  2. per recipient the event names: find its sending-log entry by the message tags (delivery, version,
+ *     recipient), else by the SES message id; an event for no known recipient is logged and skipped;
+ *  3. compute the change with the domain's `changeFor` from the status read, and write it conditionally on that
+ *     status (a lost race re-reads and recomputes); the counters move by the recipient's contribution after minus
+ *     before;
+ *  4. opens and clicks are appended to the tracking log (conditionally: a redelivered event is not counted twice);
+ *  5. bounces quarantine the address, complaints denylist it, a delivery releases an erroneous one; a list
+ *     unsubscribe opts the profile out. These effects are guarded by an outcome marker
+ *     (`messageId#eventType#recipient`), so the same outcome in another envelope applies once;
+ *  6. the raw event is stored (TTL 90 days), which makes later copies of the envelope duplicates.
+ * Every write is idempotent or conditional, so a redelivery after a crash completes the work without doubling it.
+ */
+import type { RecipientFacts } from '../domain/kpis.ts';
+import { contributionDelta } from '../domain/kpis.ts';
+import { normalizeAddress } from '../domain/profiles.ts';
+import { type AddressEvent, nextQuarantine } from '../domain/quarantine.ts';
+import {
+  changeFor,
+  type Envelope,
+  GUARDED_KINDS,
+  type LedgerChange,
+  type RecipientEvent,
+  recipientEvents,
+} from '../domain/ses-events.ts';
+import type {
+  Clock,
+  Counters,
+  EntryChange,
+  LedgerEntry,
+  LogRef,
+  ProfileRepository,
+  QuarantineRepository,
+  RecipientLedger,
+  SesEventStore,
+  TrackingLog,
+  TrackingLogEntry,
+} from '../ports/index.ts';
+import type { CounterBatch } from './counter-batch.ts';
+
+/** Raw events, outcome markers and tracking entries expire 90 days after the event: the 60-day window of late opens and clicks, plus margin. */
+export const EVENT_RETENTION_DAYS = 90;
+
+export interface IngestDeps {
+  events: SesEventStore;
+  ledger: RecipientLedger;
+  tracking: TrackingLog;
+  quarantine: QuarantineRepository;
+  profiles: ProfileRepository;
+  counters: Counters;
+  clock: Clock;
+}
+
+/** What happened to one recipient of an event. */
+export type RecipientOutcome =
+  'applied' | 'unchanged' | 'unattributed' | 'not-this-message' | 'duplicate-outcome';
+
+export interface IngestResult {
+  envelopeId: string;
+  eventType: string;
+  sesMessageId: string;
+  duplicate: boolean;
+  recipients: Array<{ recipientId: string | null; outcome: RecipientOutcome }>;
+}
+
+const MAX_RACES = 5;
+
+const facts = (e: LedgerEntry): RecipientFacts => ({
+  status: e.status,
+  hasMessageId: !!e.sesMessageId,
+  opens: e.opens ?? 0,
+  clicks: e.clicks ?? 0,
+});
+
+const expiry = (at: string, now: Date): number => {
+  const base = Number.isNaN(Date.parse(at)) ? now.getTime() : Date.parse(at);
+  return Math.floor(base / 1000) + EVENT_RETENTION_DAYS * 24 * 60 * 60;
+};
+
+/** The ledger write a change asks for, or null when it asks for none. */
+const entryChange = (
+  entry: LedgerEntry,
+  event: RecipientEvent,
+  change: LedgerChange,
+  now: string,
+  countTrack: boolean,
+): EntryChange | null => {
+  const write: EntryChange = { updatedAt: now };
+  if (change.status) {
+    write.status = change.status;
+    if (change.failureType) write.failureType = change.failureType;
+    if (change.failureReason) write.failureReason = change.failureReason;
+    if (change.status === 'delivered') write.deliveredAt = event.at;
+    if (!entry.sesMessageId) write.sent = { sesMessageId: event.sesMessageId, at: event.mailAt };
+  }
+  if (change.track && countTrack) write.track = { kind: change.track, at: event.at };
+  return write.status || write.track ? write : null;
+};
+
+const trackingEntry = (
+  ref: LogRef,
+  recipientId: string,
+  entry: LedgerEntry,
+  event: RecipientEvent,
+  eventId: string,
+  type: TrackingLogEntry['type'],
+): TrackingLogEntry => ({
+  deliveryId: ref.deliveryId,
+  version: ref.version,
+  recipientId,
+  profileId: entry.profileId,
+  sesMessageId: event.sesMessageId,
+  type,
+  at: event.at,
+  ...(type !== 'opt-out' && event.link ? { link: event.link } : {}),
+  ...(type !== 'opt-out' && event.userAgent ? { userAgent: event.userAgent } : {}),
+  eventId,
+});
+
+const locate = async (
+  deps: IngestDeps,
+  event: RecipientEvent,
+): Promise<{ ref: LogRef; recipientId: string } | null> => {
+  const { delivery, version, recipient } = event.tags;
+  if (delivery && version && recipient)
+    return { ref: { deliveryId: delivery, version }, recipientId: recipient };
+  return deps.ledger.findBySesMessageId(event.sesMessageId);
+};
+
+const addressEvent = (event: RecipientEvent, change: LedgerChange): AddressEvent | null => {
+  const reason = change.failureReason ?? event.reason ?? event.kind;
+  switch (change.quarantine) {
+    case 'hard':
+      return { kind: 'hard-bounce', reason, at: event.at };
+    case 'soft':
+      return { kind: 'soft-bounce', reason, at: event.at };
+    case 'denylist':
+      return { kind: 'complaint', at: event.at };
+    default:
+      return event.kind === 'delivery' ? { kind: 'delivered', at: event.at } : null;
+  }
+};
+
+const ingestRecipient = async (
+  deps: IngestDeps,
+  envelopeId: string,
+  event: RecipientEvent,
+  batch: CounterBatch,
+): Promise<{ recipientId: string | null; outcome: RecipientOutcome }> => {
+  const found = await locate(deps, event);
+  let entry = found ? await deps.ledger.get(found.ref, found.recipientId) : null;
+  if (!found || !entry) return { recipientId: found?.recipientId ?? null, outcome: 'unattributed' };
+  const { ref, recipientId } = found;
+  // One message per recipient: an event naming another address, or another message, is not this entry's.
+  if (
+    normalizeAddress(entry.email) !== normalizeAddress(event.address) ||
+    (entry.sesMessageId && entry.sesMessageId !== event.sesMessageId)
+  ) {
+    return { recipientId, outcome: 'not-this-message' };
+  }
+  const guarded = GUARDED_KINDS.has(event.kind);
+  const eventType = event.kind;
+  if (guarded && (await deps.events.hasOutcome(event.sesMessageId, eventType, event.address))) {
+    return { recipientId, outcome: 'duplicate-outcome' };
+  }
+  const now = deps.clock.now();
+  // The tracking entry first, conditionally: a redelivered open or click is appended, and counted, once.
+  const track = event.kind === 'open' || event.kind === 'click' ? event.kind : null;
+  const countTrack =
+    track !== null &&
+    (await deps.tracking.append(
+      trackingEntry(ref, recipientId, entry, event, envelopeId, track),
+      expiry(event.at, now),
+    ));
+  let change: LedgerChange = {};
+  let applied = false;
+  for (let race = 0; ; race++) {
+    change = changeFor(entry.status, event);
+    const write = entryChange(entry, event, change, now.toISOString(), countTrack);
+    if (!write) break;
+    const result = await deps.ledger.applyEvent(ref, recipientId, entry.status, write);
+    if (result) {
+      applied = true;
+      const settled = result.before.status === 'pending' && result.after.status !== 'pending' ? 1 : 0;
+      batch.add(ref.deliveryId, recipientId, {
+        ...contributionDelta(facts(result.before), facts(result.after)),
+        ...(settled ? { settled } : {}),
+      });
+      break;
+    }
+    if (race + 1 >= MAX_RACES)
+      throw new Error(`Recipient ${recipientId} kept changing under event ingestion`);
+    entry = await deps.ledger.get(ref, recipientId);
+    if (!entry) return { recipientId, outcome: 'unattributed' };
+  }
+  const address = addressEvent(event, change);
+  if (address) {
+    const changed =
+      address.kind === 'delivered'
+        ? // Only an erroneous address is released by a delivery; a valid one stays without an entry.
+          (current: Parameters<typeof nextQuarantine>[1]) =>
+            current?.status === 'erroneous' ? nextQuarantine(event.address, current, address) : current
+        : (current: Parameters<typeof nextQuarantine>[1]) => nextQuarantine(event.address, current, address);
+    await deps.quarantine.update(event.address, changed);
+  }
+  if (change.optOut) {
+    await deps.profiles.optOut(
+      entry.profileId,
+      { deliveryId: ref.deliveryId, sesMessageId: event.sesMessageId },
+      event.at,
+    );
+    await deps.tracking.append(
+      trackingEntry(ref, recipientId, entry, event, envelopeId, 'opt-out'),
+      expiry(event.at, now),
+    );
+  }
+  if (guarded)
+    await deps.events.putOutcome(event.sesMessageId, eventType, event.address, expiry(event.at, now));
+  return { recipientId, outcome: applied || change.quarantine || change.optOut ? 'applied' : 'unchanged' };
+};
+
+/** Ingests one envelope; counter deltas go to `batch`, which the caller flushes once per invocation. */
+export const ingestEnvelope = async (
+  deps: IngestDeps,
+  envelope: Envelope,
+  batch: CounterBatch,
+): Promise<IngestResult> => {
+  const { record, envelopeId } = envelope;
+  const sesMessageId = record.mail.messageId;
+  const result = { envelopeId, eventType: record.eventType, sesMessageId };
+  if (await deps.events.hasRaw(sesMessageId, envelopeId))
+    return { ...result, duplicate: true, recipients: [] };
+  const recipients = [];
+  for (const event of recipientEvents(record))
+    recipients.push(await ingestRecipient(deps, envelopeId, event, batch));
+  const now = deps.clock.now();
+  await deps.events.putRaw({
+    sesMessageId,
+    envelopeId,
+    eventType: record.eventType,
+    record,
+    receivedAt: now.toISOString(),
+    expiresAt: expiry(record.mail.timestamp, now),
+  });
+  return { ...result, duplicate: false, recipients };
+};
