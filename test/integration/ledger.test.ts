@@ -310,3 +310,262 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
     await expect(ledger().listByStatus(ref, shard, 'pending', null, 0)).rejects.toThrow(RangeError);
   });
 });
+
+describe('DynamoRecipientLedger and SES events (DynamoDB Local)', () => {
+  const SENT_AT = '2026-11-22T10:00:02.000Z';
+
+  /** A fresh log whose recipients were claimed and sent by a sender (message ids unique to this log). */
+  const sentLog = async (...recipientIds: string[]) => {
+    const ref = await prepared(...recipientIds);
+    const messageIds: Record<string, string> = {};
+    for (const id of recipientIds) {
+      const claim = claimOf(`sender-${id}`);
+      await ledger().claim(ref, id, claim);
+      messageIds[id] = `m-${randomUUID()}`;
+      expect(await ledger().markSent(ref, id, claim, { sesMessageId: messageIds[id], at: SENT_AT })).toBe(
+        true,
+      );
+    }
+    return { ref, messageIds };
+  };
+
+  it('finds an entry by its SES message id once it has one, and nothing for an unknown id', async () => {
+    const { ref, messageIds } = await sentLog('ann', 'bob');
+    expect(await ledger().findBySesMessageId(messageIds.bob!)).toEqual({ ref, recipientId: 'bob' });
+    expect(await ledger().findBySesMessageId(messageIds.ann!)).toEqual({ ref, recipientId: 'ann' });
+    expect(await ledger().findBySesMessageId(`m-${randomUUID()}`)).toBeNull();
+  });
+
+  it('moves sent to delivered under the status it read; a stale status or a missing entry is refused', async () => {
+    const { ref } = await sentLog('ann');
+    const shard = shardOf('ann');
+    const before = await ledger().get(ref, 'ann');
+    const change = {
+      status: 'delivered' as const,
+      deliveredAt: '2026-11-22T10:00:05.000Z',
+      updatedAt: '2026-11-22T10:00:06.000Z',
+    };
+
+    // The ingester read `pending` (stale): nothing is written.
+    expect(await ledger().applyEvent(ref, 'ann', 'pending', change)).toBeNull();
+    expect(await ledger().get(ref, 'ann')).toEqual(before);
+    expect(await ledger().applyEvent(ref, 'nobody', 'sent', change)).toBeNull();
+    expect(await raw(ref, 'nobody')).toBeUndefined();
+
+    const result = await ledger().applyEvent(ref, 'ann', 'sent', change);
+    expect(result).toEqual({
+      before,
+      after: { ...before, status: 'delivered', deliveredAt: change.deliveredAt, updatedAt: change.updatedAt },
+    });
+    expect(await ledger().get(ref, 'ann')).toEqual(result?.after);
+    expect((await raw(ref, 'ann'))?.statusPk).toBe(`${sendingLogKey(ref, 'ann').pk}#delivered`);
+    expect((await ledger().listByStatus(ref, shard, 'sent', null, 10)).recipientIds).toEqual([]);
+    expect((await ledger().listByStatus(ref, shard, 'delivered', null, 10)).recipientIds).toEqual(['ann']);
+    // The same event again reads `delivered` now: under `sent` it is refused.
+    expect(await ledger().applyEvent(ref, 'ann', 'sent', change)).toBeNull();
+    // The sending log shows the delivered time.
+    const listed = await log().listSending(ref, { status: 'delivered' }, {});
+    expect(result?.after).not.toHaveProperty('claim');
+    expect(listed.items).toEqual([result?.after]);
+  });
+
+  it('lets exactly one of two concurrent status moves from the same status win', async () => {
+    const { ref } = await sentLog('ann');
+    const at = '2026-11-22T10:01:00.000Z';
+    const results = await Promise.all([
+      ledger().applyEvent(ref, 'ann', 'sent', { status: 'delivered', deliveredAt: at, updatedAt: at }),
+      ledger().applyEvent(ref, 'ann', 'sent', {
+        status: 'failed',
+        failureType: 'hard',
+        failureReason: 'Permanent bounce: General',
+        updatedAt: at,
+      }),
+    ]);
+    const won = results.filter((r) => r !== null);
+    expect(won).toHaveLength(1);
+    expect(await ledger().get(ref, 'ann')).toEqual(won[0]!.after);
+    const shard = shardOf('ann');
+    const status = won[0]!.after.status;
+    expect((await ledger().listByStatus(ref, shard, status, null, 10)).recipientIds).toEqual(['ann']);
+    if (status === 'failed') {
+      expect(won[0]!.after).toMatchObject({
+        failureType: 'hard',
+        failureReason: 'Permanent bounce: General',
+      });
+      expect((await raw(ref, 'ann'))?.deliveredAt).toBeUndefined();
+    }
+  });
+
+  it('reconciles an in-doubt entry once: message id, sent time and history, never counted again by the sender', async () => {
+    const ref = await prepared('ann');
+    const claim = claimOf('sender-a');
+    await ledger().claim(ref, 'ann', claim);
+    expect(await ledger().markInDoubt(ref, 'ann', claim, '2026-11-22T10:10:00.000Z')).toBe(true);
+    const inDoubt = await ledger().get(ref, 'ann');
+    expect(inDoubt?.claim).toEqual(claim);
+
+    const sesMessageId = `m-${randomUUID()}`;
+    const reconciledAt = '2026-11-22T10:12:00.000Z';
+    const sent = { sesMessageId, at: '2026-11-22T10:00:01.000Z' };
+    const result = await ledger().applyEvent(ref, 'ann', 'in-doubt', {
+      status: 'sent',
+      sent,
+      updatedAt: reconciledAt,
+    });
+    const { claim: _spent, ...withoutClaim } = inDoubt!;
+    const expected = {
+      ...withoutClaim,
+      status: 'sent' as const,
+      sesMessageId,
+      sentAt: sent.at,
+      updatedAt: reconciledAt,
+    };
+    expect(result).toEqual({ before: inDoubt, after: expected });
+    expect(await ledger().get(ref, 'ann')).toEqual(expected);
+
+    const item = await raw(ref, 'ann');
+    expect(item).toMatchObject({
+      statusPk: `${sendingLogKey(ref, 'ann').pk}#sent`,
+      historySk: `${sent.at}#${ref.deliveryId}`,
+      reconciledAt,
+      claimOwner: 'sender-a',
+    });
+    expect(item).not.toHaveProperty('leaseUntil');
+    expect(await ledger().findBySesMessageId(sesMessageId)).toEqual({ ref, recipientId: 'ann' });
+    const history = await log().historyForProfile('ann', { limit: 100 });
+    expect(history.items.filter((e) => e.deliveryId === ref.deliveryId)).toEqual([expected]);
+    expect((await ledger().listByStatus(ref, shardOf('ann'), 'in-doubt', null, 10)).recipientIds).toEqual([]);
+
+    // A second reconcile (another event naming another message) is refused even under the right status.
+    expect(
+      await ledger().applyEvent(ref, 'ann', 'sent', {
+        status: 'sent',
+        sent: { sesMessageId: `m-${randomUUID()}`, at: sent.at },
+        updatedAt: '2026-11-22T10:13:00.000Z',
+      }),
+    ).toBeNull();
+    expect((await ledger().get(ref, 'ann'))?.sesMessageId).toBe(sesMessageId);
+    // The in-doubt expiry no longer applies.
+    expect(
+      await ledger().markFailed(ref, 'ann', null, {
+        failureType: 'error',
+        failureReason: 'in doubt: no SES record',
+        at: '2026-11-23T10:10:00.000Z',
+      }),
+    ).toBe(false);
+  });
+
+  it('refuses markSent on an entry an SES event reconciled first, even with the same message id', async () => {
+    const ref = await prepared('ann', 'bob');
+    const sesMessageId = `m-${randomUUID()}`;
+    const sent = { sesMessageId, at: SENT_AT };
+    // ann: the Send event overtook the sender's markSent (the claim holder is mid-call).
+    const claim = claimOf('sender-a');
+    await ledger().claim(ref, 'ann', claim);
+    expect(
+      await ledger().applyEvent(ref, 'ann', 'pending', {
+        status: 'sent',
+        sent,
+        updatedAt: '2026-11-22T10:00:03Z',
+      }),
+    ).not.toBeNull();
+    expect(await ledger().markSent(ref, 'ann', claim, sent)).toBe(false);
+    expect(await raw(ref, 'ann')).toMatchObject({
+      status: 'sent',
+      sesMessageId,
+      reconciledAt: '2026-11-22T10:00:03Z',
+    });
+
+    // bob: the sender's own write, retried after a lost answer, is still recognised.
+    const bobClaim = claimOf('sender-b');
+    await ledger().claim(ref, 'bob', bobClaim);
+    const bobSent = { sesMessageId: `m-${randomUUID()}`, at: SENT_AT };
+    expect(await ledger().markSent(ref, 'bob', bobClaim, bobSent)).toBe(true);
+    expect(await ledger().markSent(ref, 'bob', bobClaim, bobSent)).toBe(true);
+    expect(await raw(ref, 'bob')).not.toHaveProperty('reconciledAt');
+  });
+
+  it('counts opens and clicks, keeps the first times, and a click with no open sets the first open too', async () => {
+    const { ref } = await sentLog('ann', 'bob');
+    const t = (minute: number) => `2026-11-22T11:${String(minute).padStart(2, '0')}:00.000Z`;
+
+    // ann: an open proves delivery (status, delivered time and the open in one write), then another open.
+    const first = await ledger().applyEvent(ref, 'ann', 'sent', {
+      status: 'delivered',
+      deliveredAt: t(1),
+      track: { kind: 'open', at: t(1) },
+      updatedAt: t(2),
+    });
+    expect(first?.after).toMatchObject({
+      status: 'delivered',
+      opens: 1,
+      firstOpenAt: t(1),
+      deliveredAt: t(1),
+    });
+    expect(first?.before).not.toHaveProperty('opens');
+    const second = await ledger().applyEvent(ref, 'ann', 'delivered', {
+      track: { kind: 'open', at: t(5) },
+      updatedAt: t(5),
+    });
+    expect(second?.before).toMatchObject({ opens: 1, firstOpenAt: t(1) });
+    expect(second?.after).toMatchObject({ opens: 2, firstOpenAt: t(1), updatedAt: t(5) });
+    expect(second?.after).not.toHaveProperty('clicks');
+    expect(await ledger().get(ref, 'ann')).toEqual(second?.after);
+    expect((await ledger().listByStatus(ref, shardOf('ann'), 'delivered', null, 10)).recipientIds).toContain(
+      'ann',
+    );
+
+    // bob: a click first sets both first times; a later open keeps them.
+    const click = await ledger().applyEvent(ref, 'bob', 'sent', {
+      status: 'delivered',
+      deliveredAt: t(3),
+      track: { kind: 'click', at: t(3) },
+      updatedAt: t(3),
+    });
+    expect(click?.after).toMatchObject({ clicks: 1, firstClickAt: t(3), firstOpenAt: t(3) });
+    expect(click?.after).not.toHaveProperty('opens');
+    await ledger().applyEvent(ref, 'bob', 'delivered', {
+      track: { kind: 'open', at: t(4) },
+      updatedAt: t(4),
+    });
+    const afterClick = await ledger().applyEvent(ref, 'bob', 'delivered', {
+      track: { kind: 'click', at: t(6) },
+      updatedAt: t(6),
+    });
+    expect(afterClick?.after).toMatchObject({ opens: 1, clicks: 2, firstOpenAt: t(3), firstClickAt: t(3) });
+    expect(await ledger().get(ref, 'bob')).toEqual(afterClick?.after);
+
+    // The sending log and the history show the engagement.
+    const listed = await log().listSending(ref, { status: 'delivered' }, {});
+    expect(listed.items.find((e) => e.recipientId === 'bob')).toMatchObject({
+      opens: 1,
+      clicks: 2,
+      firstOpenAt: t(3),
+      firstClickAt: t(3),
+      deliveredAt: t(3),
+    });
+  });
+
+  it('adds concurrent opens atomically: each write reports the count it made', async () => {
+    const { ref } = await sentLog('ann');
+    const at = '2026-11-22T12:00:00.000Z';
+    await ledger().applyEvent(ref, 'ann', 'sent', { status: 'delivered', deliveredAt: at, updatedAt: at });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        ledger().applyEvent(ref, 'ann', 'delivered', { track: { kind: 'open', at }, updatedAt: at }),
+      ),
+    );
+    expect(results.map((r) => r?.after.opens).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(results.map((r) => (r?.before.opens ?? 0) + 1).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect((await ledger().get(ref, 'ann'))?.opens).toBe(5);
+  });
+
+  it('refuses an empty change (nothing but updatedAt) without writing', async () => {
+    const { ref } = await sentLog('ann');
+    const before = await raw(ref, 'ann');
+    await expect(
+      ledger().applyEvent(ref, 'ann', 'sent', { updatedAt: '2026-11-22T13:00:00.000Z' }),
+    ).rejects.toThrow(RangeError);
+    expect(await raw(ref, 'ann')).toEqual(before);
+  });
+});

@@ -9,16 +9,28 @@
  *    │                    ├──markFailed(claim)──▶ failed
  *    │                    └──markInDoubt──▶ in-doubt ──markFailed(null)──▶ failed
  *    └──cancel──▶ canceled
+ *
+ * SES events move entries with `applyEvent` (sent → delivered, → failed, opens and clicks; an in-doubt entry
+ * named by an event is reconciled: it gets its message id and becomes sent), each a conditional UpdateItem on the
+ * status the ingester read.
  */
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FailureType, RecipientStatus } from '../../domain/kpis.ts';
-import type { Claim, LedgerEntry, LogRef, RecipientLedger, SendingLogEntry } from '../../ports/index.ts';
+import type {
+  Claim,
+  EntryChange,
+  LedgerEntry,
+  LogRef,
+  RecipientLedger,
+  SendingLogEntry,
+} from '../../ports/index.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { historySk, INDEX, sendingLogKey, sendingLogPk, statusPk, stripKeys } from './keys.ts';
 import { queryPage } from './paging.ts';
@@ -30,6 +42,8 @@ export interface LedgerTableOptions {
 }
 
 const CLAIM_ATTRIBUTES = ['claimOwner', 'claimedAt', 'leaseUntil'] as const;
+/** Stored for the ledger's own conditions, never part of an entry. */
+const INTERNAL_ATTRIBUTES = ['reconciledAt'] as const;
 
 /**
  * A stored item (unmarshalled) as a ledger entry: key attributes stripped, claim attributes gathered into `claim`
@@ -38,7 +52,7 @@ const CLAIM_ATTRIBUTES = ['claimOwner', 'claimedAt', 'leaseUntil'] as const;
  */
 export const ledgerEntry = (item: Record<string, unknown>): LedgerEntry => {
   const entry: Record<string, unknown> = stripKeys<Record<string, unknown>>(item);
-  for (const name of CLAIM_ATTRIBUTES) delete entry[name];
+  for (const name of [...CLAIM_ATTRIBUTES, ...INTERNAL_ATTRIBUTES]) delete entry[name];
   const { claimOwner, claimedAt, leaseUntil } = item;
   if (typeof claimOwner === 'string' && typeof claimedAt === 'string' && typeof leaseUntil === 'string') {
     return {
@@ -140,7 +154,12 @@ export class DynamoRecipientLedger implements RecipientLedger {
     });
     if (won === true) return true;
     // A retry of this very write whose first answer was lost (the SDK retries): the message id is ours alone.
-    return won?.sesMessageId === sent.sesMessageId && won.claimOwner === claim.owner;
+    // Unless an SES event reconciled the entry first (reconciledAt): ingestion counted that send, not us.
+    return (
+      won?.sesMessageId === sent.sesMessageId &&
+      won.claimOwner === claim.owner &&
+      won.reconciledAt === undefined
+    );
   }
 
   async markInDoubt(ref: LogRef, recipientId: string, claim: Claim, at: string): Promise<boolean> {
@@ -213,6 +232,108 @@ export class DynamoRecipientLedger implements RecipientLedger {
     return won === true;
   }
 
+  async findBySesMessageId(sesMessageId: string): Promise<{ ref: LogRef; recipientId: string } | null> {
+    const out = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: INDEX.recipientsBySesMessageId,
+        KeyConditionExpression: 'sesMessageId = :id',
+        ExpressionAttributeValues: { ':id': sesMessageId },
+        // The table keys say it all (and are projected whatever the index projects).
+        ProjectionExpression: 'pk, sk',
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const found = fromSendingLogKey(String(item.pk), String(item.sk));
+      if (found) return found;
+    }
+    return null;
+  }
+
+  async applyEvent(
+    ref: LogRef,
+    recipientId: string,
+    expected: RecipientStatus,
+    change: EntryChange,
+  ): Promise<{ before: LedgerEntry; after: LedgerEntry } | null> {
+    const { status, failureType, failureReason, deliveredAt, sent, track, updatedAt } = change;
+    if ([status, failureType, failureReason, deliveredAt, sent, track].every((v) => v === undefined)) {
+      throw new RangeError('applyEvent needs a change besides updatedAt');
+    }
+    const set = ['updatedAt = :updatedAt'];
+    const add: string[] = [];
+    const remove: string[] = [];
+    const conditions = ['attribute_exists(pk)', '#status = :expected'];
+    const values: Record<string, unknown> = { ':updatedAt': updatedAt, ':expected': expected };
+    if (status !== undefined) {
+      set.push('#status = :status', 'statusPk = :statusPk');
+      values[':status'] = status;
+      values[':statusPk'] = this.#statusPk(ref, recipientId, status);
+    }
+    if (failureType !== undefined) {
+      set.push('failureType = :failureType');
+      values[':failureType'] = failureType;
+    }
+    if (failureReason !== undefined) {
+      set.push('failureReason = :failureReason');
+      values[':failureReason'] = failureReason;
+    }
+    if (deliveredAt !== undefined) {
+      set.push('deliveredAt = :deliveredAt');
+      values[':deliveredAt'] = deliveredAt;
+    }
+    if (sent !== undefined) {
+      // Reconciliation: only an entry that has no message id yet; its claim is spent as in markSent.
+      set.push(
+        'sesMessageId = :messageId',
+        'sentAt = :sentAt',
+        'historySk = :historySk',
+        'reconciledAt = :updatedAt',
+      );
+      remove.push('leaseUntil');
+      conditions.push('attribute_not_exists(sesMessageId)');
+      values[':messageId'] = sent.sesMessageId;
+      values[':sentAt'] = sent.at;
+      values[':historySk'] = historySk(sent.at, ref.deliveryId);
+    }
+    if (track !== undefined) {
+      values[':one'] = 1;
+      values[':trackAt'] = track.at;
+      // A click implies an open: it sets firstOpenAt too when there was none.
+      set.push('firstOpenAt = if_not_exists(firstOpenAt, :trackAt)');
+      if (track.kind === 'open') add.push('opens :one');
+      else {
+        add.push('clicks :one');
+        set.push('firstClickAt = if_not_exists(firstClickAt, :trackAt)');
+      }
+    }
+    let old: Record<string, unknown> | undefined;
+    try {
+      const out = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: sendingLogKey(ref, recipientId),
+          UpdateExpression: [
+            `SET ${set.join(', ')}`,
+            ...(remove.length > 0 ? [`REMOVE ${remove.join(', ')}`] : []),
+            ...(add.length > 0 ? [`ADD ${add.join(', ')}`] : []),
+          ].join(' '),
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      old = out.Attributes;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return null;
+      throw error;
+    }
+    if (!old) return null; // unreachable: the condition requires the item
+    const before = ledgerEntry(old);
+    return { before, after: applied(before, change) };
+  }
+
   async listByStatus(
     ref: LogRef,
     shard: number,
@@ -266,3 +387,37 @@ export class DynamoRecipientLedger implements RecipientLedger {
 }
 
 const claimValues = (claim: Claim) => ({ ':owner': claim.owner, ':claimedAt': claim.at });
+
+/** The log and recipient of a sending-log key (`D#<deliveryId>#v<version>#<nn>` / `R#<recipientId>`). */
+const fromSendingLogKey = (pk: string, sk: string): { ref: LogRef; recipientId: string } | null => {
+  const match = /^D#(.+)#v(\d+)#\d{2}$/.exec(pk);
+  if (!match || !sk.startsWith('R#')) return null;
+  return { ref: { deliveryId: match[1]!, version: Number(match[2]) }, recipientId: sk.slice('R#'.length) };
+};
+
+/**
+ * The entry after `applyEvent`'s write, computed from the entry before it: exact, because the write's condition
+ * pinned the status it read and ADD is atomic (the counts are the stored ones plus one).
+ */
+const applied = (before: LedgerEntry, change: EntryChange): LedgerEntry => {
+  const after: LedgerEntry = { ...before, updatedAt: change.updatedAt };
+  if (change.status !== undefined) after.status = change.status;
+  if (change.failureType !== undefined) after.failureType = change.failureType;
+  if (change.failureReason !== undefined) after.failureReason = change.failureReason;
+  if (change.deliveredAt !== undefined) after.deliveredAt = change.deliveredAt;
+  if (change.sent !== undefined) {
+    after.sesMessageId = change.sent.sesMessageId;
+    after.sentAt = change.sent.at;
+    delete after.claim; // its lease is removed: the claim is spent
+  }
+  if (change.track !== undefined) {
+    const at = change.track.at;
+    after.firstOpenAt ??= at;
+    if (change.track.kind === 'open') after.opens = (before.opens ?? 0) + 1;
+    else {
+      after.clicks = (before.clicks ?? 0) + 1;
+      after.firstClickAt ??= at;
+    }
+  }
+  return after;
+};
