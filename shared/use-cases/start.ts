@@ -6,6 +6,8 @@
  *  3. checkpoint each shard after each page, so a retry or a timeout resumes instead of enqueuing twice (what
  *     slips through twice is caught by the senders' claims);
  *  4. past its time budget, hand over to a continuation job.
+ * The delivery is registered with the sweeper first (shared/use-cases/sweep.ts), which re-drives a start that
+ * stalls and settles what a crash leaves in doubt.
  * Cancel: the same walk over a stopped delivery, marking each pending, unclaimed recipient canceled.
  */
 import { SHARDS } from '../domain/shards.ts';
@@ -18,6 +20,7 @@ import type {
   SendJob,
   StartCheckpoints,
   StartJob,
+  SweepRegistry,
 } from '../ports/index.ts';
 
 export const RECIPIENTS_PER_SEND_JOB = 25;
@@ -31,6 +34,8 @@ export interface StartDeps {
   sendQueue: JobQueue<SendJob>;
   /** Where continuation jobs go. */
   startQueue: JobQueue<StartJob>;
+  /** A started send is watched by the sweeper until every recipient is accounted for. */
+  registry: SweepRegistry;
   clock: Clock;
 }
 
@@ -42,6 +47,7 @@ export const runStartJob = async (deps: StartDeps, job: StartJob, budgetMs: numb
   const expectedState = job.kind === 'start' ? 'sending' : 'stopped';
   if (delivery?.state !== expectedState || delivery.preparation?.version !== job.version) return 'dropped';
   const ref = { deliveryId: job.deliveryId, version: job.version };
+  if (job.kind === 'start') await deps.registry.register(job.deliveryId, deps.clock.now().toISOString());
   for (let shard = 0; shard < SHARDS; shard++) {
     let position = await deps.checkpoints.get(ref, job.run, shard);
     while (!position.done) {

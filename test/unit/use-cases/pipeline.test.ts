@@ -14,6 +14,7 @@ import { upsertProfiles } from '../../../shared/use-cases/profiles.ts';
 import { executionId, onSchedule } from '../../../shared/use-cases/scheduled-start.ts';
 import { RetryLater, type SendDeps, sendJob } from '../../../shared/use-cases/send.ts';
 import { runStartJob } from '../../../shared/use-cases/start.ts';
+import { IN_DOUBT_REASON, type SweepDeps, sweep } from '../../../shared/use-cases/sweep.ts';
 import { preparer, starter } from '../../helpers/actors.ts';
 import { deliveryInput } from '../../helpers/deliveries.ts';
 import { type FakeDeps, fakeDeps } from '../../helpers/fakes.ts';
@@ -38,7 +39,9 @@ const wire = (d: FakeDeps) => {
     owner: 'sender-1',
     leaseMs: 60_000,
   };
+  const sweeper: SweepDeps = { ...d, inDoubtWindowMs: 60 * 60_000 };
   return {
+    sweeper,
     control: { ...d, sendStarter },
     prep: { ...d, sendStarter },
     start: { ...d, checkpoints: d.startCheckpoints },
@@ -496,5 +499,110 @@ describe('pacing', () => {
     expect(senderRate(100, 0.8, 10)).toBe(8);
     expect(senderRate(100, 0.8, 10, 20)).toBe(2);
     expect(senderRate(1, 0.8, 10)).toBeCloseTo(0.08);
+  });
+});
+
+describe('sweeper', () => {
+  /** A send whose jobs were enqueued, then handed to `run` instead of the queue. */
+  const started = async (n: number) => {
+    const r = await readyDelivery(n);
+    await confirm(world.control, starter, r.id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    return { ...r, jobs: deps.sendQueue.drain() };
+  };
+  const sweepOnce = () => sweep(world.sweeper, Number.POSITIVE_INFINITY);
+
+  it('watches a send from its start', async () => {
+    const { id } = await started(2);
+    expect([...deps.registry.entries.keys()]).toEqual([id]);
+  });
+
+  it('makes an abandoned claim in-doubt, fails it after the window with no SES record, then stops watching', async () => {
+    const { id, jobs } = await started(3);
+    const markSent = deps.ledger.markSent.bind(deps.ledger);
+    deps.ledger.markSent = async () => {
+      throw new Error('Lambda crashed');
+    };
+    const [crashing, ...rest] = jobs;
+    await expect(sendJob(world.send, crashing!)).rejects.toThrow(/crashed/);
+    deps.ledger.markSent = markSent;
+    for (const job of rest) await sendJob(world.send, job);
+    expect(statuses(id)).toEqual({ sent: 2, pending: 1 });
+
+    deps.clock.advance(61_000); // past the claim's lease; the crashed job never came back
+    const first = await sweepOnce();
+    expect(first.deliveries[0]).toMatchObject({
+      madeInDoubt: 1,
+      inDoubtLeft: 1,
+      finished: true,
+      released: false,
+    });
+    expect(statuses(id)).toEqual({ sent: 2, 'in-doubt': 1 });
+    expect((await getDelivery(world.control, id)).state).toBe('finished');
+
+    deps.clock.advance(30 * 60_000); // inside the window: still waiting for an SES event
+    expect((await sweepOnce()).deliveries[0]).toMatchObject({ expired: 0, inDoubtLeft: 1, released: false });
+
+    deps.clock.advance(31 * 60_000);
+    expect((await sweepOnce()).deliveries[0]).toMatchObject({ expired: 1, inDoubtLeft: 0, released: true });
+    const failed = (
+      await deps.recipientLog.listSending({ deliveryId: id, version: 1 }, { status: 'failed' }, {})
+    ).items;
+    expect(failed).toEqual([
+      expect.objectContaining({ failureType: 'error', failureReason: IN_DOUBT_REASON }),
+    ]);
+    expect(deps.registry.entries.size).toBe(0);
+    expect(deps.email.sent).toHaveLength(3); // the crashed call reached SES once; nothing was sent again
+    expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({
+      sent: 2,
+      processed: 3,
+      bouncesAndErrors: 1,
+    });
+  });
+
+  it('re-drives a send whose jobs were lost once a sweep finds no progress since the previous one', async () => {
+    const { id } = await started(30); // the send jobs are dropped: nothing will ever send them
+    const first = await sweepOnce();
+    expect(first.deliveries[0]).toMatchObject({ unclaimedPending: 30, redriven: false });
+    deps.clock.advance(5 * 60_000);
+    const second = await sweepOnce();
+    expect(second.deliveries[0]).toMatchObject({ unclaimedPending: 30, redriven: true });
+    expect(deps.startQueue.sent.at(-1)).toEqual({
+      kind: 'start',
+      deliveryId: id,
+      version: 1,
+      run: expect.stringMatching(/^sweep-/),
+    });
+    await drain();
+    expect(deps.email.sent).toHaveLength(30);
+    expect(statuses(id)).toEqual({ sent: 30 });
+    expect((await getDelivery(world.control, id)).state).toBe('finished');
+    expect((await sweepOnce()).deliveries[0]).toMatchObject({ released: true });
+  });
+
+  it('does not re-drive a send that progressed since the previous sweep', async () => {
+    const { jobs } = await started(30);
+    await sweepOnce();
+    await sendJob(world.send, jobs[0]!);
+    deps.clock.advance(5 * 60_000);
+    expect((await sweepOnce()).deliveries[0]).toMatchObject({ redriven: false });
+  });
+
+  it('keeps watching a paused send without re-driving it, and one failing delivery does not stop the others', async () => {
+    const a = await started(5);
+    await pause(world.control, starter, a.id);
+    const b = await started(5);
+    const get = deps.deliveries.get.bind(deps.deliveries);
+    deps.deliveries.get = async (id: string) => {
+      if (id === b.id) throw new Error('throttled');
+      return get(id);
+    };
+    await sweepOnce();
+    deps.clock.advance(5 * 60_000);
+    const report = await sweepOnce();
+    expect(report.deliveries).toEqual([
+      expect.objectContaining({ deliveryId: a.id, redriven: false, released: false }),
+    ]);
+    expect(report.errors.map((e) => e.deliveryId)).toEqual([b.id]);
   });
 });
