@@ -1,12 +1,10 @@
 /** Sending, exclusion and tracking logs of a delivery (administration role). */
 
 import { invalid } from '../../shared/domain/errors.ts';
-import { assertCan } from '../../shared/domain/roles.ts';
-import { loadDelivery } from '../../shared/use-cases/deliveries.ts';
-import { exclusionLogs, sendingLogs } from '../../shared/use-cases/logs.ts';
+import { exclusionLogs, sendingLogs, trackingLogs } from '../../shared/use-cases/logs.ts';
 import { logAdapters } from '../lib/adapters.ts';
 import { httpApi, json } from '../lib/http.ts';
-import { recipientStatus } from './schemas.ts';
+import { recipientStatus, trackingType } from './schemas.ts';
 
 const deps = logAdapters();
 
@@ -20,10 +18,9 @@ export const handler = httpApi({
   'GET /deliveries/{id}/exclusion-logs': async (req) =>
     json(200, await exclusionLogs(deps, req.actor, req.params.id!, req.page())),
   'GET /deliveries/{id}/tracking-logs': async (req) => {
-    // The tracking log fills with SES opens and clicks (event ingestion); until then it is empty.
-    assertCan(req.actor, 'logs:read');
-    await loadDelivery(deps, req.params.id!);
-    req.page();
-    return json(200, { items: [], nextCursor: null });
+    const type = trackingType.safeParse(req.query.type || undefined);
+    if (!type.success)
+      throw invalid('The type filter is not valid.', [{ field: 'type', message: 'open, click or opt-out' }]);
+    return json(200, await trackingLogs(deps, req.actor, req.params.id!, type.data, req.page()));
   },
 });

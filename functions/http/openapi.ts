@@ -23,7 +23,7 @@ const schemas = {
   SendingLogEntry: res.sendingLogEntry,
   SendingLogPage: res.page(res.sendingLogEntry),
   ExclusionLogPage: res.page(res.exclusionLogEntry),
-  TrackingLogPage: res.page(z.record(z.string(), z.unknown())),
+  TrackingLogPage: res.page(res.trackingLogEntry),
   SendingHistoryPage: res.page(res.sendingLogEntry),
   ComputeStatsResult: res.computeStatsResult,
   ProfilesBatch: req.profilesBatch,
@@ -190,7 +190,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Tracking log',
     roles: 'administration',
     ok: [200, 'TrackingLogPage'],
-    query: paging,
+    query: [{ name: 'type', description: 'open, click or opt-out' }, ...paging],
     errors: [400, 403, 404],
   },
 };

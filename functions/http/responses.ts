@@ -135,9 +135,25 @@ export const sendingLogEntry = z.object({
   failureReason: z.string().optional(),
   sesMessageId: z.string().optional(),
   sentAt: isoTime.optional(),
+  deliveredAt: isoTime.optional(),
   updatedAt: isoTime,
   opens: z.number().int().optional(),
   clicks: z.number().int().optional(),
+  firstOpenAt: isoTime.optional(),
+  firstClickAt: isoTime.optional(),
+});
+
+export const trackingLogEntry = z.object({
+  deliveryId: z.string(),
+  version: z.number().int(),
+  recipientId: z.string(),
+  profileId: z.string(),
+  sesMessageId: z.string(),
+  type: z.enum(['open', 'click', 'opt-out']),
+  at: isoTime,
+  link: z.string().optional(),
+  userAgent: z.string().optional(),
+  eventId: z.string(),
 });
 
 export const exclusionLogEntry = z.object({

@@ -65,6 +65,8 @@ export const deliveryPatch = deliveryInput
 
 export const stateFilter = z.enum(DELIVERY_STATES).optional();
 
+export const trackingType = z.enum(['open', 'click', 'opt-out']).optional();
+
 export const recipientStatus = z
   .enum(['pending', 'sent', 'delivered', 'failed', 'canceled', 'in-doubt'])
   .optional();

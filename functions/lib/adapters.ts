@@ -10,11 +10,13 @@ import {
 } from '../../shared/adapters/dynamodb/checkpoints.ts';
 import { DynamoCounters } from '../../shared/adapters/dynamodb/counters.ts';
 import { DynamoDeliveryRepository } from '../../shared/adapters/dynamodb/deliveries.ts';
+import { DynamoSesEventStore, DynamoTrackingLog } from '../../shared/adapters/dynamodb/events.ts';
 import { DynamoRecipientLedger } from '../../shared/adapters/dynamodb/ledger.ts';
 import { DynamoProfileRepository } from '../../shared/adapters/dynamodb/profiles.ts';
 import { DynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine.ts';
 import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
 import { DynamoStatsRepository } from '../../shared/adapters/dynamodb/stats.ts';
+import { DynamoSweepRegistry } from '../../shared/adapters/dynamodb/sweep.ts';
 import { EventBridgeDeliveryScheduler } from '../../shared/adapters/scheduler/delivery-scheduler.ts';
 import { SesSendingAccount } from '../../shared/adapters/ses/account.ts';
 import { SesEmailSender } from '../../shared/adapters/ses/email-sender.ts';
@@ -23,7 +25,7 @@ import type { PrepareJob, SendJob, StartJob } from '../../shared/ports/index.ts'
 import { queueSendStarter } from '../../shared/use-cases/control.ts';
 import { queuePreparer } from '../../shared/use-cases/preparation.ts';
 import { documentClient, scheduler, sesAccountClient, sesv2, sqs } from './clients.ts';
-import { queueUrlsFromEnv, settingsFromEnv, tableNamesFromEnv } from './config.ts';
+import { inDoubtWindowFromEnv, queueUrlsFromEnv, settingsFromEnv, tableNamesFromEnv } from './config.ts';
 import { systemClock, uuids } from './ids.ts';
 
 const tables = <T extends TableName>(names: readonly T[]) => ({
@@ -105,10 +107,11 @@ export const controlAdapters = () => {
 };
 
 export const logAdapters = () => {
-  const { tableNames, client } = tables(['deliveries', 'recipients']);
+  const { tableNames, client } = tables(['deliveries', 'recipients', 'events']);
   return {
     deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
+    tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
   };
 };
 
@@ -137,6 +140,7 @@ export const starterAdapters = () => {
     counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
     sendQueue: queue<SendJob>('send'),
     startQueue: queue<StartJob>('start'),
+    registry: new DynamoSweepRegistry({ client, tableName: tableNames.deliveries }),
   };
 };
 
@@ -161,5 +165,31 @@ export const scheduledStartAdapters = () => {
     deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
     preparer: queuePreparer(queue<PrepareJob>('prepare')),
     sendStarter: queueSendStarter(queue<StartJob>('start'), systemClock),
+  };
+};
+
+export const ingesterAdapters = () => {
+  const { tableNames, client } = tables(['deliveries', 'profiles', 'recipients', 'events']);
+  return {
+    clock: systemClock,
+    events: new DynamoSesEventStore({ client, tableName: tableNames.events }),
+    tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
+    ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
+    quarantine: new DynamoQuarantineRepository({ client, tableName: tableNames.profiles }),
+    profiles: new DynamoProfileRepository({ client, tableName: tableNames.profiles }),
+    counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+  };
+};
+
+export const sweeperAdapters = () => {
+  const { tableNames, client } = tables(['deliveries', 'recipients']);
+  return {
+    clock: systemClock,
+    inDoubtWindowMs: inDoubtWindowFromEnv(),
+    registry: new DynamoSweepRegistry({ client, tableName: tableNames.deliveries }),
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
+    counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+    startQueue: queue<StartJob>('start'),
   };
 };

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import {
+  deadLetterEnv,
   type QueueName,
   queueEnv,
   type SettingName,
@@ -38,6 +39,12 @@ export const queueUrlsFromEnv = <Q extends QueueName>(
   names: readonly Q[],
   env: NodeJS.ProcessEnv = process.env,
 ) => required(names, queueEnv, env);
+
+/** URLs of the dead-letter queues a function refuses records to, from the DLQ_URL_* variables. */
+export const deadLetterUrlsFromEnv = <Q extends QueueName>(
+  names: readonly Q[],
+  env: NodeJS.ProcessEnv = process.env,
+) => required(names, deadLetterEnv, env);
 
 /** Settings (SETTINGS in the topology), all required. */
 export const settingsFromEnv = <S extends SettingName>(
@@ -83,4 +90,14 @@ export const pacingFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
         ? undefined
         : parsed.data.SEND_CLAIM_LEASE_SECONDS * 1000,
   };
+};
+
+/** The sweeper's reconciliation window: IN_DOUBT_WINDOW_MINUTES, a positive number of minutes. */
+export const inDoubtWindowFromEnv = (env: NodeJS.ProcessEnv = process.env): number => {
+  const { IN_DOUBT_WINDOW_MINUTES } = settingsFromEnv(['IN_DOUBT_WINDOW_MINUTES'], env);
+  const minutes = positive.safeParse(IN_DOUBT_WINDOW_MINUTES);
+  if (!minutes.success) {
+    throw new ConfigError(`Invalid IN_DOUBT_WINDOW_MINUTES: ${IN_DOUBT_WINDOW_MINUTES} (a positive number)`);
+  }
+  return minutes.data * 60_000;
 };

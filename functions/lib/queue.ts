@@ -1,8 +1,8 @@
 /**
  * The middy stack of queue consumers, defined once: Powertools logger, then Powertools Batch with partial batch
- * responses. Each record's body is parsed with its zod schema; a record that fails (a poison message, or work to
- * retry later) is reported in `batchItemFailures` and comes back after its visibility timeout, then lands in the
- * queue's DLQ after maxReceiveCount, without blocking the rest of its batch.
+ * responses. A record that fails (a poison message, or work to retry later) is reported in `batchItemFailures`
+ * and comes back after its visibility timeout, then lands in the queue's DLQ after maxReceiveCount, without
+ * blocking the rest of its batch.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -11,48 +11,84 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { ZodType } from 'zod';
 import { logger } from './http.ts';
 
-export const queueConsumer = <T>(
-  schema: ZodType<T>,
-  handle: (job: T, context: Context, record: SQSRecord) => Promise<unknown>,
-  options: { inParallel?: boolean } = {},
+/**
+ * A consumer of SQS records. `perInvocation` makes what the records of one invocation share (e.g. counter deltas
+ * gathered over the batch), and `afterBatch` runs once they are all processed, failed or not.
+ */
+export const recordConsumer = <S = undefined>(
+  handle: (record: SQSRecord, context: Context, shared: S) => Promise<unknown>,
+  options: {
+    inParallel?: boolean;
+    perInvocation?: () => S;
+    afterBatch?: (shared: S) => Promise<void>;
+  } = {},
 ) => {
   const processor = new BatchProcessor(EventType.SQS);
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event, context) =>
-      processPartialResponse(
-        event,
-        async (record: SQSRecord) => {
-          let body: unknown;
-          try {
-            body = JSON.parse(record.body);
-          } catch {
-            logger.error('Poison message: body is not JSON', { messageId: record.messageId });
-            throw new Error(`Message ${record.messageId} is not JSON`);
-          }
-          const job = schema.safeParse(body);
-          if (!job.success) {
-            logger.error('Poison message: body is not a job', {
-              messageId: record.messageId,
-              issues: job.error.issues,
-            });
-            throw new Error(`Message ${record.messageId} is not a job`);
-          }
-          try {
-            return await handle(job.data, context, record);
-          } catch (error) {
-            logger.warn('Record failed; it will be retried', {
-              messageId: record.messageId,
-              error: error as Error,
-            });
-            throw error;
-          }
-        },
-        processor,
-        { context, throwOnFullBatchFailure: false, processInParallel: options.inParallel ?? false },
-      ),
-    );
+    .handler(async (event, context) => {
+      const shared = options.perInvocation?.() as S;
+      try {
+        return await processPartialResponse(
+          event,
+          async (record: SQSRecord) => {
+            try {
+              return await handle(record, context, shared);
+            } catch (error) {
+              logger.warn('Record failed; it will be retried', {
+                messageId: record.messageId,
+                error: error as Error,
+              });
+              throw error;
+            }
+          },
+          processor,
+          { context, throwOnFullBatchFailure: false, processInParallel: options.inParallel ?? false },
+        );
+      } finally {
+        await options.afterBatch?.(shared);
+      }
+    });
 };
+
+/** A record whose body can never be processed (retrying cannot help). */
+export class PoisonMessage extends Error {
+  override name = 'PoisonMessage';
+}
+
+/** Parses a record's body as JSON; a PoisonMessage otherwise. */
+export const jsonBody = (record: SQSRecord): unknown => {
+  try {
+    return JSON.parse(record.body);
+  } catch {
+    throw new PoisonMessage(`Message ${record.messageId} is not JSON`);
+  }
+};
+
+/** A consumer of job messages: each body is JSON checked against the job's zod schema. */
+export const queueConsumer = <T>(
+  schema: ZodType<T>,
+  handle: (job: T, context: Context, record: SQSRecord) => Promise<unknown>,
+  options: { inParallel?: boolean } = {},
+) =>
+  recordConsumer(async (record, context) => {
+    let body: unknown;
+    try {
+      body = jsonBody(record);
+    } catch (error) {
+      logger.error('Poison message: body is not JSON', { messageId: record.messageId });
+      throw error;
+    }
+    const job = schema.safeParse(body);
+    if (!job.success) {
+      logger.error('Poison message: body is not a job', {
+        messageId: record.messageId,
+        issues: job.error.issues,
+      });
+      throw new PoisonMessage(`Message ${record.messageId} is not a job`);
+    }
+    return handle(job.data, context, record);
+  }, options);
 
 /** The time a consumer may use before handing over to a continuation job. */
 export const budget = (context: Context, marginMs: number): number =>

@@ -3,18 +3,16 @@
  * An invalid input is logged and dropped (retrying it cannot help); other failures throw, so Scheduler retries
  * and then sends the input to the schedules' DLQ.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { onSchedule } from '../../shared/use-cases/scheduled-start.ts';
 import { scheduledStartAdapters } from '../lib/adapters.ts';
+import { directHandler } from '../lib/direct.ts';
 import { logger } from '../lib/http.ts';
 import { scheduleInput } from '../queue/jobs.ts';
 
 const deps = scheduledStartAdapters();
 
-export const handler = middy<unknown, { result: string }>()
-  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: true }))
-  .handler(async (event) => {
+export const handler = directHandler(
+  async (event): Promise<{ result: string }> => {
     const input = scheduleInput.safeParse(event);
     if (!input.success) {
       logger.error('Invalid schedule input: dropped', { issues: input.error.issues });
@@ -23,4 +21,6 @@ export const handler = middy<unknown, { result: string }>()
     const result = await onSchedule(deps, input.data);
     logger.info('Schedule fired', { ...input.data, result });
     return { result };
-  });
+  },
+  { logEvent: true },
+);

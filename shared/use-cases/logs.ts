@@ -8,6 +8,8 @@ import type {
   PageRequest,
   RecipientLogRepository,
   SendingLogEntry,
+  TrackingLog,
+  TrackingLogEntry,
 } from '../ports/index.ts';
 import { loadDelivery } from './deliveries.ts';
 
@@ -40,4 +42,17 @@ export const exclusionLogs = async (
   const delivery = await loadDelivery(deps, id);
   if (!delivery.preparation) return EMPTY;
   return deps.recipientLog.listExclusions({ deliveryId: id, version: delivery.preparation.version }, page);
+};
+
+/** Opens, clicks and opt-outs of a delivery (its tracking log spans its preparations: events name their version). */
+export const trackingLogs = async (
+  deps: { deliveries: DeliveryRepository; tracking: TrackingLog },
+  actor: Actor,
+  id: string,
+  type: TrackingLogEntry['type'] | undefined,
+  page: PageRequest,
+): Promise<Page<TrackingLogEntry>> => {
+  assertCan(actor, 'logs:read');
+  await loadDelivery(deps, id);
+  return deps.tracking.list(id, { type }, page);
 };

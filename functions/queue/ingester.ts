@@ -1,0 +1,36 @@
+/**
+ * SES event queue consumer: each record is an SES event in its SNS envelope (raw delivery off), an EventBridge
+ * event or a bare record. Anything else is refused to the queue's DLQ at once, with the reason logged and kept
+ * in the message's attributes: never retried, never a crash loop. Counter deltas are gathered over the batch and
+ * ADDed once per (delivery, shard).
+ */
+import { InvalidSesEvent, openEnvelope } from '../../shared/domain/ses-events.ts';
+import { CounterBatch } from '../../shared/use-cases/counter-batch.ts';
+import { ingestEnvelope } from '../../shared/use-cases/ingest.ts';
+import { ingesterAdapters } from '../lib/adapters.ts';
+import { deadLetters } from '../lib/dead-letter.ts';
+import { logger } from '../lib/http.ts';
+import { jsonBody, PoisonMessage, recordConsumer } from '../lib/queue.ts';
+
+const deps = ingesterAdapters();
+const refused = deadLetters('events', 'ingester');
+
+export const handler = recordConsumer(
+  async (record, _context, batch: CounterBatch) => {
+    let envelope: ReturnType<typeof openEnvelope>;
+    try {
+      envelope = openEnvelope(jsonBody(record));
+    } catch (error) {
+      if (!(error instanceof InvalidSesEvent || error instanceof PoisonMessage)) throw error;
+      logger.error('Refused: not an SES event; moved to the dead-letter queue', {
+        messageId: record.messageId,
+        reason: error.message,
+      });
+      await refused.refuse(record, error.message);
+      return;
+    }
+    const result = await ingestEnvelope(deps, envelope, batch);
+    logger.info('SES event', { ...result });
+  },
+  { perInvocation: () => new CounterBatch(), afterBatch: (batch) => batch.flush(deps.counters) },
+);

@@ -1,0 +1,21 @@
+/**
+ * The sweeper, every few minutes (an EventBridge rule in AWS, an interval locally): abandoned claims become
+ * in-doubt, in-doubt recipients fail after the reconciliation window, stalled sends are re-driven, settled sends
+ * finish (shared/use-cases/sweep.ts). The event (a scheduled event) carries nothing it needs.
+ */
+import { sweep } from '../../shared/use-cases/sweep.ts';
+import { sweeperAdapters } from '../lib/adapters.ts';
+import { directHandler } from '../lib/direct.ts';
+import { logger } from '../lib/http.ts';
+import { budget } from '../lib/queue.ts';
+
+const deps = sweeperAdapters();
+
+export const handler = directHandler(async (_event, context) => {
+  const report = await sweep(deps, budget(context, 30_000));
+  for (const d of report.deliveries) {
+    if (d.madeInDoubt || d.expired || d.redriven || d.finished || d.released) logger.info('Swept', { ...d });
+  }
+  for (const { deliveryId, error } of report.errors) logger.error('Sweep failed', { deliveryId, error });
+  return { swept: report.deliveries.length, more: report.more, failed: report.errors.length };
+});
