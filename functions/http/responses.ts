@@ -171,6 +171,8 @@ export const computeStatsResult = z.object({
   deliveryId: z.string(),
   kpis,
   computedAt: z.object({ realTime: isoTime, tracking: isoTime }),
+  /** Corrections ADDed to the delivery's counters (empty when they agreed with the logs). */
+  repaired: z.record(z.string(), z.number().int()),
 });
 
 export const page = <T extends z.ZodType>(item: T) =>

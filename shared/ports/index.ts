@@ -320,6 +320,8 @@ export type CounterName =
 
 export interface Counters {
   add(deliveryId: string, shard: number, deltas: Partial<Record<CounterName, number>>): Promise<void>;
+  /** ADDs corrections to the adjustment item (compute-stats' counter repair), summed with the shards by `read`. */
+  adjust(deliveryId: string, deltas: Partial<Record<CounterName, number>>): Promise<void>;
   read(deliveryId: string): Promise<Record<CounterName, number>>;
 }
 

@@ -1,29 +1,48 @@
 /**
  * Compute stats: recomputes every KPI of a delivery from its logs and writes both snapshots as absolute values,
  * each stamped with the time its read started (an older computation never overwrites a newer one).
+ * It also repairs the counters the Deployment block reads once a send is confirmed: they drift only when a
+ * handler died between a ledger write and its ADD (docs/data-model.md). When the counters did not move during
+ * the recount (nothing was being written), the difference between the recount and the counters is ADDed to the
+ * adjustment item; while a send is moving, the repair waits for a quiet recount.
  */
 import { computeKpis, type Kpis, type RecipientFacts, recount } from '../domain/kpis.ts';
-import type { Clock, DeliveryRepository, RecipientLogRepository, StatsRepository } from '../ports/index.ts';
+import type {
+  Clock,
+  CounterName,
+  Counters,
+  DeliveryRepository,
+  RecipientLogRepository,
+  StatsRepository,
+} from '../ports/index.ts';
 import { loadDelivery } from './deliveries.ts';
 
 export interface ComputeStatsResult {
   deliveryId: string;
   kpis: Kpis;
   computedAt: { realTime: string; tracking: string };
+  /** The corrections ADDed to the counters (empty when they agreed, or were moving and the repair waited). */
+  repaired: Partial<Record<CounterName, number>>;
 }
+
+const same = (a: Record<CounterName, number>, b: Record<CounterName, number>) =>
+  (Object.keys(a) as CounterName[]).every((k) => a[k] === b[k]);
 
 export const computeStats = async (
   deps: {
     deliveries: DeliveryRepository;
     stats: StatsRepository;
     recipientLog: RecipientLogRepository;
+    counters: Counters;
     clock: Clock;
   },
   id: string,
 ): Promise<ComputeStatsResult> => {
   const delivery = await loadDelivery(deps, id);
   const startedAt = deps.clock.now().toISOString();
+  const countersBefore = delivery.confirmedAt ? await deps.counters.read(id) : null;
   const facts: RecipientFacts[] = [];
+  let settled = 0;
   const toDeliver = delivery.preparation?.toDeliver ?? 0;
   if (delivery.preparation && !delivery.preparation.errors) {
     const ref = { deliveryId: id, version: delivery.preparation.version };
@@ -37,11 +56,30 @@ export const computeStats = async (
           opens: e.opens ?? 0,
           clicks: e.clicks ?? 0,
         });
+        if (e.status !== 'pending') settled++;
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }
   const { realTime, tracking } = recount(facts, toDeliver);
+  const repaired: ComputeStatsResult['repaired'] = {};
+  if (countersBefore && same(countersBefore, await deps.counters.read(id))) {
+    const truth: Record<CounterName, number> = {
+      sent: realTime.sent,
+      processed: realTime.processed,
+      delivered: realTime.delivered,
+      bouncesAndErrors: realTime.bouncesAndErrors,
+      settled,
+      opens: tracking.opens,
+      uniqueOpens: tracking.uniqueOpens,
+      clicks: tracking.clicks,
+      uniqueClicks: tracking.uniqueClicks,
+    };
+    for (const k of Object.keys(truth) as CounterName[]) {
+      if (truth[k] !== countersBefore[k]) repaired[k] = truth[k] - countersBefore[k];
+    }
+    if (Object.keys(repaired).length > 0) await deps.counters.adjust(id, repaired);
+  }
   await Promise.all([
     deps.stats.putRealTime(id, { counts: realTime, computedAt: startedAt }),
     deps.stats.putTracking(id, { counts: tracking, computedAt: startedAt }),
@@ -50,5 +88,6 @@ export const computeStats = async (
     deliveryId: id,
     kpis: computeKpis(realTime, tracking),
     computedAt: { realTime: startedAt, tracking: startedAt },
+    repaired,
   };
 };

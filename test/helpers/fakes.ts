@@ -422,6 +422,9 @@ export class FakeCounters implements Counters {
       current[k] = (current[k] ?? 0) + v;
     this.shards.set(key, current);
   }
+  async adjust(deliveryId: string, deltas: Partial<Record<CounterName, number>>) {
+    await this.add(deliveryId, -1, deltas);
+  }
   async read(deliveryId: string) {
     const total = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
     for (const [key, values] of this.shards) {

@@ -60,6 +60,20 @@ describe('DynamoCounters (DynamoDB Local)', () => {
     });
   });
 
+  it('ADDs corrections to the adjustment item only, summed by read', async () => {
+    const deliveryId = `d-${randomUUID()}`;
+    await counters().add(deliveryId, 3, { sent: 5, processed: 5 });
+    await counters().adjust(deliveryId, { sent: 2, delivered: -1 });
+    await counters().adjust(deliveryId, { sent: 1 });
+    expect(await stored(counterAdjustmentKey(deliveryId))).toMatchObject({
+      entity: 'counter',
+      sent: 3,
+      delivered: -1,
+    });
+    expect(await stored(counterKey(deliveryId, 3))).toMatchObject({ sent: 5 });
+    expect(await counters().read(deliveryId)).toMatchObject({ sent: 8, processed: 5, delivered: -1 });
+  });
+
   it('loses no concurrent ADD on one shard, and takes negative deltas', async () => {
     const deliveryId = `d-${randomUUID()}`;
     await Promise.all(

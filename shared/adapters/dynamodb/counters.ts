@@ -40,9 +40,16 @@ export class DynamoCounters implements Counters {
     this.#table = options.tableName;
   }
 
-  /** One UpdateItem ADD on the shard's item; zero deltas are left out, and nothing is written if all are zero. */
+  /** One UpdateItem ADD on the item; zero deltas are left out, and nothing is written if all are zero. */
   async add(deliveryId: string, shard: number, deltas: Partial<Record<CounterName, number>>): Promise<void> {
-    const key = counterKey(deliveryId, shard);
+    await this.#add(counterKey(deliveryId, shard), deltas);
+  }
+
+  async adjust(deliveryId: string, deltas: Partial<Record<CounterName, number>>): Promise<void> {
+    await this.#add(counterAdjustmentKey(deliveryId), deltas);
+  }
+
+  async #add(key: { pk: string; sk: string }, deltas: Partial<Record<CounterName, number>>): Promise<void> {
     const changes = COUNTER_NAMES.flatMap((name) => {
       const delta = deltas[name];
       if (delta === undefined || delta === 0) return [];

@@ -14,6 +14,7 @@ import { upsertProfiles } from '../../../shared/use-cases/profiles.ts';
 import { executionId, onSchedule } from '../../../shared/use-cases/scheduled-start.ts';
 import { RetryLater, type SendDeps, sendJob } from '../../../shared/use-cases/send.ts';
 import { runStartJob } from '../../../shared/use-cases/start.ts';
+import { computeStats } from '../../../shared/use-cases/stats.ts';
 import { IN_DOUBT_REASON, type SweepDeps, sweep } from '../../../shared/use-cases/sweep.ts';
 import { preparer, starter } from '../../helpers/actors.ts';
 import { deliveryInput } from '../../helpers/deliveries.ts';
@@ -604,5 +605,39 @@ describe('sweeper', () => {
       expect.objectContaining({ deliveryId: a.id, redriven: false, released: false }),
     ]);
     expect(report.errors.map((e) => e.deliveryId)).toEqual([b.id]);
+  });
+});
+
+describe('compute stats repairs the counters', () => {
+  it('ADDs the difference to the adjustment when the counters were quiet during the recount', async () => {
+    const { id } = await readyDelivery(20);
+    await confirm(world.control, starter, id);
+    await drain();
+    // A handler died between its ledger writes and its ADD: 3 sends never counted; a retried ADD counted 1 twice.
+    await deps.counters.add(id, 0, { sent: -3, processed: -3, settled: -3, delivered: 1 });
+    expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({ sent: 17, delivered: 1 });
+    const result = await computeStats(deps, id);
+    expect(result.repaired).toEqual({ sent: 3, processed: 3, settled: 3, delivered: -1 });
+    expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({
+      sent: 20,
+      processed: 20,
+      delivered: 0,
+    });
+    expect((await computeStats(deps, id)).repaired).toEqual({});
+  });
+
+  it('waits for a quiet recount while the counters move', async () => {
+    const { id } = await readyDelivery(5);
+    await confirm(world.control, starter, id);
+    await drain();
+    await deps.counters.add(id, 0, { sent: -1 });
+    const read = deps.counters.read.bind(deps.counters);
+    let reads = 0;
+    deps.counters.read = async (d: string) => {
+      if (++reads === 2) await deps.counters.add(id, 1, { opens: 1 }); // an event lands during the recount
+      return read(d);
+    };
+    expect((await computeStats(deps, id)).repaired).toEqual({});
+    expect((await read(id)).sent).toBe(4);
   });
 });
