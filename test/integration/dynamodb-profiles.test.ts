@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { profileKey } from '../../shared/adapters/dynamodb/keys.ts';
 import { DynamoProfileRepository } from '../../shared/adapters/dynamodb/profiles.ts';
 import { DynamoQuarantineRepository, quarantineItem } from '../../shared/adapters/dynamodb/quarantine.ts';
 import { documentClient, sharedTables } from '../helpers/emulators.ts';
@@ -94,6 +95,78 @@ describe('DynamoProfileRepository (DynamoDB Local)', () => {
     expect(got.map((p) => p.id)).toEqual([...new Set(asked.filter((id) => !id.startsWith('missing-')))]);
     expect(got.find((p) => p.id === ids[7])?.email).toBe('u7@example.com');
     expect(await repo.getMany([])).toEqual([]);
+  });
+});
+
+describe('DynamoProfileRepository.optOut (DynamoDB Local)', () => {
+  const client = documentClient();
+  const profiles = () => new DynamoProfileRepository({ client, tableName: sharedTables().profiles });
+  const raw = async (id: string) =>
+    (
+      await client.send(
+        new GetCommand({ TableName: sharedTables().profiles, Key: profileKey(id), ConsistentRead: true }),
+      )
+    ).Item;
+  const AT = '2026-11-23T08:30:00.000Z';
+
+  it('opts a profile out once, recording when and from which message; the profile read back is unchanged in shape', async () => {
+    const repo = profiles();
+    const id = `p-${randomUUID()}`;
+    const [created] = await repo.upsertMany([{ id, email: 'dee@example.com', firstName: 'Dee' }], NOW);
+    const source = { deliveryId: `d-${randomUUID()}`, sesMessageId: `m-${randomUUID()}` };
+
+    expect(await repo.optOut(id, source, AT)).toBe(true);
+    expect(await raw(id)).toMatchObject({ optOut: true, optOutAt: AT, optOutSource: source, updatedAt: AT });
+    // The Profile (and the API's profile schema) has no opt-out record: get and getMany leave it out.
+    const expected = { ...created, optOut: true, updatedAt: AT };
+    expect(await repo.get(id)).toEqual(expected);
+    expect(await repo.getMany([id])).toEqual([expected]);
+
+    // Already opted out: refused, the first record kept.
+    const later = { deliveryId: `d-${randomUUID()}`, sesMessageId: `m-${randomUUID()}` };
+    expect(await repo.optOut(id, later, '2026-11-24T08:30:00.000Z')).toBe(false);
+    expect(await raw(id)).toMatchObject({ optOutAt: AT, optOutSource: source, updatedAt: AT });
+    // Upserts answer the Profile too, without the record.
+    const [touched] = await repo.upsertMany([{ id, lastName: 'Ray' }], LATER);
+    expect(touched).toEqual({ ...expected, lastName: 'Ray', updatedAt: LATER.toISOString() });
+  });
+
+  it('refuses an unknown profile without creating it', async () => {
+    const id = `p-${randomUUID()}`;
+    expect(await profiles().optOut(id, { deliveryId: 'd', sesMessageId: `m-${randomUUID()}` }, AT)).toBe(
+      false,
+    );
+    expect(await raw(id)).toBeUndefined();
+  });
+
+  it('opts out again after an opt-in through the API, which clears the old record', async () => {
+    const repo = profiles();
+    const id = `p-${randomUUID()}`;
+    await repo.upsertMany([{ id, email: 'eve@example.com' }], NOW);
+    expect(await repo.optOut(id, { deliveryId: 'd1', sesMessageId: 'm1' }, AT)).toBe(true);
+    await repo.upsertMany([{ id, optOut: false }], LATER);
+    const optedIn = await raw(id);
+    expect(optedIn).toMatchObject({ optOut: false });
+    expect(optedIn).not.toHaveProperty('optOutAt');
+    expect(optedIn).not.toHaveProperty('optOutSource');
+    const again = '2026-11-25T08:30:00.000Z';
+    expect(await repo.optOut(id, { deliveryId: 'd2', sesMessageId: 'm2' }, again)).toBe(true);
+    expect(await raw(id)).toMatchObject({
+      optOut: true,
+      optOutAt: again,
+      optOutSource: { deliveryId: 'd2', sesMessageId: 'm2' },
+    });
+  });
+
+  it('lets one of two concurrent opt-outs win', async () => {
+    const repo = profiles();
+    const id = `p-${randomUUID()}`;
+    await repo.upsertMany([{ id }], NOW);
+    const results = await Promise.all([
+      repo.optOut(id, { deliveryId: 'd1', sesMessageId: 'm1' }, AT),
+      repo.optOut(id, { deliveryId: 'd2', sesMessageId: 'm2' }, AT),
+    ]);
+    expect(results.sort()).toEqual([false, true]);
   });
 });
 

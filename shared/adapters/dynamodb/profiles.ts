@@ -1,12 +1,15 @@
 /**
  * ProfileRepository on the `profiles` table (`P#<id>` / `PROFILE`). An upsert is one UpdateItem per profile: it
- * SETs the fields given, REMOVEs those given as null and leaves the others as stored.
+ * SETs the fields given, REMOVEs those given as null and leaves the others as stored. A list unsubscribe opts a
+ * profile out with one conditional UpdateItem that also records when and from which message (`optOutAt`,
+ * `optOutSource`): stored for audit, not part of the `Profile` the API shows.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Profile } from '../../domain/profiles.ts';
 import type { ProfileInput, ProfileRepository } from '../../ports/index.ts';
 import { batchGetAll, mapLimit } from './batch.ts';
-import { profileKey, stripKeys } from './keys.ts';
+import { isConditionalCheckFailed } from './client.ts';
+import { profileKey } from './keys.ts';
 
 export interface ProfileTableOptions {
   client: DynamoDBDocumentClient;
@@ -17,7 +20,16 @@ export interface ProfileTableOptions {
 
 const OPTIONAL_FIELDS = ['email', 'firstName', 'lastName', 'timeZone'] as const;
 
-const fromItem = (item: Record<string, unknown>): Profile => stripKeys<Profile>(item);
+/** The attributes of a `Profile`; keys, `entity` and the opt-out record stay in the table. */
+const PROFILE_FIELDS = ['id', 'email', 'firstName', 'lastName', 'timeZone', 'optOut', 'updatedAt'] as const;
+
+const fromItem = (item: Record<string, unknown>): Profile =>
+  Object.fromEntries(
+    PROFILE_FIELDS.filter((name) => item[name] !== undefined && item[name] !== null).map((name) => [
+      name,
+      item[name],
+    ]),
+  ) as unknown as Profile;
 
 /** Merges inputs for the same id in order (a later field wins), keeping the order of first appearance. */
 const mergeById = (
@@ -63,6 +75,8 @@ const updateFor = (input: ProfileInput & { id: string }, now: Date) => {
   } else {
     set.push('#optOut = :optOut');
     values[':optOut'] = input.optOut;
+    // Opted back in: the record of the last unsubscribe no longer describes the profile.
+    if (!input.optOut) remove.push('optOutAt', 'optOutSource');
   }
   return {
     UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
@@ -100,6 +114,34 @@ export class DynamoProfileRepository implements ProfileRepository {
   async get(id: string): Promise<Profile | null> {
     const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: profileKey(id) }));
     return out.Item ? fromItem(out.Item) : null;
+  }
+
+  /** SETs optOut with its time and source unless the profile is missing or already opted out. */
+  async optOut(
+    profileId: string,
+    source: { deliveryId: string; sesMessageId: string },
+    at: string,
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: profileKey(profileId),
+          UpdateExpression: 'SET optOut = :true, optOutAt = :at, optOutSource = :source, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(optOut) OR optOut = :false)',
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':false': false,
+            ':at': at,
+            ':source': { deliveryId: source.deliveryId, sesMessageId: source.sesMessageId },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   /** Any number of ids (100 per BatchGetItem); found profiles in the order of the ids, missing ones left out. */
