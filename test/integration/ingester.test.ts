@@ -1,0 +1,206 @@
+/**
+ * The ingester handler, invoked as Lambda's SQS event source invokes it (AWS's SQS event shape), on DynamoDB
+ * Local and fauxqs through the real SDK clients: every AWS SES fixture, bare and in AWS's SNS envelope; what is
+ * not an SES event goes to the events DLQ at once, with its reason.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { deadLetterEnv, type TableName, tableEnv } from '../../infra/topology.ts';
+import { DynamoCounters } from '../../shared/adapters/dynamodb/counters.ts';
+import { DynamoTrackingLog } from '../../shared/adapters/dynamodb/events.ts';
+import { DynamoRecipientLedger } from '../../shared/adapters/dynamodb/ledger.ts';
+import { DynamoProfileRepository } from '../../shared/adapters/dynamodb/profiles.ts';
+import { DynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine.ts';
+import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
+import { fixture, lambdaContext, snsEnvelope } from '../helpers/aws-events.ts';
+import { documentClient, sharedTables } from '../helpers/emulators.ts';
+
+type Handler = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
+let handler: Handler;
+
+const client = documentClient();
+const tables = () => sharedTables();
+const ledger = () => new DynamoRecipientLedger({ client, tableName: tables().recipients });
+const counters = () => new DynamoCounters({ client, tableName: tables().deliveries });
+const FIXTURE_MESSAGE = 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000';
+
+beforeAll(async () => {
+  for (const name of Object.keys(tables()) as TableName[]) process.env[tableEnv(name)] = tables()[name];
+  process.env[deadLetterEnv('events')] = inject('queues').events.dlq.url;
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  handler = ((await import('../../functions/queue/ingester.ts')) as { handler: Handler }).handler;
+});
+
+/** An SQS event of these bodies, on AWS's example record. */
+const sqsEvent = (bodies: string[]) => {
+  const record = fixture<{ Records: Array<Record<string, unknown>> }>('lambda/sqs-event.json').Records[0]!;
+  return {
+    Records: bodies.map((body) => ({
+      ...record,
+      messageId: randomUUID(),
+      body,
+      eventSourceARN: inject('queues').events.arn,
+    })),
+  };
+};
+const invoke = (...bodies: unknown[]) =>
+  handler(
+    sqsEvent(bodies.map((b) => (typeof b === 'string' ? b : JSON.stringify(b)))),
+    lambdaContext('ingester'),
+  );
+
+/** A sent recipient of a fresh delivery, with its own address and SES message id. */
+const sentRecipient = async () => {
+  const ref = { deliveryId: `d-${randomUUID()}`, version: 1 };
+  const recipientId = `p-${randomUUID()}`;
+  const email = `r-${randomUUID()}@example.com`;
+  const sesMessageId = `m-${randomUUID()}`;
+  await new DynamoProfileRepository({ client, tableName: tables().profiles }).upsertMany(
+    [{ id: recipientId, email }],
+    new Date(),
+  );
+  await new DynamoRecipientLogRepository({ client, tableName: tables().recipients }).putTargets([
+    {
+      ...ref,
+      recipientId,
+      profileId: recipientId,
+      email,
+      status: 'pending',
+      updatedAt: new Date().toISOString(),
+    },
+  ]);
+  const now = new Date();
+  const claim = {
+    owner: 'it',
+    at: now.toISOString(),
+    leaseUntil: new Date(now.getTime() + 60_000).toISOString(),
+  };
+  expect((await ledger().claim(ref, recipientId, claim)).claimed).toBe(true);
+  expect(await ledger().markSent(ref, recipientId, claim, { sesMessageId, at: now.toISOString() })).toBe(
+    true,
+  );
+  return { ref, recipientId, email, sesMessageId };
+};
+
+/** A fixture addressed to this recipient's address and message id (the fixtures all share one of each). */
+const readdressed = (name: string, r: { email: string; sesMessageId: string }) =>
+  JSON.parse(
+    JSON.stringify(fixture(`ses/bare/${name}.json`))
+      .replaceAll('recipient@example.com', r.email)
+      .replaceAll('sender@example.com', r.email)
+      .replaceAll(FIXTURE_MESSAGE, r.sesMessageId)
+      .replaceAll('EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000', r.sesMessageId),
+  ) as Record<string, unknown>;
+
+const FIXTURES = readdirSync(new URL('../../../shared/fixtures/aws-events/ses/bare/', import.meta.url))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''));
+
+/** What each fixture does to a sent recipient, as stored. */
+const EXPECTED: Record<
+  string,
+  { status: string; failureType?: string; quarantine?: string; optOut?: boolean }
+> = {
+  send: { status: 'sent' },
+  delivery: { status: 'delivered' },
+  'bounce-permanent': { status: 'failed', failureType: 'hard', quarantine: 'quarantined' },
+  complaint: { status: 'delivered', quarantine: 'denylisted' },
+  reject: { status: 'failed', failureType: 'error' },
+  open: { status: 'delivered' },
+  click: { status: 'delivered' },
+  'rendering-failure': { status: 'failed', failureType: 'error' },
+  'delivery-delay': { status: 'sent' },
+  subscription: { status: 'sent', optOut: true },
+};
+
+describe('ingester handler (DynamoDB Local, fauxqs)', () => {
+  it('has an expectation for every AWS fixture', () => {
+    expect(FIXTURES.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const wrap of ['bare', 'sns'] as const) {
+    it.each(Object.entries(EXPECTED))(`ingests %s (${wrap})`, async (name, expected) => {
+      const r = await sentRecipient();
+      const record = readdressed(name, r);
+      const result = await invoke(wrap === 'sns' ? snsEnvelope(record) : record);
+      expect(result.batchItemFailures).toEqual([]);
+      const entry = await ledger().get(r.ref, r.recipientId);
+      expect(entry).toMatchObject({ status: expected.status, sesMessageId: r.sesMessageId });
+      if (expected.failureType) expect(entry!.failureType).toBe(expected.failureType);
+      const [q] = await new DynamoQuarantineRepository({ client, tableName: tables().profiles }).getMany([
+        r.email,
+      ]);
+      expect(q?.status).toBe(expected.quarantine);
+      const profile = await new DynamoProfileRepository({ client, tableName: tables().profiles }).get(
+        r.recipientId,
+      );
+      expect(profile!.optOut).toBe(expected.optOut ?? false);
+      const tracking = await new DynamoTrackingLog({ client, tableName: tables().events }).list(
+        r.ref.deliveryId,
+        {},
+        {},
+      );
+      const types = { open: ['open'], click: ['click'], subscription: ['opt-out'] }[name] ?? [];
+      expect(tracking.items.map((t) => t.type)).toEqual(types);
+      const c = await counters().read(r.ref.deliveryId);
+      expect(c.delivered).toBe(expected.status === 'delivered' ? 1 : 0);
+      expect(c.bouncesAndErrors).toBe(expected.status === 'failed' ? 1 : 0);
+    });
+  }
+
+  it('applies an envelope delivered twice in one batch once, and counts the click as an open too', async () => {
+    const r = await sentRecipient();
+    const click = snsEnvelope(readdressed('click', r));
+    expect((await invoke(click, click)).batchItemFailures).toEqual([]);
+    expect(await ledger().get(r.ref, r.recipientId)).toMatchObject({ clicks: 1, status: 'delivered' });
+    expect(await counters().read(r.ref.deliveryId)).toMatchObject({
+      delivered: 1,
+      opens: 1,
+      uniqueOpens: 1,
+      clicks: 1,
+      uniqueClicks: 1,
+    });
+  });
+
+  it('refuses what is not an SES event to the DLQ at once, with its reason, and ingests the rest of the batch', async () => {
+    const r = await sentRecipient();
+    const hello = fixture('sns/http-notification.json'); // an SNS notification whose Message is "Hello world!"
+    const confirmation = fixture('sns/http-subscription-confirmation.json');
+    const result = await invoke(
+      hello,
+      'not json at all',
+      confirmation,
+      snsEnvelope(readdressed('delivery', r)),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await ledger().get(r.ref, r.recipientId)).toMatchObject({ status: 'delivered' });
+    const sqs = new SQSClient({ endpoint: inject('endpoints').sqs, region: inject('region') });
+    const reasons: string[] = [];
+    for (let i = 0; i < 5 && reasons.length < 3; i++) {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: inject('queues').events.dlq.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      for (const m of out.Messages ?? []) {
+        expect(m.MessageAttributes?.refusedBy?.StringValue).toBe('ingester');
+        reasons.push(m.MessageAttributes!.refusedReason!.StringValue!);
+      }
+    }
+    sqs.destroy();
+    expect(reasons).toHaveLength(3);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Message .* is not JSON$/),
+        'SNS notification whose Message is not JSON',
+        expect.stringMatching(/^Not an SES event record: eventType/),
+      ]),
+    );
+  });
+});
