@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
+import {
+  DynamoRecipientLogRepository,
+  sendingLogItem,
+} from '../../shared/adapters/dynamodb/recipient-log.ts';
 import { isDomainError } from '../../shared/domain/errors.ts';
 import type { RecipientStatus } from '../../shared/domain/kpis.ts';
 import type {
@@ -75,6 +79,37 @@ describe('DynamoRecipientLogRepository (DynamoDB Local)', () => {
     expect(
       (await repo.listSending({ deliveryId, version: 2 }, {}, {})).items.map((e) => e.recipientId),
     ).toEqual(['stale']);
+  });
+
+  it('shows delivery and engagement times, never the claim or the reconciliation marker', async () => {
+    const repo = log();
+    const ref = { deliveryId: `d-${randomUUID()}`, version: 1 };
+    const profileId = `p-${randomUUID()}`;
+    const shown: SendingLogEntry = {
+      ...entry(ref, profileId, 'delivered', '2026-11-22T10:00:00.000Z'),
+      deliveredAt: '2026-11-22T10:00:04.000Z',
+      opens: 2,
+      clicks: 1,
+      firstOpenAt: '2026-11-22T11:00:00.000Z',
+      firstClickAt: '2026-11-22T11:05:00.000Z',
+      updatedAt: '2026-11-22T11:05:00.000Z',
+    };
+    // As the ledger leaves it: the spent claim's owner and time, and reconciledAt from an SES event.
+    await documentClient().send(
+      new PutCommand({
+        TableName: sharedTables().recipients,
+        Item: {
+          ...sendingLogItem(shown),
+          claimOwner: 'sender-a',
+          claimedAt: '2026-11-22T09:59:59.000Z',
+          leaseUntil: '2026-11-22T10:04:59.000Z',
+          reconciledAt: '2026-11-22T10:02:00.000Z',
+        },
+      }),
+    );
+    expect((await repo.listSending(ref, {}, {})).items).toEqual([shown]);
+    expect((await repo.listSending(ref, { status: 'delivered' }, {})).items).toEqual([shown]);
+    expect((await repo.historyForProfile(profileId, {})).items).toEqual([shown]);
   });
 
   it('rewrites an entry when preparation writes it again (idempotent per recipient)', async () => {

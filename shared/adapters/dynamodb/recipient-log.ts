@@ -68,9 +68,12 @@ const SENDING_FIELDS = [
   'failureReason',
   'sesMessageId',
   'sentAt',
+  'deliveredAt',
   'updatedAt',
   'opens',
   'clicks',
+  'firstOpenAt',
+  'firstClickAt',
 ] as const;
 
 const EXCLUSION_FIELDS = [
@@ -84,7 +87,10 @@ const EXCLUSION_FIELDS = [
   'at',
 ] as const;
 
-/** A sending-log entry as the API shows it (DESIGN section 6): claims, index keys and internals stay inside. */
+/**
+ * A sending-log entry as the API shows it (DESIGN section 6): claims, index keys and internals (`reconciledAt`)
+ * stay inside.
+ */
 export const toSendingLogEntry = (item: Record<string, unknown>): SendingLogEntry =>
   pick(item, SENDING_FIELDS);
 
