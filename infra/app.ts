@@ -22,6 +22,9 @@ import type { QueueName } from './topology.ts';
  * - `sendRateFraction`: share of the SES account's max send rate all senders together use, in (0, 1]; default
  *   0.8 (SEND_RATE_FRACTION).
  * - `sendRateLimit`: optional cap in messages per second across all senders (SEND_RATE_LIMIT).
+ * - `inDoubtWindowMinutes`: how long an in-doubt recipient (claimed, no SES message id recorded) waits for an SES
+ *   event naming it before the sweeper fails it ("in doubt: no SES record"), a whole number of minutes >= 1;
+ *   default 1440 (a day) (IN_DOUBT_WINDOW_MINUTES).
  * - `alarmEmail`: optional address subscribed to the alarm topic (it must confirm the subscription).
  */
 export interface ConfirmAndSendStacks {
@@ -62,9 +65,15 @@ export function buildApp(app: App): ConfirmAndSendStacks {
     ...(alarmEmail ? { alarmEmail } : {}),
   });
   const jobQueues = {} as Record<QueueName, IQueue>;
-  for (const name of Object.keys(stateful.queues) as QueueName[])
+  const deadLetterQueues = {} as Record<QueueName, IQueue>;
+  for (const name of Object.keys(stateful.queues) as QueueName[]) {
     jobQueues[name] = stateful.queues[name].queue;
+    deadLetterQueues[name] = stateful.queues[name].deadLetterQueue;
+  }
   const sendRateLimit = number('sendRateLimit', (n) => n > 0, 'a positive number of messages per second');
+  const inDoubtWindowMinutes =
+    number('inDoubtWindowMinutes', (n) => Number.isInteger(n) && n >= 1, 'a whole number of minutes >= 1') ??
+    1440;
   const stateless = new StatelessStack(app, stackNames.stateless, {
     env,
     description:
@@ -73,13 +82,16 @@ export function buildApp(app: App): ConfirmAndSendStacks {
     userPool: stateful.userPool,
     consoleClient: stateful.consoleClient,
     queues: jobQueues,
+    deadLetterQueues,
     emailIdentity: stateful.emailIdentity,
     configurationSet: stateful.configurationSet,
     scheduleGroupName: stateful.scheduleGroup.scheduleGroupName,
     scheduleDeadLetterQueue: stateful.scheduleDeadLetterQueue,
+    ...(stateful.ruleDeadLetterQueue ? { ruleDeadLetterQueue: stateful.ruleDeadLetterQueue } : {}),
     alarmTopic: stateful.alarmTopic.topic,
     sendRateFraction: number('sendRateFraction', (n) => n > 0 && n <= 1, 'in (0, 1]') ?? 0.8,
     ...(sendRateLimit !== undefined ? { sendRateLimit } : {}),
+    inDoubtWindowMinutes,
     consoleOrigin: context('consoleOrigin') ?? 'http://localhost:3000',
     logLevel: context('logLevel') ?? 'INFO',
     throttle: {

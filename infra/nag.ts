@@ -27,6 +27,15 @@ export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendSt
       'schedule is created at run time (so cdk-nag cannot see it used as one). A DLQ has no DLQ of its own; ' +
       'its messages are kept 14 days and an alarm fires as soon as it holds one.',
   });
+  if (stateful.ruleDeadLetterQueue) {
+    acknowledge(stateful.ruleDeadLetterQueue, {
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself a dead-letter queue: the DeadLetterConfig of the periodic functions' EventBridge " +
+        'rule targets (stateless stack; cdk-nag only recognises a DLQ named in a redrive policy). A DLQ has no ' +
+        'DLQ of its own; its messages are kept 14 days and an alarm fires as soon as it holds one.',
+    });
+  }
 
   // --- Stateless stack ------------------------------------------------------------------------------------
   // AwsSolutions-IAM5 on `<table ARN>/index/*`: grantReadData/grantWriteData/grantReadWriteData on a table

@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PeriodicRule } from './periodic-run.ts';
 import {
   type Access,
   type FunctionSpec,
@@ -39,12 +40,16 @@ export interface ProjectFunctionProps {
   readonly logRetention: logs.RetentionDays;
   /** Every queue of the topology; the function consumes its trigger queue and may send to its `sendsTo`. */
   readonly queues: Record<QueueName, sqs.IQueue>;
+  /** The queues' dead-letter queues; needed for the queues the spec `refusesTo` (the function sends to them). */
+  readonly deadLetterQueues?: Partial<Record<QueueName, sqs.IQueue>>;
   /** Values of the settings (`topology.SETTINGS`); the function gets those its spec lists. */
   readonly settings: Partial<Record<SettingName, string>>;
   /** Needed when the spec has `ses: ['send']`. */
   readonly ses?: { identity: ses.IEmailIdentity; configurationSet: ses.IConfigurationSet };
   /** Needed when the spec has `schedules: true`. */
   readonly scheduler?: { scheduleGroupName: string; role: iam.IRole };
+  /** Needed when the trigger is `every`: the rule's fixed name and the rules' dead-letter queue. */
+  readonly periodic?: { ruleName: string; deadLetterQueue: sqs.IQueue };
 }
 
 /** SES actions of `ses: ['send']` (SESv2 SendEmail authorizes as ses:SendEmail; raw MIME as SendRawEmail). */
@@ -77,10 +82,23 @@ export const schedulesInGroupArn = (scope: Construct, scheduleGroupName: string)
   );
 
 /**
+ * Asynchronous invocations of a periodic function: no Lambda retry and no event older than one period, since the
+ * next run is the retry (a retry or a backlog after throttling would only overlap it).
+ */
+export function periodicInvokeConfig(spec: FunctionSpec): { retryAttempts?: number; maxEventAge?: Duration } {
+  if (spec.trigger.kind !== 'every') return {};
+  return {
+    retryAttempts: 0,
+    maxEventAge: Duration.minutes(Math.min(Math.max(spec.trigger.minutes, 1), 360)),
+  };
+}
+
+/**
  * The function defaults of the project, in one place: Node 24 on arm64, an ESM bundle built locally by
  * esbuild, source maps, its own log group with a retention, Powertools settings, and from its topology entry:
- * the environment, the table grants, the queue event source and queue grants, the SES and scheduler
- * permissions. Its role holds nothing else.
+ * the environment, the table grants, the queue event source and queue grants (and the dead-letter queues it
+ * refuses messages to), the periodic rule of an `every` trigger, the SES and scheduler permissions. Its role holds
+ * nothing else.
  */
 export class ProjectFunction extends Construct {
   readonly function: NodejsFunction;
@@ -90,6 +108,8 @@ export class ProjectFunction extends Construct {
   readonly sesAccountPolicy?: iam.Policy;
   /** The scheduler statement on `schedule/<group>/*`, when the spec has `schedules: true`. */
   readonly schedulesArn?: string;
+  /** The EventBridge rule running the function, when its trigger is `every`. */
+  readonly periodicRule?: PeriodicRule;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     super(scope, id);
@@ -105,6 +125,14 @@ export class ProjectFunction extends Construct {
       description: `${id}: ${spec.description}`,
     });
     this.logGroup.grantWrite(this.role);
+
+    // The dead-letter queues the function moves refused messages to (`refusesTo`): their URLs in its environment
+    // (DLQ_URL_<QUEUE>), sqs:SendMessage on them below.
+    const refusedTo = (spec.refusesTo ?? []).map((name) => {
+      const queue = props.deadLetterQueues?.[name];
+      if (!queue) throw new Error(`${id}: refusesTo ${name} needs that queue's dead-letter queue`);
+      return [name, queue] as const;
+    });
 
     const tableNames = Object.fromEntries(
       Object.entries(props.tables).map(([name, table]) => [name, table.tableName]),
@@ -131,8 +159,10 @@ export class ProjectFunction extends Construct {
           tableNames,
           Object.fromEntries(Object.entries(props.queues).map(([name, queue]) => [name, queue.queueUrl])),
           props.settings,
+          Object.fromEntries(refusedTo.map(([name, queue]) => [name, queue.queueUrl])),
         ),
       },
+      ...periodicInvokeConfig(spec),
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -156,8 +186,8 @@ export class ProjectFunction extends Construct {
       else table.grantReadWriteData(this.role);
     }
 
-    // Queues: consume the trigger queue (partial batch responses, the topology's batch size and concurrency),
-    // send to the `sendsTo` queues.
+    // Queues: consume the trigger queue (partial batch responses, the topology's batch size, concurrency and
+    // batching window), send to the `sendsTo` queues and to the dead-letter queues of the `refusesTo` ones.
     if (spec.trigger.kind === 'queue') {
       const { queue, batchSize, maxConcurrency, maxBatchingWindowSeconds } = spec.trigger;
       this.function.addEventSource(
@@ -172,6 +202,18 @@ export class ProjectFunction extends Construct {
       );
     }
     for (const name of spec.sendsTo ?? []) props.queues[name].grantSendMessages(this.role);
+    for (const [, deadLetterQueue] of refusedTo) deadLetterQueue.grantSendMessages(this.role);
+
+    // Periodic runs: an EventBridge rule `rate(N minutes)` invokes the function.
+    if (spec.trigger.kind === 'every') {
+      if (!props.periodic) throw new Error(`${id}: an every trigger needs a rule name and the rules' DLQ`);
+      this.periodicRule = new PeriodicRule(this, 'Every', {
+        function: this.function,
+        ruleName: props.periodic.ruleName,
+        minutes: spec.trigger.minutes,
+        deadLetterQueue: props.periodic.deadLetterQueue,
+      });
+    }
 
     // SES: sending is authorized against the identity and against the configuration set the message names
     // (aws-cdk#34402: EmailIdentity.grantSendEmail covers the identity only), so both exact ARNs.

@@ -8,7 +8,17 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AlarmTopic, alarmPeriod, projectAlarm } from '../constructs/alarms.ts';
 import { deadLetterRetention, JobQueue, resourcePrefix, secureQueue } from '../constructs/job-queue.ts';
-import { type QueueName, type TableName, type TableSpec, tables, queueEntries } from '../topology.ts';
+import { ruleDeadLetterQueue } from '../constructs/periodic-run.ts';
+import { SesEvents } from '../constructs/ses-events.ts';
+import {
+  functionEntries,
+  type QueueName,
+  queueEntries,
+  SES_EVENTS_QUEUE,
+  type TableName,
+  type TableSpec,
+  tables,
+} from '../topology.ts';
 
 /** The Cognito groups that carry the roles (DESIGN section 3); handlers read them from `cognito:groups`. */
 export const roleGroups = ['start-deliveries', 'prepare-deliveries', 'administration', 'workflow'] as const;
@@ -34,14 +44,15 @@ export const sendQueueMaxAge = Duration.minutes(15);
 /**
  * Everything that holds data, identity or in-flight work and must outlive a redeploy of the code: the DynamoDB
  * tables (built from `topology.tables`), the Cognito user pool with its console app client and role groups, the
- * job queues with their dead-letter queues, the SES identity and configuration set, the schedule group (the
- * deliveries' schedules live in it) with the dead-letter queue of failed schedule invocations, and the alarm
+ * job queues with their dead-letter queues, the SES identity and configuration set with its event publishing
+ * (SES → SNS → the SES events queue), the schedule group (the deliveries' schedules live in it) with the
+ * dead-letter queue of failed schedule invocations, the dead-letter queue of the periodic rules, and the alarm
  * topic with the alarms on all of these. Termination protection is on; tables, the user pool and the schedule
  * group are retained.
  *
  * The queues are here rather than with the functions: they hold jobs in flight and dead letters awaiting an
- * operator's redrive, which a redeploy of the code must not drop, and the SES configuration set will publish its
- * events to an ingestion queue, which then lives in the same stack as the configuration set.
+ * operator's redrive, which a redeploy of the code must not drop, and the SES configuration set publishes its
+ * events (through its SNS topic) to the SES events queue, which lives in the same stack as the configuration set.
  */
 export class StatefulStack extends Stack {
   readonly tables: Record<TableName, dynamodb.TableV2>;
@@ -54,6 +65,10 @@ export class StatefulStack extends Stack {
   readonly scheduleGroup: scheduler.ScheduleGroup;
   /** Dead-letter queue of the schedules' failed invocations (set on each schedule when it is created). */
   readonly scheduleDeadLetterQueue: sqs.Queue;
+  /** SES event publishing: the configuration set's SNS destination, its topic and key, the queue's subscription. */
+  readonly sesEvents: SesEvents;
+  /** Dead-letter queue of the periodic (`every`) rules' failed invocations, when the topology has such a function. */
+  readonly ruleDeadLetterQueue?: sqs.Queue;
   readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -137,9 +152,17 @@ export class StatefulStack extends Stack {
     for (const [name, spec] of queueEntries()) {
       const jobQueue = new JobQueue(this, `${pascal(name)}Queue`, { name, spec });
       builtQueues[name] = jobQueue;
+      const refusers = functionEntries()
+        .filter(([, fn]) => fn.refusesTo?.includes(name))
+        .map(([fnName]) => fnName);
+      const arrivals = [
+        `failed ${spec.maxReceiveCount} times`,
+        ...(refusers.length > 0 ? [`were refused by ${refusers.join(', ')}`] : []),
+        ...(name === SES_EVENTS_QUEUE ? ['could not be delivered by SNS'] : []),
+      ];
       projectAlarm(this, `${pascal(name)}DeadLettersAlarm`, topic, {
         name: `${name}-dlq-not-empty`,
-        description: `Messages of the ${name} queue failed ${spec.maxReceiveCount} times and wait in its dead-letter queue`,
+        description: `Messages of the ${name} queue ${arrivals.join(' or ')} and wait in its dead-letter queue`,
         metric: jobQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: alarmPeriod,
           statistic: cloudwatch.Stats.MAXIMUM,
@@ -173,7 +196,16 @@ export class StatefulStack extends Stack {
       // Messages from this identity that name no configuration set still go through ours.
       configurationSet: this.configurationSet,
     });
+    // Event publishing: every event type of the configuration set to an encrypted SNS topic, to which the SES
+    // events queue subscribes (raw delivery off: the SNS envelope's MessageId is the dedupe id of an event).
+    const eventsQueue = this.queues[SES_EVENTS_QUEUE];
+    this.sesEvents = new SesEvents(this, 'SesEvents', {
+      configurationSet: this.configurationSet,
+      queue: eventsQueue.queue,
+      deadLetterQueue: eventsQueue.deadLetterQueue,
+    });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.configurationSet.configurationSetName });
+    new CfnOutput(this, 'SesEventsTopicArn', { value: this.sesEvents.topic.topicArn });
     new CfnOutput(this, 'SenderIdentityName', { value: this.emailIdentity.emailIdentityName });
     if (!props.senderIdentity.includes('@')) {
       // Easy DKIM: the three CNAME records to publish in the domain's DNS before SES verifies it.
@@ -221,6 +253,22 @@ export class StatefulStack extends Stack {
       threshold: 0,
     });
     new CfnOutput(this, 'ScheduleGroupName', { value: this.scheduleGroup.scheduleGroupName });
+
+    // --- Periodic rules -----------------------------------------------------------------------------------
+    // The rules themselves are with their functions (stateless stack); their dead-letter queue is here.
+    if (functionEntries().some(([, fn]) => fn.trigger.kind === 'every')) {
+      const deadLetters = ruleDeadLetterQueue(this, 'RuleDeadLetterQueue');
+      this.ruleDeadLetterQueue = deadLetters;
+      projectAlarm(this, 'RuleDeadLettersAlarm', topic, {
+        name: 'rules-dlq-not-empty',
+        description: 'EventBridge could not invoke a periodic function (a run was skipped)',
+        metric: deadLetters.metricApproximateNumberOfMessagesVisible({
+          period: alarmPeriod,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 0,
+      });
+    }
   }
 }
 

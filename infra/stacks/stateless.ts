@@ -13,6 +13,7 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { alarmPeriod, projectAlarm } from '../constructs/alarms.ts';
+import { periodicRuleName } from '../constructs/periodic-run.ts';
 import { ProjectFunction } from '../constructs/project-function.ts';
 import {
   type FunctionName,
@@ -30,15 +31,21 @@ export interface StatelessStackProps extends StackProps {
   readonly userPool: cognito.IUserPool;
   readonly consoleClient: cognito.IUserPoolClient;
   readonly queues: Record<QueueName, sqs.IQueue>;
+  /** The queues' dead-letter queues (functions that refuse messages send them there). */
+  readonly deadLetterQueues: Record<QueueName, sqs.IQueue>;
   readonly emailIdentity: ses.IEmailIdentity;
   readonly configurationSet: ses.IConfigurationSet;
   readonly scheduleGroupName: string;
   readonly scheduleDeadLetterQueue: sqs.IQueue;
+  /** Dead-letter queue of the periodic rules; needed when a function has an `every` trigger. */
+  readonly ruleDeadLetterQueue?: sqs.IQueue;
   readonly alarmTopic: sns.ITopic;
   /** SEND_RATE_FRACTION: share of the SES account's max send rate all senders together use, in (0, 1]. */
   readonly sendRateFraction: number;
   /** SEND_RATE_LIMIT: optional cap in messages per second. */
   readonly sendRateLimit?: number;
+  /** IN_DOUBT_WINDOW_MINUTES: how long an in-doubt recipient waits for an SES event naming it. */
+  readonly inDoubtWindowMinutes: number;
   /** Origin of the web console, allowed by CORS. */
   readonly consoleOrigin: string;
   readonly logLevel: string;
@@ -64,9 +71,10 @@ export function queueConsumer(
 }
 
 /**
- * The code: one ProjectFunction per `topology.functions` entry (with its queue event source and grants), the
- * role EventBridge Scheduler assumes to invoke the schedule target, the HTTP API in front of the HTTP functions
- * (every route behind the Cognito JWT authorizer) and the alarms on the queue consumers. Holds no data, but the
+ * The code: one ProjectFunction per `topology.functions` entry (with its queue event source or periodic rule,
+ * and its grants), the role EventBridge Scheduler assumes to invoke the schedule target, the HTTP API in front of
+ * the HTTP functions (every route behind the Cognito JWT authorizer) and the alarms on the queue consumers and
+ * the scheduled and periodic functions. Holds no data, but the
  * deliveries' schedules (stateful stack) name the scheduler role and the target function by ARN: destroying this
  * stack and deploying it anew gives both new generated names, and pending schedules then fail into the schedule
  * DLQ. Updates in place keep them.
@@ -101,6 +109,7 @@ export class StatelessStack extends Stack {
       SCHEDULE_GROUP: props.scheduleGroupName,
       SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULE_DLQ_ARN: props.scheduleDeadLetterQueue.queueArn,
+      IN_DOUBT_WINDOW_MINUTES: String(props.inDoubtWindowMinutes),
     };
 
     // The schedule target first: the functions that create schedules get its ARN (SCHEDULE_TARGET_ARN).
@@ -117,9 +126,13 @@ export class StatelessStack extends Stack {
         logLevel: props.logLevel,
         logRetention: logs.RetentionDays.ONE_MONTH,
         queues: props.queues,
+        deadLetterQueues: props.deadLetterQueues,
         settings,
         ses: { identity: props.emailIdentity, configurationSet: props.configurationSet },
         scheduler: { scheduleGroupName: props.scheduleGroupName, role: this.schedulerRole },
+        ...(spec.trigger.kind === 'every' && props.ruleDeadLetterQueue
+          ? { periodic: { ruleName: periodicRuleName(name), deadLetterQueue: props.ruleDeadLetterQueue } }
+          : {}),
       });
       built[name] = fn;
       if (name === targetName) settings.SCHEDULE_TARGET_ARN = fn.function.functionArn;
@@ -134,13 +147,14 @@ export class StatelessStack extends Stack {
       }),
     );
 
-    // Alarms: errors of every queue consumer and of the schedule target (a handler that throws); throttles
-    // of the sender (its event source's maximum concurrency should keep it below the account limit).
+    // Alarms: errors of every queue consumer, of the schedule target and of the periodic functions (a handler
+    // that throws); throttles of the sender (its event source's maximum concurrency should keep it below the
+    // account limit).
     for (const [name, spec] of functionEntries()) {
-      if (spec.trigger.kind !== 'queue' && spec.trigger.kind !== 'schedule-target') continue;
+      if (spec.trigger.kind === 'http') continue;
       projectAlarm(this, `${pascal(name)}ErrorsAlarm`, props.alarmTopic, {
         name: `${name}-errors`,
-        description: `The ${name} function failed invocations (whole batches or schedule runs)`,
+        description: `The ${name} function failed invocations (whole batches, schedule or periodic runs)`,
         metric: this.functions[name].function.metricErrors({
           period: alarmPeriod,
           statistic: cloudwatch.Stats.SUM,
