@@ -1,7 +1,13 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionName, type QueueName, queues, functionEntries } from '../../infra/topology.ts';
+import {
+  type FunctionName,
+  type QueueName,
+  queues,
+  functionEntries,
+  SES_EVENTS_QUEUE,
+} from '../../infra/topology.ts';
 import { logicalIdOf, type Resource, resourcesOf, same, type Synthesized, synthesize } from './build.ts';
 
 let s: Synthesized;
@@ -106,14 +112,19 @@ describe('alarm topic', () => {
   });
 
   it('subscribes the alarmEmail context address, and nobody without it', () => {
-    s.statefulTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
+    const alarmSubscriptions = (built: Synthesized): Resource[] =>
+      Object.values(resourcesOf(built.statefulTemplate, 'AWS::SNS::Subscription')).filter((sub) =>
+        same(sub.Properties.TopicArn, { Ref: logicalIdOf(built.stateful.alarmTopic.topic) }),
+      );
+    expect(alarmSubscriptions(s)).toEqual([]);
     const withEmail = synthesize({ alarmEmail: 'ops@example.com' });
-    withEmail.statefulTemplate.resourceCountIs('AWS::SNS::Subscription', 1);
-    withEmail.statefulTemplate.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'ops@example.com',
-      TopicArn: { Ref: logicalIdOf(withEmail.stateful.alarmTopic.topic) },
-    });
+    expect(alarmSubscriptions(withEmail).map((sub) => sub.Properties)).toEqual([
+      {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: { Ref: logicalIdOf(withEmail.stateful.alarmTopic.topic) },
+      },
+    ]);
   });
 
   it('every alarm notifies the topic on ALARM and OK, and is named so the topic policy accepts it', () => {
@@ -141,11 +152,17 @@ describe('alarms', () => {
     expectAlarm(dlqDepthAlarms(s.stateful.scheduleDeadLetterQueue), 0, 'Maximum');
   });
 
+  it('the periodic rules DLQ holding any message', () => {
+    expect(s.stateful.ruleDeadLetterQueue).toBeDefined();
+    expectAlarm(dlqDepthAlarms(s.stateful.ruleDeadLetterQueue!), 0, 'Maximum');
+  });
+
   it('every DLQ in the app has a depth alarm', () => {
     const dlqs = Object.entries(resourcesOf(s.statefulTemplate, 'AWS::SQS::Queue')).filter(([, q]) =>
       String(q.Properties.QueueName).endsWith('-dlq'),
     );
-    expect(dlqs).toHaveLength(queueNames.length + 1);
+    // The topology queues' DLQs, the schedules' DLQ and the periodic rules' DLQ.
+    expect(dlqs).toHaveLength(queueNames.length + 2);
     for (const [id] of dlqs) {
       const found = alarmsOn(s.statefulTemplate, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', [
         { Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } },
@@ -168,12 +185,22 @@ describe('alarms', () => {
     expectAlarm(functionAlarms('sender', 'Throttles'), 0, 'Sum');
   });
 
-  it.each(functionEntries().filter(([, spec]) => spec.trigger.kind === 'queue'))(
-    '%s: errors of the queue consumer',
-    (name) => {
-      expectAlarm(functionAlarms(name, 'Errors'), 0, 'Sum');
-    },
-  );
+  it.each(
+    functionEntries().filter(([, spec]) => spec.trigger.kind === 'queue' || spec.trigger.kind === 'every'),
+  )('%s: errors of the queue consumer or periodic function', (name) => {
+    expectAlarm(functionAlarms(name, 'Errors'), 0, 'Sum');
+  });
+
+  it('the events DLQ alarm says what lands there: failed receives, refusals, SNS delivery failures', () => {
+    const found = dlqDepthAlarms(s.stateful.queues[SES_EVENTS_QUEUE].deadLetterQueue);
+    expect(found).toHaveLength(1);
+    const description = String(found[0]!.Properties.AlarmDescription);
+    expect(description).toContain(`failed ${queues[SES_EVENTS_QUEUE].maxReceiveCount} times`);
+    for (const [name, spec] of functionEntries()) {
+      if (spec.refusesTo?.includes(SES_EVENTS_QUEUE)) expect(description).toContain(`refused by ${name}`);
+    }
+    expect(description).toContain('SNS');
+  });
 
   it('errors of the schedule target (its async invocations are not in the schedule DLQ)', () => {
     expectAlarm(functionAlarms('scheduledStart', 'Errors'), 0, 'Sum');

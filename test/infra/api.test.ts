@@ -2,8 +2,8 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { corsAllowHeaders } from '../../infra/stacks/stateless.ts';
-import { httpRoutes } from '../../infra/topology.ts';
-import { resourcesOf, type Synthesized, synthesize } from './build.ts';
+import { functionEntries, httpRoutes } from '../../infra/topology.ts';
+import { logicalIdOf, resourcesOf, type Synthesized, synthesize } from './build.ts';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -108,10 +108,25 @@ describe('HTTP API', () => {
     });
   });
 
-  it('lets API Gateway invoke each function only from this API', () => {
+  it('lets API Gateway invoke each function only from this API (and EventBridge only a periodic function, from its rule)', () => {
     const permissions = Object.values(resourcesOf(s.statelessTemplate, 'AWS::Lambda::Permission'));
     expect(permissions.length).toBeGreaterThan(0);
+    const periodic = functionEntries()
+      .filter(([, spec]) => spec.trigger.kind === 'every')
+      .map(([name]) => s.stateless.functions[name]);
     for (const p of permissions) {
+      if (p.Properties.Principal === 'events.amazonaws.com') {
+        const fn = periodic.find(
+          (f) =>
+            JSON.stringify(p.Properties.FunctionName) ===
+            JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(f.function), 'Arn'] }),
+        );
+        expect(fn, JSON.stringify(p.Properties.FunctionName)).toBeDefined();
+        expect(p.Properties.SourceArn).toEqual({
+          'Fn::GetAtt': [logicalIdOf(fn!.periodicRule!.rule), 'Arn'],
+        });
+        continue;
+      }
       expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
       expect(JSON.stringify(p.Properties.SourceArn)).toContain(
         s.stateless.getLogicalId(s.stateless.api.node.defaultChild as CfnResource),

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { serviceName } from '../../infra/constructs/project-function.ts';
 import {
   type Access,
+  deadLetterEnv,
   type FunctionName,
   functions,
   queueEnv,
@@ -13,7 +14,14 @@ import {
   functionEntries,
   tableNameList,
 } from '../../infra/topology.ts';
-import { buildTestApp, type Resource, resourcesOf, type Synthesized, synthesize } from './build.ts';
+import {
+  buildTestApp,
+  type Resource,
+  resourcesOf,
+  roleStatements,
+  type Synthesized,
+  synthesize,
+} from './build.ts';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -85,7 +93,7 @@ describe('functions: one per topology entry, with the project defaults', () => {
   );
 
   it.each(functionEntries())(
-    '%s: environment holds exactly its tables, the URLs of the queues it sends to, its settings and Powertools',
+    '%s: environment holds exactly its tables, the URLs of the queues it sends to and of the DLQs it refuses to, its settings and Powertools',
     (name, spec) => {
       const env = (functionResource(name).Properties.Environment as { Variables: Record<string, unknown> })
         .Variables;
@@ -100,6 +108,9 @@ describe('functions: one per topology entry, with the project defaults', () => {
       for (const q of spec.sendsTo ?? []) {
         expected[queueEnv(q)] = s.stateless.resolve(s.stateful.queues[q].queue.queueUrl);
       }
+      for (const q of spec.refusesTo ?? []) {
+        expected[deadLetterEnv(q)] = s.stateless.resolve(s.stateful.queues[q].deadLetterQueue.queueUrl);
+      }
       const fn = (n: FunctionName) => s.stateless.functions[n].function.node.defaultChild as CfnResource;
       const settings: Record<SettingName, unknown> = {
         SES_CONFIGURATION_SET: s.stateless.resolve(s.stateful.configurationSet.configurationSetName),
@@ -112,6 +123,7 @@ describe('functions: one per topology entry, with the project defaults', () => {
         },
         SCHEDULE_TARGET_ARN: { 'Fn::GetAtt': [logicalId(fn('scheduledStart')), 'Arn'] },
         SCHEDULE_DLQ_ARN: s.stateless.resolve(s.stateful.scheduleDeadLetterQueue.queueArn),
+        IN_DOUBT_WINDOW_MINUTES: '1440',
       };
       for (const setting of spec.settings ?? []) {
         if (settings[setting] !== undefined) expected[setting] = settings[setting];
@@ -169,6 +181,15 @@ describe('IAM: least privilege from the topology', () => {
         expect(onIndexes.size, label).toBe(0);
       }
     }
+  });
+
+  it.each(functionEntries())('%s: no SES action at all unless the topology gives it ses', (name, spec) => {
+    // Every policy of the role (ses:GetAccount sits in a policy of its own).
+    const sesActions = roleStatements(s.statelessTemplate, s.stateless.functions[name].role)
+      .flatMap((st) => asArray(st.Action))
+      .filter((a) => a.startsWith('ses:'));
+    if (spec.ses === undefined || spec.ses.length === 0) expect(sesActions, name).toEqual([]);
+    else expect(sesActions.length, name).toBeGreaterThan(0);
   });
 
   it('the logs function can only read: no DynamoDB write action at all', () => {

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -52,9 +52,12 @@ const statefulQueue = (id: string): Resource => {
 
 /** A queue's ARN as the stateless stack sees it (a cross-stack reference). */
 const queueArnInStateless = (name: QueueName) => s.stateless.resolve(s.stateful.queues[name].queue.queueArn);
+/** Its dead-letter queue's ARN, as the stateless stack sees it. */
+const dlqArnInStateless = (name: QueueName) =>
+  s.stateless.resolve(s.stateful.queues[name].deadLetterQueue.queueArn);
 
 describe('queues: one standard queue and one DLQ per topology queue', () => {
-  it('has the topology queues, their DLQs and the schedule DLQ, and no other queue', () => {
+  it('has the topology queues, their DLQs, the schedule DLQ and the periodic rules DLQ, and no other queue', () => {
     const names = Object.values(resourcesOf(s.statefulTemplate, 'AWS::SQS::Queue')).map(
       (q) => q.Properties.QueueName,
     );
@@ -62,6 +65,7 @@ describe('queues: one standard queue and one DLQ per topology queue', () => {
       [
         ...queueEntries().flatMap(([name]) => [`confirm-and-send-${name}`, `confirm-and-send-${name}-dlq`]),
         'confirm-and-send-schedules-dlq',
+        'confirm-and-send-rules-dlq',
       ].sort(),
     );
     s.statelessTemplate.resourceCountIs('AWS::SQS::Queue', 0);
@@ -174,13 +178,19 @@ describe('event sources: one SQS event source per queue consumer', () => {
 });
 
 describe('IAM: queues', () => {
-  it.each(functionEntries())('%s: sqs:SendMessage exactly on its sendsTo queues', (name, spec) => {
-    const statements = roleStatements(s.statelessTemplate, s.stateless.functions[name].role);
-    const sendTargets = allowing(statements, 'sqs:SendMessage').flatMap((st) => asArray(st.Resource));
-    const expected = (spec.sendsTo ?? []).map(queueArnInStateless);
-    expect(sendTargets).toHaveLength(expected.length);
-    for (const arn of expected) expect(sendTargets).toContainEqual(arn);
-  });
+  it.each(functionEntries())(
+    '%s: sqs:SendMessage exactly on its sendsTo queues and the DLQs of its refusesTo queues',
+    (name, spec) => {
+      const statements = roleStatements(s.statelessTemplate, s.stateless.functions[name].role);
+      const sendTargets = allowing(statements, 'sqs:SendMessage').flatMap((st) => asArray(st.Resource));
+      const expected = [
+        ...(spec.sendsTo ?? []).map(queueArnInStateless),
+        ...(spec.refusesTo ?? []).map(dlqArnInStateless),
+      ];
+      expect(sendTargets).toHaveLength(expected.length);
+      for (const arn of expected) expect(sendTargets).toContainEqual(arn);
+    },
+  );
 
   it.each(functionEntries())('%s: receives and deletes only from its trigger queue', (name, spec) => {
     const statements = roleStatements(s.statelessTemplate, s.stateless.functions[name].role);
@@ -192,17 +202,57 @@ describe('IAM: queues', () => {
     }
   });
 
-  it('no statement grants sqs:* or an SQS action on a DLQ to a function', () => {
-    const dlqArns = Object.values(s.stateful.queues).map((q) =>
-      s.stateless.resolve(q.deadLetterQueue.queueArn),
-    );
-    for (const [name] of functionEntries()) {
+  it('no statement grants sqs:* to a function, nor any SQS action on a DLQ but sending to those it refuses to', () => {
+    // grantSendMessages: SendMessage plus the two reads the SDK may call before sending; never receive or delete.
+    const sendOnly = new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']);
+    for (const [name, spec] of functionEntries()) {
       for (const st of roleStatements(s.statelessTemplate, s.stateless.functions[name].role)) {
-        expect(asArray(st.Action), name).not.toContain('sqs:*');
-        if (asArray(st.Action).some((a) => a.startsWith('sqs:'))) {
-          for (const arn of dlqArns) expect(asArray(st.Resource), name).not.toContainEqual(arn);
+        const actions = asArray(st.Action);
+        expect(actions, name).not.toContain('sqs:*');
+        if (!actions.some((a) => a.startsWith('sqs:'))) continue;
+        for (const queue of Object.keys(s.stateful.queues) as QueueName[]) {
+          if (!asArray(st.Resource).some((r) => same(r, dlqArnInStateless(queue)))) continue;
+          expect(spec.refusesTo ?? [], `${name} acts on the ${queue} DLQ`).toContain(queue);
+          for (const action of actions) expect(sendOnly.has(action), `${name}: ${action}`).toBe(true);
         }
       }
     }
+  });
+
+  it('refusesTo is generic: any function refusing to any queue gets its DLQ URL and may send there only', () => {
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
+    const tableRefs = Object.fromEntries(
+      Object.keys(tables).map((t) => [t, dynamodb.TableV2.fromTableName(stack, `T${t}`, t)]),
+    ) as Record<TableName, dynamodb.ITableV2>;
+    const ref = (id: string, arn: string) => sqs.Queue.fromQueueArn(stack, id, arn);
+    const queueRefs = Object.fromEntries(
+      Object.keys(queues).map((q) => [q, ref(`Q${q}`, `arn:aws:sqs:eu-west-1:1:${q}`)]),
+    ) as Record<QueueName, sqs.IQueue>;
+    const dlqRefs = Object.fromEntries(
+      Object.keys(queues).map((q) => [q, ref(`D${q}`, `arn:aws:sqs:eu-west-1:1:${q}-dlq`)]),
+    ) as Record<QueueName, sqs.IQueue>;
+    const spec: FunctionSpec = { ...functions.preparer, sendsTo: [], refusesTo: ['prepare'] };
+    const props = {
+      spec,
+      tables: tableRefs,
+      logLevel: 'INFO',
+      logRetention: logs.RetentionDays.ONE_DAY,
+      queues: queueRefs,
+      settings: {},
+    };
+    const fn = new ProjectFunction(stack, 'Probe', { ...props, deadLetterQueues: dlqRefs });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ DLQ_URL_PREPARE: stack.resolve(dlqRefs.prepare.queueUrl) }),
+      },
+    });
+    const sendTargets = allowing(roleStatements(template, fn.role), 'sqs:SendMessage').flatMap((st) =>
+      asArray(st.Resource),
+    );
+    expect(sendTargets).toEqual(['arn:aws:sqs:eu-west-1:1:prepare-dlq']);
+    // Without the dead-letter queues, the construct refuses to build rather than drop the grant.
+    expect(() => new ProjectFunction(stack, 'Probe2', props)).toThrow(/refusesTo prepare/);
   });
 });
