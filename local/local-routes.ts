@@ -1,6 +1,8 @@
 /**
  * Local-only routes of the embedded runtime (DESIGN section 6), served by the HTTP front without a token, on
- * loopback only: sign-in, the endpoints, Lambda-style direct invoke, and the SES front's faults and journal.
+ * loopback only: sign-in, the endpoints, Lambda-style direct invoke, the SES front's faults and journal (with each
+ * sent message's tracking URLs), and the SES event simulator's tracking routes (open pixel, click redirect) and
+ * published events.
  */
 import type { FunctionName } from '../infra/topology.ts';
 import { ROLES } from '../shared/domain/roles.ts';
@@ -9,7 +11,11 @@ import type { LocalHandler, LocalResponse, Route } from './http-front.ts';
 import type { Identity } from './identity.ts';
 import { functionArn, invoke, type LoadedFunction } from './lambda.ts';
 import type { TableNames } from './resources.ts';
+import { type SesEventSimulator, trackingUrls } from './ses-events.ts';
 import { readJournal, type SesFront } from './ses-front.ts';
+
+/** A 1×1 transparent GIF, as an open-tracking pixel. */
+export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 const badRequest = (message: string, fields: Array<{ field: string; message: string }> = []) => ({
   status: 400,
@@ -35,7 +41,16 @@ export interface LocalRoutesDeps {
   queues?: Record<string, string>;
   dlqs?: Record<string, string>;
   schedulesDlq?: string;
+  /** The SES event simulator: serves the tracking routes and the published events. */
+  sesEvents?: SesEventSimulator;
+  /** The front's URL, for tracking URLs when a request names no Host. */
+  baseUrl?: string;
 }
+
+const errorBody = (status: number, code: string, message: string): LocalResponse => ({
+  status,
+  body: { error: { code, message } },
+});
 
 /** Local-only routes: sign-in, endpoints, direct invoke, SES faults and journal. */
 export const createLocalRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandler>> => {
@@ -135,6 +150,91 @@ export const createLocalRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandl
     return { status: 200, body: faults() };
   };
 
+  const baseUrlOf = (headers: { host?: string | undefined }) =>
+    headers.host ? `http://${headers.host}` : (deps.baseUrl ?? '');
+
+  const journal: LocalHandler = async ({ headers }) => {
+    const base = baseUrlOf(headers);
+    return {
+      status: 200,
+      body: {
+        items: readJournal(deps.sesFront.journalPath).map((entry) =>
+          entry.outcome === 'sent' && entry.messageId
+            ? { ...entry, ...trackingUrls(base, entry.messageId) }
+            : entry,
+        ),
+      },
+    };
+  };
+
+  const trackingRoutes = (events: SesEventSimulator): Array<Route<LocalHandler>> => {
+    const unknown = (id: string) =>
+      errorBody(404, 'NOT_FOUND', `No message ${id} was sent through the SES front.`);
+    const published = (error: unknown) =>
+      errorBody(502, 'PUBLISH_FAILED', `The event could not be published: ${(error as Error).message}`);
+    const userAgentOf = (headers: { 'user-agent'?: string | undefined }) => headers['user-agent'] ?? '';
+
+    /** The open pixel: publishes an Open with the request's User-Agent. */
+    const open: LocalHandler = async ({ params, headers }) => {
+      const id = decodeURIComponent(params.sesMessageId ?? '');
+      let event;
+      try {
+        event = await events.open(id, { userAgent: userAgentOf(headers), ipAddress: '127.0.0.1' });
+      } catch (error) {
+        return published(error);
+      }
+      if (!event) return unknown(id);
+      return {
+        status: 200,
+        headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' },
+        body: PIXEL_GIF,
+      };
+    };
+
+    /** The click redirect: publishes a Click on `link` and answers 302 to it. */
+    const click: LocalHandler = async ({ params, query, headers }) => {
+      const id = decodeURIComponent(params.sesMessageId ?? '');
+      const link = query.get('link') ?? '';
+      const url = URL.canParse(link) ? new URL(link) : null;
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        return badRequest('Give the link to follow: ?link=<an http or https URL>.', [
+          { field: 'link', message: link ? 'not an http or https URL' : 'required' },
+        ]);
+      }
+      let event;
+      try {
+        event = await events.click(id, { userAgent: userAgentOf(headers), ipAddress: '127.0.0.1', link });
+      } catch (error) {
+        return published(error);
+      }
+      if (!event) return unknown(id);
+      return { status: 302, headers: { location: link, 'cache-control': 'no-store' }, body: '' };
+    };
+
+    /** The events published for a message: each with its SQS body (the SNS envelope) and the record in it. */
+    const list: LocalHandler = async ({ query }) => {
+      const id = query.get('messageId') ?? '';
+      if (!id)
+        return badRequest('Give ?messageId=<SES message id>.', [{ field: 'messageId', message: 'required' }]);
+      if (!events.message(id)) return unknown(id);
+      return {
+        status: 200,
+        body: {
+          items: events.published(id).map((event) => ({
+            ...event,
+            ...(event.envelope ? { record: JSON.parse(event.envelope.Message) as unknown } : {}),
+          })),
+        },
+      };
+    };
+
+    return [
+      { method: 'GET', template: '/local/ses/open/{sesMessageId}', value: open },
+      { method: 'GET', template: '/local/ses/click/{sesMessageId}', value: click },
+      { method: 'GET', template: '/local/ses/events', value: list },
+    ];
+  };
+
   return [
     { method: 'POST', template: '/local/sign-in', value: signIn },
     {
@@ -158,10 +258,7 @@ export const createLocalRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandl
       template: '/local/ses/faults',
       value: async () => ({ status: 200, body: faults() }),
     },
-    {
-      method: 'GET',
-      template: '/local/ses/journal',
-      value: async () => ({ status: 200, body: { items: readJournal(deps.sesFront.journalPath) } }),
-    },
+    { method: 'GET', template: '/local/ses/journal', value: journal },
+    ...(deps.sesEvents ? trackingRoutes(deps.sesEvents) : []),
   ];
 };

@@ -1,8 +1,9 @@
 /**
  * Local-only routes and the local identity: sign-in validation, tokens the front accepts and refuses, direct
- * invoke answered as Lambda's Invoke API answers (function errors included), and SES fault injection.
+ * invoke answered as Lambda's Invoke API answers (function errors included), SES fault injection, and the SES
+ * event simulator's tracking routes (pixel, click redirect, 404, 400) and published events.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
@@ -11,9 +12,10 @@ import { functions } from '../../../infra/topology.ts';
 import type { LocalHandler } from '../../../local/http-front.ts';
 import { createIdentity, subFor } from '../../../local/identity.ts';
 import type { LoadedFunction } from '../../../local/lambda.ts';
-import { createLocalRoutes } from '../../../local/local-routes.ts';
+import { createLocalRoutes, PIXEL_GIF } from '../../../local/local-routes.ts';
 import { tableNames as tableNamesOf } from '../../../local/resources.ts';
-import type { SesFront } from '../../../local/ses-front.ts';
+import { DEMO_LINK, startSesEventSimulator } from '../../../local/ses-events.ts';
+import type { SesFront, SesJournalEntry } from '../../../local/ses-front.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -242,5 +244,174 @@ describe('SES faults and endpoints', () => {
       schedulesDlq: 'http://q/000000000000/local-schedules-dlq',
     });
     expect(await call('GET', '/local/ses/journal')).toEqual({ status: 200, body: { items: [] } });
+  });
+});
+
+describe('SES tracking routes', () => {
+  const SIM = 'simulator.amazonses.com';
+  const sentEntry = (messageId: string, outcome: SesJournalEntry['outcome'] = 'sent'): SesJournalEntry => ({
+    at: new Date().toISOString(),
+    requestId: `req-${messageId}`,
+    operation: 'SendEmail',
+    outcome,
+    httpStatus: outcome === 'sent' ? 200 : 429,
+    messageId: outcome === 'sent' ? messageId : null,
+    from: 'news@example.com',
+    destination: { to: [`success+1@${SIM}`], cc: [], bcc: [] },
+    configurationSetName: 'local-config-set',
+    tags: [{ name: 'delivery', value: 'd-1' }],
+  });
+
+  /** The routes over a real simulator whose events queue is a list (delay scale 0: no timers). */
+  const setupTracking = async () => {
+    const front = fakeSesFront();
+    const journal = [sentEntry('ses-1'), sentEntry('ses-2', 'throttled')];
+    writeFileSync(front.journalPath, journal.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const bodies: string[] = [];
+    let down = false;
+    const sesEvents = startSesEventSimulator({
+      publish: async (body) => {
+        if (down) throw new Error('SQS is down');
+        bodies.push(body);
+      },
+      journalPath: front.journalPath,
+      statePath: join(tempDir(), 'ses-events.ndjson'),
+      topicArn: 'arn:aws:sns:us-east-1:000000000000:local-ses-events',
+      defaultConfigurationSet: 'local-config-set',
+      delayScale: 0,
+    });
+    await sesEvents.idle(); // the journal's message: Send and Delivery
+    const routes = createLocalRoutes({
+      identity: await createIdentity(tempDir()),
+      functions: new Map(),
+      endpoints: { dynamodb: 'http://d', sqs: 'http://q', ses: 'http://s', sesEmulator: 'http://e' },
+      tables: tableNamesOf('local'),
+      sesFront: front,
+      sesEvents,
+      baseUrl: 'http://127.0.0.1:3000',
+    });
+    const get = (template: string, params: Record<string, string>, query = '', headers = {}) =>
+      routes
+        .find((r) => r.method === 'GET' && r.template === template)!
+        .value({
+          params,
+          query: new URLSearchParams(query),
+          body: Buffer.alloc(0),
+          headers,
+        });
+    const records = () =>
+      bodies.map((b) => JSON.parse((JSON.parse(b) as { Message: string }).Message) as Record<string, never>);
+    return {
+      get,
+      records,
+      sesEvents,
+      goDown: () => {
+        down = true;
+      },
+    };
+  };
+
+  it('serves the open pixel (a 1×1 transparent GIF, not cached) and publishes an Open with the User-Agent', async () => {
+    const { get, records, sesEvents } = await setupTracking();
+    const r = await get('/local/ses/open/{sesMessageId}', { sesMessageId: 'ses-1' }, '', {
+      'user-agent': 'Mozilla/5.0 (Test)',
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers).toEqual({ 'content-type': 'image/gif', 'cache-control': 'no-store' });
+    const gif = r.body as Buffer;
+    expect(gif).toEqual(PIXEL_GIF);
+    expect(gif.subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    expect([gif.readUInt16LE(6), gif.readUInt16LE(8)]).toEqual([1, 1]);
+    expect(records().map((rec) => rec.eventType)).toEqual(['Send', 'Delivery', 'Open']);
+    expect(records()[2]).toMatchObject({
+      mail: { messageId: 'ses-1', tags: { delivery: ['d-1'] } },
+      open: { ipAddress: '127.0.0.1', userAgent: 'Mozilla/5.0 (Test)' },
+    });
+    await sesEvents.stop();
+  });
+
+  it('redirects a click (302 to the link) and publishes a Click on that link', async () => {
+    const { get, records, sesEvents } = await setupTracking();
+    const link = 'https://example.com/offer?utm=spring&x=1';
+    const r = await get(
+      '/local/ses/click/{sesMessageId}',
+      { sesMessageId: 'ses-1' },
+      `link=${encodeURIComponent(link)}`,
+      { 'user-agent': 'UA/2' },
+    );
+    expect(r).toMatchObject({ status: 302, headers: { location: link } });
+    expect(records()[2]).toMatchObject({
+      eventType: 'Click',
+      click: { link, userAgent: 'UA/2', ipAddress: '127.0.0.1', linkTags: {} },
+    });
+    await sesEvents.stop();
+  });
+
+  it('answers 404 for a message SES never accepted and 400 for a missing or non-http(s) link', async () => {
+    const { get, records, sesEvents } = await setupTracking();
+    for (const id of ['nope', 'ses-2']) {
+      expect(await get('/local/ses/open/{sesMessageId}', { sesMessageId: id })).toEqual({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND', message: `No message ${id} was sent through the SES front.` } },
+      });
+      expect(
+        await get('/local/ses/click/{sesMessageId}', { sesMessageId: id }, 'link=https%3A%2F%2Fexample.com'),
+      ).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    }
+    for (const query of [
+      '',
+      'link=',
+      'link=javascript%3Aalert(1)',
+      'link=not%20a%20url',
+      'link=ftp%3A%2F%2Fx',
+    ]) {
+      const r = await get('/local/ses/click/{sesMessageId}', { sesMessageId: 'ses-1' }, query);
+      expect(r, query).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+      expect(Object.keys((r.body as { error: object }).error)).toEqual(
+        expect.arrayContaining(['code', 'message']),
+      );
+    }
+    expect(records().map((rec) => rec.eventType)).toEqual(['Send', 'Delivery']);
+    await sesEvents.stop();
+  });
+
+  it('answers 502 when the event cannot be published', async () => {
+    const { get, goDown, sesEvents } = await setupTracking();
+    goDown();
+    const r = await get('/local/ses/open/{sesMessageId}', { sesMessageId: 'ses-1' });
+    expect(r).toMatchObject({ status: 502, body: { error: { code: 'PUBLISH_FAILED' } } });
+    await sesEvents.stop();
+  });
+
+  it('lists the published events of a message, with the SNS envelope and its record', async () => {
+    const { get, sesEvents } = await setupTracking();
+    const r = await get('/local/ses/events', {}, 'messageId=ses-1');
+    expect(r.status).toBe(200);
+    const items = (r.body as { items: Array<{ event: string; envelope: { Type: string }; record: object }> })
+      .items;
+    expect(items.map((i) => i.event)).toEqual(['send', 'delivery']);
+    expect(items[0]!.envelope.Type).toBe('Notification');
+    expect(items[0]!.record).toMatchObject({ eventType: 'Send', mail: { messageId: 'ses-1' } });
+    expect((await get('/local/ses/events', {}, 'messageId=nope')).status).toBe(404);
+    expect((await get('/local/ses/events', {}, '')).status).toBe(400);
+    await sesEvents.stop();
+  });
+
+  it('gives each sent message of the journal its tracking URLs, on the Host the request named', async () => {
+    const { get, sesEvents } = await setupTracking();
+    const r = await get('/local/ses/journal', {}, '', { host: '127.0.0.1:4321' });
+    const items = (r.body as { items: Array<Record<string, unknown>> }).items;
+    expect(items[0]).toMatchObject({
+      messageId: 'ses-1',
+      outcome: 'sent',
+      openUrl: 'http://127.0.0.1:4321/local/ses/open/ses-1',
+      clickUrl: `http://127.0.0.1:4321/local/ses/click/ses-1?link=${encodeURIComponent(DEMO_LINK)}`,
+    });
+    expect(items[1]).not.toHaveProperty('openUrl');
+    const noHost = await get('/local/ses/journal', {}, '');
+    expect((noHost.body as { items: Array<{ openUrl?: string }> }).items[0]!.openUrl).toBe(
+      'http://127.0.0.1:3000/local/ses/open/ses-1',
+    );
+    await sesEvents.stop();
   });
 });
