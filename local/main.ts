@@ -5,7 +5,11 @@
  * the demo data, LOG_LEVEL for the handlers (default WARN), CORS_ORIGINS (comma-separated, default any),
  * SEND_RATE_LIMIT (messages per second the senders stay under; default none), LOCAL_VISIBILITY_TIMEOUT_SECONDS
  * (every queue's visibility timeout instead of the topology's: failed messages come back, and reach their
- * dead-letter queue, in seconds; for tests and demos).
+ * dead-letter queue, in seconds; for tests and demos), IN_DOUBT_WINDOW_MINUTES (how long an in-doubt recipient waits
+ * for an SES event naming it before the sweeper fails it; default 60), LOCAL_SWEEP_INTERVAL_SECONDS (the sweeper's
+ * period instead of the topology's 5 minutes), and the SES event simulator's SES_EVENT_DELAY_SCALE (multiplies its
+ * delays, Delivery about 300 ms after the send; 0 publishes every event at once; default 1), SES_OPEN_RATE and
+ * SES_CLICK_RATE (fractions 0 to 1 of delivered messages opened, and clicked, at random for demos; default 0).
  * Ctrl-C (SIGINT) or SIGTERM stops everything, the DynamoDB Local JVM included.
  */
 import { resolve } from 'node:path';
@@ -43,6 +47,35 @@ if (sendRateLimit !== '' && !(Number(sendRateLimit) > 0)) {
   process.exit(2);
 }
 
+/** An optional number from the environment, within bounds; exits with a message otherwise. */
+const numberFromEnv = (name: string, valid: (n: number) => boolean, expected: string): number | undefined => {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !valid(value)) {
+    console.error(`${name} must be ${expected}, not "${raw}".`);
+    process.exit(2);
+  }
+  return value;
+};
+const inDoubtWindowMinutes = numberFromEnv(
+  'IN_DOUBT_WINDOW_MINUTES',
+  (n) => n > 0,
+  'a number of minutes above 0',
+);
+const sweepIntervalSeconds = numberFromEnv(
+  'LOCAL_SWEEP_INTERVAL_SECONDS',
+  (n) => n > 0,
+  'a number of seconds above 0',
+);
+const delayScale = numberFromEnv(
+  'SES_EVENT_DELAY_SCALE',
+  (n) => n >= 0,
+  'a number ≥ 0 (0 publishes at once)',
+);
+const openRate = numberFromEnv('SES_OPEN_RATE', (n) => n >= 0 && n <= 1, 'a fraction from 0 to 1');
+const clickRate = numberFromEnv('SES_CLICK_RATE', (n) => n >= 0 && n <= 1, 'a fraction from 0 to 1');
+
 const q = (json: unknown) => `'${JSON.stringify(json)}'`;
 
 const signInLine = (url: string, variable: string, username: string, groups: string[]) =>
@@ -64,7 +97,10 @@ const banner = (runtime: Runtime): string => {
     `    curl -s ${url}/deliveries -H "Authorization: Bearer $STARTER"`,
     '',
     `Local routes: GET ${url}/health, GET ${url}/local/endpoints, POST ${url}/local/invoke/{function},`,
-    `              GET ${url}/local/ses/journal, POST ${url}/local/ses/faults {"throttle": N}`,
+    `              GET ${url}/local/ses/journal (each sent message with its openUrl and clickUrl),`,
+    `              POST ${url}/local/ses/faults {"throttle": N}, GET ${url}/local/ses/events?messageId=<SES message id>`,
+    `SES events (mailbox simulator) go to the events queue; opens and clicks: GET ${url}/local/ses/open/{sesMessageId},`,
+    `              GET ${url}/local/ses/click/{sesMessageId}?link=<url>`,
     `Queues: ${Object.values(runtime.queues)
       .map((queue) => queue.name)
       .join(
@@ -129,6 +165,13 @@ try {
     ...(corsOrigins ? { corsOrigins } : {}),
     ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
     ...(sendRateLimit ? { sendRateLimit } : {}),
+    ...(inDoubtWindowMinutes !== undefined ? { inDoubtWindowMinutes: String(inDoubtWindowMinutes) } : {}),
+    ...(sweepIntervalSeconds !== undefined ? { sweepIntervalSeconds } : {}),
+    sesEvents: {
+      ...(delayScale !== undefined ? { delayScale } : {}),
+      ...(openRate !== undefined ? { openRate } : {}),
+      ...(clickRate !== undefined ? { clickRate } : {}),
+    },
     onListening: (url) =>
       console.log(`Local runtime starting at ${url} (GET ${url}/health answers 503 until ready)`),
     log: (line) => console.log(`  ${line}`),

@@ -3,10 +3,12 @@
  * the HTTP front that serves them, on loopback, with every piece of state under one data folder.
  *
  * Start order: the HTTP front listens first (so /health can answer 503 while starting), then the emulators, the
- * SES front, the tables, the queues and their dead-letter queues, the local scheduler's API, the handlers
- * (imported once, after the environment is set, as at a Lambda cold start), the queue pollers and the scheduler's
- * clock, the demo data (through the HTTP API, only into an empty data folder), and /health turns 200. Stopping
- * runs it backwards: pollers and scheduler first (letting invocations under way finish), the emulators last.
+ * SES front, the tables, the queues and their dead-letter queues, the SES event simulator (which publishes the
+ * events of what the SES front accepts to the events queue, and what a previous run left unpublished), the local
+ * scheduler's API, the handlers (imported once, after the environment is set, as at a Lambda cold start), the
+ * queue pollers, the functions on an interval and the scheduler's clock, the demo data (through the HTTP API,
+ * only into an empty data folder), and /health turns 200. Stopping runs it backwards: pollers, intervals and
+ * scheduler first (letting invocations under way finish), then the simulator, the emulators last.
  *
  * One runtime per process: handler modules and their SDK clients are loaded once and keep the endpoints they
  * were loaded with. Tests run it as a child process (test/helpers/runtime.ts).
@@ -15,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
 import {
   type FunctionName,
@@ -23,6 +25,7 @@ import {
   functionEnvironment,
   functions as topologyFunctions,
   type QueueName,
+  SES_EVENTS_QUEUE,
   type SettingName,
   tableEnv,
   tableNameList,
@@ -30,7 +33,8 @@ import {
 import { type EmulatorEndpoints, type Emulators, startEmulators } from './emulators.ts';
 import { type HttpFront, startHttpFront } from './http-front.ts';
 import { createIdentity, type Identity } from './identity.ts';
-import { functionArn, type LoadedFunction, loadFunctions } from './lambda.ts';
+import { type IntervalTriggers, startIntervalTriggers } from './interval-triggers.ts';
+import { functionArn, LOCAL_ACCOUNT_ID, type LoadedFunction, loadFunctions } from './lambda.ts';
 import { createLocalRoutes } from './local-routes.ts';
 import { type Pollers, startPollers } from './pollers.ts';
 import {
@@ -47,6 +51,11 @@ import {
 import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
 import { scheduleTargetFunctions, schedulerTargets } from './scheduler-targets.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
+import {
+  type SesEventSimulator,
+  STATE_FILE as SES_EVENTS_STATE_FILE,
+  startSesEventSimulator,
+} from './ses-events.ts';
 import { JOURNAL_FILE, type SesFront, startSesFront } from './ses-front.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -62,6 +71,10 @@ export const SCHEDULES_DLQ = queueName(TABLE_PREFIX, 'schedules-dlq');
 export const SES_CONFIGURATION_SET = `${TABLE_PREFIX}-config-set`;
 export const SCHEDULER_ROLE_ARN = `arn:aws:iam::000000000000:role/${TABLE_PREFIX}-scheduler`;
 export const SEND_RATE_FRACTION = '0.8';
+/** How long an in-doubt recipient waits for an SES event naming it, locally (IN_DOUBT_WINDOW_MINUTES). */
+export const IN_DOUBT_WINDOW_MINUTES = '60';
+/** The SNS topic of the configuration set's events (the simulator puts it in each envelope's TopicArn). */
+export const SES_EVENTS_TOPIC_ARN = `arn:aws:sns:${REGION}:${LOCAL_ACCOUNT_ID}:${TABLE_PREFIX}-ses-events`;
 /** The function schedules invoke: the topology's schedule target. */
 const SCHEDULE_TARGET = (Object.entries(topologyFunctions) as Array<[FunctionName, FunctionSpec]>).find(
   ([, spec]) => spec.trigger.kind === 'schedule-target',
@@ -84,6 +97,12 @@ export interface RuntimeOptions {
   visibilityTimeoutSeconds?: number;
   /** SEND_RATE_LIMIT handed to the senders (messages per second; default none). */
   sendRateLimit?: string;
+  /** IN_DOUBT_WINDOW_MINUTES handed to the sweeper (default 60). */
+  inDoubtWindowMinutes?: string;
+  /** Period of the functions on an interval (the sweeper) instead of the topology's (LOCAL_SWEEP_INTERVAL_SECONDS). */
+  sweepIntervalSeconds?: number;
+  /** The SES event simulator: delay scale (0 publishes at once; default 1) and random open and click rates (0..1). */
+  sesEvents?: { delayScale?: number; openRate?: number; clickRate?: number };
   /** Told the URL as soon as the front listens (it answers 503 until ready). */
   onListening?: (url: string) => void;
   /** Progress lines (default: none). */
@@ -110,6 +129,10 @@ export interface Runtime {
   schedulesDlq: QueueRef;
   scheduler: LocalScheduler;
   pollers: Pollers;
+  /** The SES event simulator (the events of what the SES front accepted, to the events queue). */
+  sesEvents: SesEventSimulator;
+  /** The functions run on an interval (the sweeper). */
+  intervals: IntervalTriggers;
   /** The settings the handlers get (infra/topology.ts SETTINGS). */
   settings: Record<SettingName, string>;
   /** What seeding did on this start: the demo ids, or null when the data folder already had data. */
@@ -150,8 +173,8 @@ const writeSeedState = (dataDir: string, state: SeedState): void => {
  * The environment handlers get, as in Lambda plus the loopback endpoints: region, fake credentials (no AWS
  * account is ever used: any service without a local endpoint is pointed at a closed loopback port), the table
  * variables of the topology, and the Powertools settings. With `wiring`, also the local scheduler's endpoint and,
- * as every function's `functionEnvironment` gives them, the queue URLs and settings: all functions share this one
- * process, so it is the union of their environments.
+ * as every function's `functionEnvironment` gives them, the queue URLs, dead-letter queue URLs and settings: all
+ * functions share this one process, so it is the union of their environments.
  */
 export const handlerEnvironment = (
   endpoints: EmulatorEndpoints & { scheduler?: string },
@@ -160,6 +183,7 @@ export const handlerEnvironment = (
   wiring: {
     queueUrls?: Partial<Record<QueueName, string>>;
     settings?: Partial<Record<SettingName, string>>;
+    deadLetterUrls?: Partial<Record<QueueName, string>>;
   } = {},
 ): Record<string, string> => ({
   AWS_REGION: REGION,
@@ -175,7 +199,13 @@ export const handlerEnvironment = (
   ...Object.assign(
     {},
     ...(Object.values(topologyFunctions) as FunctionSpec[]).map((spec) =>
-      functionEnvironment(spec, tables, wiring.queueUrls ?? {}, wiring.settings ?? {}),
+      functionEnvironment(
+        spec,
+        tables,
+        wiring.queueUrls ?? {},
+        wiring.settings ?? {},
+        wiring.deadLetterUrls ?? {},
+      ),
     ),
   ),
   POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -186,6 +216,7 @@ export const handlerEnvironment = (
 export const localSettings = (options: {
   schedulesDlqArn: string;
   sendRateLimit?: string | undefined;
+  inDoubtWindowMinutes?: string | undefined;
 }): Record<SettingName, string> => {
   const sender = topologyFunctions.sender.trigger;
   if (!SCHEDULE_TARGET) throw new Error('The topology has no schedule-target function');
@@ -198,6 +229,7 @@ export const localSettings = (options: {
     SCHEDULER_ROLE_ARN,
     SCHEDULE_TARGET_ARN: functionArn(SCHEDULE_TARGET),
     SCHEDULE_DLQ_ARN: options.schedulesDlqArn,
+    IN_DOUBT_WINDOW_MINUTES: options.inDoubtWindowMinutes ?? IN_DOUBT_WINDOW_MINUTES,
   };
 };
 
@@ -298,6 +330,29 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         ` (at ${since()} ms)`,
     );
 
+    // What the configuration set's SNS topic delivers in AWS: the events of every accepted message.
+    const eventsQueueUrl = queues[SES_EVENTS_QUEUE].url;
+    const sesEvents = startSesEventSimulator({
+      publish: async (body) => {
+        await sqs.send(new SendMessageCommand({ QueueUrl: eventsQueueUrl, MessageBody: body }));
+      },
+      journalPath: sesFront.journalPath,
+      statePath: join(dataDir, SES_EVENTS_STATE_FILE),
+      source: sesFront,
+      topicArn: SES_EVENTS_TOPIC_ARN,
+      region: REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      defaultConfigurationSet: SES_CONFIGURATION_SET,
+      ...options.sesEvents,
+      onError: (error, { messageId, event }) =>
+        console.error(
+          `SES event simulator: the ${event} event of ${messageId} was not published (${(error as Error).message}); the next start publishes it`,
+        ),
+    });
+    cleanups.push(() => sesEvents.stop());
+    if (sesEvents.resumed > 0)
+      log(`SES event simulator: publishing the missing events of ${sesEvents.resumed} message(s)`);
+
     let loaded: Map<FunctionName, LoadedFunction> | null = null;
     const queuesByArn = new Map<string, string>([
       ...Object.values(queues).flatMap((q): Array<[string, string]> => [
@@ -323,6 +378,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const settings = localSettings({
       schedulesDlqArn: schedulesDlq.arn,
       sendRateLimit: options.sendRateLimit,
+      inDoubtWindowMinutes: options.inDoubtWindowMinutes,
     });
     const endpoints = {
       ...emulators.endpoints,
@@ -331,9 +387,14 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       scheduler: scheduler.url,
     };
     const queueUrls = Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.url]));
+    const deadLetterUrls = Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.dlq.url]));
     Object.assign(
       process.env,
-      handlerEnvironment(endpoints, tables, options.logLevel ?? 'WARN', { queueUrls, settings }),
+      handlerEnvironment(endpoints, tables, options.logLevel ?? 'WARN', {
+        queueUrls,
+        settings,
+        deadLetterUrls,
+      }),
     );
 
     loaded = await loadFunctions(REPO_ROOT);
@@ -348,8 +409,10 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         tables,
         sesFront,
         queues: queueUrls,
-        dlqs: Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.dlq.url])),
+        dlqs: deadLetterUrls,
         schedulesDlq: schedulesDlq.url,
+        sesEvents,
+        baseUrl: front.url,
       }),
     });
 
@@ -365,8 +428,28 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       onPollError: (fn, error) =>
         console.error(`Queue poller of ${fn.name}: ${(error as Error).name}: ${(error as Error).message}`),
     });
+    const intervals = startIntervalTriggers({
+      functions: loaded,
+      region: REGION,
+      prefix: TABLE_PREFIX,
+      ...(options.sweepIntervalSeconds !== undefined
+        ? { periodMs: options.sweepIntervalSeconds * 1000 }
+        : {}),
+      onError: (fn, error) =>
+        console.error(`Function ${fn.name} failed: ${error.errorType}: ${error.errorMessage}`),
+    });
+    if (intervals.periods.size > 0) {
+      log(
+        `On an interval: ${[...intervals.periods].map(([name, ms]) => `${name} every ${ms / 1000} s`).join(', ')}` +
+          (options.sweepIntervalSeconds !== undefined ? ' (LOCAL_SWEEP_INTERVAL_SECONDS)' : ''),
+      );
+    }
     // Invocations under way finish before the emulators stop (up to 20 s; then their messages come back later).
-    cleanups.push(() => Promise.all([pollers.stop(20_000), scheduler.stop(20_000)]).then(() => undefined));
+    cleanups.push(() =>
+      Promise.all([pollers.stop(20_000), scheduler.stop(20_000), intervals.stop(20_000)]).then(
+        () => undefined,
+      ),
+    );
     scheduler.startClock(1000);
 
     let seeded: SeedResult | null = null;
@@ -392,6 +475,8 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       schedulesDlq,
       scheduler,
       pollers,
+      sesEvents,
+      intervals,
       settings,
       seeded,
       timings: { listeningMs, emulatorsMs, healthyMs },
