@@ -59,9 +59,16 @@ const pick = (item: Record<string, unknown>, names: readonly string[]): StringKe
   Object.fromEntries(names.map((n) => [n, String(item[n])]));
 
 /**
+ * Items a filtered Query evaluates per request at least: `Limit` counts items read, not items returned, so a
+ * filter that keeps few would otherwise cost a request per handful of items.
+ */
+const FILTERED_READ = 200;
+
+/**
  * Runs a Query until it has `limit` items (reading one ahead) or the partition ends. `keyNames` are the attributes
  * of an ExclusiveStartKey for this query (table key, plus the index key for an index). Returns the items and the
- * key to continue after the last one, or null when nothing follows.
+ * key to continue after the last one, or null when nothing follows. With a FilterExpression each request reads
+ * at least FILTERED_READ items; what comes back beyond the page is dropped and read again from the returned key.
  */
 export const queryPage = async (
   client: DynamoDBDocumentClient,
@@ -73,8 +80,13 @@ export const queryPage = async (
   const items: Record<string, unknown>[] = [];
   let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
   do {
+    const wanted = limit + 1 - items.length;
     const out = await client.send(
-      new QueryCommand({ ...input, Limit: limit + 1 - items.length, ExclusiveStartKey: exclusiveStartKey }),
+      new QueryCommand({
+        ...input,
+        Limit: input.FilterExpression ? Math.max(wanted, FILTERED_READ) : wanted,
+        ExclusiveStartKey: exclusiveStartKey,
+      }),
     );
     items.push(...(out.Items ?? []));
     exclusiveStartKey = out.LastEvaluatedKey;
@@ -109,6 +121,12 @@ const parseShardCursor = (
  * Pages through `shards` partitions in shard order (00, 01, …), each in its sort-key order, filling each page
  * across shard boundaries. `query(shard)` is the Query of one shard; `partition(shard)` the attributes a cursor
  * into that shard must carry (its partition key), so a cursor from another list is a 400.
+ *
+ * A page that fills exactly at the end of a shard carries a cursor to the start of the next shard (`{s}`, no key:
+ * it names no partition, so it cannot be told from another list's), which may lead to an empty page when the
+ * remaining shards are empty. With `readAhead`, the following shards are probed for an item first: the cursor is
+ * null when none has one (the last page says so), else the key of the page's last item, which names its
+ * partition like every other cursor of the list.
  */
 export const queryShards = async (
   client: DynamoDBDocumentClient,
@@ -119,6 +137,8 @@ export const queryShards = async (
     partition: (shard: number) => StringKey;
     limit: number;
     cursor?: string | undefined;
+    /** Probe the following shards when a page ends at a shard's end (see above). */
+    readAhead?: boolean | undefined;
   },
 ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> => {
   const { shards, keyNames, query, partition, limit } = options;
@@ -127,11 +147,25 @@ export const queryShards = async (
     : { s: 0 };
   const items: Record<string, unknown>[] = [];
   while (true) {
-    const page = await queryPage(client, query(at.s), keyNames, limit - items.length, at.k);
+    const shard = at.s;
+    const page = await queryPage(client, query(shard), keyNames, limit - items.length, at.k);
     items.push(...page.items);
-    if (page.nextKey) at = { s: at.s, k: page.nextKey };
-    else if (at.s + 1 < shards) at = { s: at.s + 1 };
+    if (page.nextKey) at = { s: shard, k: page.nextKey };
+    else if (shard + 1 < shards) at = { s: shard + 1 };
     else return { items, nextCursor: null };
-    if (items.length >= limit) return { items, nextCursor: encodeCursor(at) };
+    if (items.length >= limit) {
+      if (!options.readAhead || at.k) return { items, nextCursor: encodeCursor(at) };
+      // The page ended with the end of `shard` (its last item is this shard's): does anything follow?
+      for (let next = shard + 1; next < shards; next++) {
+        const probe = await queryPage(client, query(next), keyNames, 1);
+        if (probe.items.length > 0) {
+          return {
+            items,
+            nextCursor: encodeCursor({ s: shard, k: pick(items[items.length - 1]!, keyNames) }),
+          };
+        }
+      }
+      return { items, nextCursor: null };
+    }
   }
 };
