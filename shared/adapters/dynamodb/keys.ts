@@ -67,6 +67,9 @@ export const startJobKey = (deliveryId: string, shard: number): Key => ({
   sk: `JOB#start#${shardLabel(shard)}`,
 });
 export const scheduleKey = (deliveryId: string): Key => ({ pk: deliveryPk(deliveryId), sk: 'SCHEDULE' });
+/** The sweep registry: one partition listing the deliveries the sweeper watches (`SWEEP` / `D#<deliveryId>`). */
+export const SWEEP_PK = 'SWEEP';
+export const sweepKey = (deliveryId: string): Key => ({ pk: SWEEP_PK, sk: `D#${deliveryId}` });
 
 // ---- table profiles ------------------------------------------------------------------------------------------
 

@@ -1,0 +1,91 @@
+/**
+ * SweepRegistry on the `deliveries` table: one partition `SWEEP` with an item `D#<deliveryId>` per delivery the
+ * sweeper watches (registered when a send starts, removed when nothing is left to sweep), holding the settled
+ * count the last sweep saw and when (docs/data-model.md).
+ */
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Page, PageRequest, SweepEntry, SweepRegistry } from '../../ports/index.ts';
+import { isConditionalCheckFailed } from './client.ts';
+import { SWEEP_PK, sweepKey } from './keys.ts';
+import { asKey, decodeCursor, encodeCursor, pageLimit, queryPage } from './paging.ts';
+
+export interface SweepTableOptions {
+  client: DynamoDBDocumentClient;
+  /** The `deliveries` table. */
+  tableName: string;
+}
+
+const toSweepEntry = (item: Record<string, unknown>): SweepEntry => ({
+  deliveryId: String(item.deliveryId),
+  registeredAt: String(item.registeredAt),
+  ...(typeof item.settled === 'number' ? { settled: item.settled } : {}),
+  ...(typeof item.sweptAt === 'string' ? { sweptAt: item.sweptAt } : {}),
+});
+
+export class DynamoSweepRegistry implements SweepRegistry {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(options: SweepTableOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+  }
+
+  /** A conditional put: an existing entry (a resumed or restarted send) keeps its registration and sweep state. */
+  async register(deliveryId: string, at: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...sweepKey(deliveryId), entity: 'sweep', deliveryId, registeredAt: at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /** The registered deliveries in id order (`Query pk = SWEEP`, consistent). */
+  async list(page: PageRequest): Promise<Page<SweepEntry>> {
+    const keyNames = ['pk', 'sk'];
+    const startKey = page.cursor ? asKey(decodeCursor(page.cursor), keyNames, { pk: SWEEP_PK }) : undefined;
+    const { items, nextKey } = await queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': SWEEP_PK },
+        ConsistentRead: true,
+      },
+      keyNames,
+      pageLimit(page.limit),
+      startKey,
+    );
+    return {
+      items: items.map((item) => toSweepEntry(item)),
+      nextCursor: nextKey ? encodeCursor(nextKey) : null,
+    };
+  }
+
+  /** Records a sweep; an entry removed meanwhile stays removed. */
+  async update(deliveryId: string, state: { settled: number; sweptAt: string }): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: sweepKey(deliveryId),
+          UpdateExpression: 'SET settled = :settled, sweptAt = :sweptAt',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':settled': state.settled, ':sweptAt': state.sweptAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async remove(deliveryId: string): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#table, Key: sweepKey(deliveryId) }));
+  }
+}
