@@ -743,16 +743,21 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
     open: (id, facts) => track(id, 'open', facts),
     click: (id, facts) => track(id, 'click', facts),
     published(sesMessageId) {
-      const recent = history.get(sesMessageId);
-      if (recent) return [...recent];
+      const recent = history.get(sesMessageId) ?? [];
+      // A Send is always published first: with it in memory, the memory has every event of the message.
+      if (recent.some((p) => p.event === 'send')) return [...recent];
+      const kept = new Map(recent.map((p) => [p.snsMessageId, p]));
       return readState(options.statePath)
         .filter((line) => line.messageId === sesMessageId)
-        .map((line) => ({
-          event: line.event,
-          at: line.at,
-          snsMessageId: line.snsMessageId,
-          ...(line.source ? { source: line.source } : {}),
-        }));
+        .map(
+          (line): PublishedEvent =>
+            kept.get(line.snsMessageId) ?? {
+              event: line.event,
+              at: line.at,
+              snsMessageId: line.snsMessageId,
+              ...(line.source ? { source: line.source } : {}),
+            },
+        );
     },
     message: findEntry,
     pending: () => active.size,

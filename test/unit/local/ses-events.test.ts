@@ -83,7 +83,10 @@ interface Sent {
   at: number;
   body: string;
   envelope: Record<string, string>;
-  record: Record<string, unknown> & { eventType: string; mail: { messageId: string } };
+  record: Record<string, unknown> & {
+    eventType: string;
+    mail: { messageId: string; tags: Record<string, string[]> };
+  };
 }
 
 /** The events queue, as the simulator sees it: a publish that records, and may fail when told. */
@@ -452,12 +455,10 @@ describe('the mailbox simulator', () => {
   });
 
   it('tags messages sent without a configuration set with the default one', async () => {
-    const { clock, queue, simulator, send } = setup();
+    const { clock, queue, simulator, send } = setup({ defaultConfigurationSet: 'the-default-set' });
     send(entry([`success@${SIM}`], { configurationSetName: null }));
     await clock.advance(1_000);
-    expect(
-      (queue.sent[0]!.record.mail as { tags: Record<string, string[]> }).tags['ses:configuration-set'],
-    ).toEqual(['local-config-set']);
+    expect(queue.sent[0]!.record.mail.tags['ses:configuration-set']).toEqual(['the-default-set']);
     await simulator.stop();
   });
 });
@@ -595,6 +596,12 @@ describe('opens and clicks on request', () => {
     expect(
       await second.simulator.open(e.messageId!, { userAgent: 'UA', ipAddress: '127.0.0.1' }),
     ).not.toBeNull();
+    // What an earlier run published (from the state file) and what this one did (with its envelope).
+    expect(second.simulator.published(e.messageId!).map((p) => [p.event, p.envelope?.Type])).toEqual([
+      ['send', undefined],
+      ['delivery', undefined],
+      ['open', 'Notification'],
+    ]);
     await second.simulator.stop();
   });
 
@@ -631,6 +638,11 @@ describe('crash and restart', () => {
     expect(second.simulator.resumed).toBe(1);
     await second.simulator.idle();
     expect(second.queue.sent.map(describeRecord)).toEqual(['Delivery', 'Bounce Transient/General']);
+    expect(second.simulator.published(messages[1]!.messageId!).map((p) => p.event)).toEqual([
+      'send',
+      'delivery',
+      'auto-reply',
+    ]);
     const all = [...before, ...second.queue.sent.map(key)];
     expect(new Set(all).size).toBe(all.length);
     expect(all).toHaveLength(8);
