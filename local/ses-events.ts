@@ -446,7 +446,10 @@ export interface SesEventSimulatorOptions {
   publishAttempts?: number;
   /** Publishes in flight at once across messages (default 32). */
   maxConcurrentPublishes?: number;
-  /** Messages whose published events `published()` keeps with their envelopes (default 10,000). */
+  /**
+   * Messages whose published events `published()` keeps in memory with their envelopes (default 1,000; older ones
+   * are read back from the state file, without envelopes). Ten times as many journal entries are cached.
+   */
   retainMessages?: number;
   /** fsync the state file after each line (default false: the write itself survives a killed process). */
   fsync?: boolean;
@@ -540,8 +543,9 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
   const active = new Map<string, SesJournalEntry>();
   /** Message ids planned and not finished (a message is planned once). */
   const planned = new Set<string>();
-  const entries = new Recent<SesJournalEntry>(options.retainMessages ?? 10_000);
-  const history = new Recent<PublishedEvent[]>(options.retainMessages ?? 10_000);
+  const retain = Math.max(1, options.retainMessages ?? 1_000);
+  const entries = new Recent<SesJournalEntry>(retain * 10);
+  const history = new Recent<PublishedEvent[]>(retain);
   const timers = new Map<TimerHandle, () => void>();
   const idleWaiters: Array<() => void> = [];
   /** Opens and clicks being published. */
@@ -662,13 +666,13 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
   ): boolean => {
     const messageId = entry.messageId;
     if (!messageId || entry.outcome !== 'sent' || planned.has(messageId) || stopped) return false;
-    planned.add(messageId);
-    entries.set(messageId, entry);
     const base = planEvents(entry);
     const delivered = base.some((s) => s.event === 'delivery');
     const chosen = engagement ?? (delivered ? drawEngagement(rates, random) : { open: false, click: false });
     const plan = planEvents(entry, chosen);
     if (plan.every((step) => done.has(step.event))) return false;
+    planned.add(messageId);
+    entries.set(messageId, entry);
     active.set(messageId, entry);
     void run(entry, plan, done, startMs, chosen);
     return true;
