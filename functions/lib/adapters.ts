@@ -190,6 +190,8 @@ export const sweeperAdapters = () => {
     deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
     ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
     counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+    stats: new DynamoStatsRepository({ client, tableName: tableNames.deliveries }),
+    recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
     startQueue: queue<StartJob>('start'),
   };
 };

@@ -91,13 +91,24 @@ export const computeKpis = (realTime: RealTimeCounts, tracking: TrackingCounts):
   clickThroughRate: rate(tracking.uniqueClicks, tracking.delivered),
 });
 
+/**
+ * Real-time counts made consistent with each other. They are read from counters that different handlers ADD at
+ * different moments (a sender flushes its deltas once a second, the ingester once a batch), so a read may see a
+ * recipient's Delivery before its send: every delivered recipient was sent, and every delivered or failed one was
+ * processed, so those are lower bounds of Sent and Processed.
+ */
+export const consistentRealTime = (c: RealTimeCounts): RealTimeCounts => {
+  const sent = Math.max(c.sent, c.delivered);
+  return { ...c, sent, processed: Math.max(c.processed, sent, c.delivered + c.bouncesAndErrors) };
+};
+
 export const buildDeployment = (
   state: DeliveryState,
   realTime: Snapshot<RealTimeCounts> | null,
   tracking: Snapshot<TrackingCounts> | null,
   toDeliver: number,
 ): Deployment => {
-  const rt = { ...(realTime?.counts ?? EMPTY_REAL_TIME), toDeliver };
+  const rt = consistentRealTime({ ...(realTime?.counts ?? EMPTY_REAL_TIME), toDeliver });
   const kpis = computeKpis(rt, tracking?.counts ?? EMPTY_TRACKING);
   return {
     state,

@@ -7,8 +7,9 @@
  *  3. a send (or a stop) whose unclaimed pending recipients made no progress since the previous sweep is
  *     re-driven: a new start (or cancel) run enqueues them again (the senders' claims make a duplicate harmless);
  *  4. a sending delivery with nothing pending finishes;
- *  5. a delivery that is over (finished, stopped, failed, expired, or prepared again) with no in-doubt recipient
- *     left is no longer watched.
+ *  5. a delivery that is over (finished, stopped, failed or expired) with no in-doubt recipient left is no longer
+ *     watched; its statistics are computed one last time from the logs, which also repairs counters a crash left
+ *     behind (shared/use-cases/stats.ts).
  */
 import type { RecipientStatus } from '../domain/kpis.ts';
 import { allShards } from '../domain/shards.ts';
@@ -19,12 +20,15 @@ import type {
   JobQueue,
   LogRef,
   RecipientLedger,
+  RecipientLogRepository,
   StartJob,
+  StatsRepository,
   SweepEntry,
   SweepRegistry,
 } from '../ports/index.ts';
 import { CounterBatch } from './counter-batch.ts';
 import { finishIfSettled } from './send.ts';
+import { computeStats } from './stats.ts';
 
 export const IN_DOUBT_REASON = 'in doubt: no SES record';
 const PAGE = 250;
@@ -35,6 +39,8 @@ export interface SweepDeps {
   ledger: RecipientLedger;
   counters: Counters;
   startQueue: JobQueue<StartJob>;
+  stats: StatsRepository;
+  recipientLog: RecipientLogRepository;
   clock: Clock;
   /** How long an in-doubt recipient waits for an SES event naming it. */
   inDoubtWindowMs: number;
@@ -156,6 +162,7 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
   // Sending and paused deliveries stay watched; any other state is over (a sent delivery is never prepared again).
   const over = report.finished || !WATCHED.has(delivery.state);
   if (over && report.inDoubtLeft === 0 && report.unclaimedPending === 0) {
+    await computeStats(deps, delivery.id);
     await deps.registry.remove(delivery.id);
     report.released = true;
   }

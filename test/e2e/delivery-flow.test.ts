@@ -352,7 +352,7 @@ describe('the local runtime, as a console uses it', () => {
       events: 'local-events',
       idempotency: 'local-idempotency',
     });
-    expect(Object.keys(endpoints.body.queues).sort()).toEqual(['prepare', 'send', 'start']);
+    expect(Object.keys(endpoints.body.queues).sort()).toEqual(['events', 'prepare', 'send', 'start']);
 
     // An HTTP API event as AWS documents it, aimed at GET /deliveries/{id} of an unknown delivery.
     const fixture = JSON.parse(

@@ -114,6 +114,32 @@ describe('deployment block and snapshots', () => {
     expect(d.kpis.openRate).toBe(0);
   });
 
+  it('never shows more delivered than sent, or more settled than processed, when counters lag each other', () => {
+    // The ingester counted 7 Delivery events before the senders flushed their sends.
+    const d = buildDeployment(
+      'sending',
+      {
+        counts: { toDeliver: 0, sent: 3, processed: 3, delivered: 7, bouncesAndErrors: 2 },
+        computedAt: '2026-11-22T10:00:04Z',
+      },
+      null,
+      150,
+    );
+    expect(d.kpis).toMatchObject({ sent: 7, processed: 9, delivered: 7, bouncesAndErrors: 2 });
+    expect(d.kpis.deliveredRate).toBeLessThanOrEqual(1);
+    expect(d.progress).toEqual({ processed: 9, toDeliver: 150 });
+    const consistent = buildDeployment(
+      'sending',
+      {
+        counts: { toDeliver: 0, sent: 118, processed: 120, delivered: 110, bouncesAndErrors: 4 },
+        computedAt: 'x',
+      },
+      null,
+      200,
+    );
+    expect(consistent.kpis).toMatchObject({ sent: 118, processed: 120 });
+  });
+
   it('a snapshot is written only if its read started later than the stored one', () => {
     expect(isNewer('2026-11-22T10:00:01Z', '2026-11-22T10:00:00Z')).toBe(true);
     expect(isNewer('2026-11-22T10:00:00Z', '2026-11-22T10:00:00Z')).toBe(false);
