@@ -65,7 +65,11 @@ export interface ProfileRepository {
    * Opts a profile out (a list unsubscribe): sets optOut, optOutAt and optOutSource unless already opted out.
    * Returns false when the profile does not exist or was already opted out.
    */
-  optOut(profileId: string, source: { deliveryId: string; sesMessageId: string }, at: string): Promise<boolean>;
+  optOut(
+    profileId: string,
+    source: { deliveryId: string; sesMessageId: string },
+    at: string,
+  ): Promise<boolean>;
 }
 
 export interface AudienceRepository {

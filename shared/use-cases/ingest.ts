@@ -178,7 +178,7 @@ const ingestRecipient = async (
       trackingEntry(ref, recipientId, entry, event, envelopeId, track),
       expiry(event.at, now),
     ));
-  let change: LedgerChange = {};
+  let change: LedgerChange;
   let applied = false;
   for (let race = 0; ; race++) {
     change = changeFor(entry.status, event);
