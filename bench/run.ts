@@ -8,14 +8,19 @@
  *   middleware on the handlers' clients) and as the local queue pollers issued them;
  * - pacing: messages per second achieved against the senders' target, and the busiest one-second window
  *   (from the SES front's journal).
- * Event ingestion (SES events → logs) is not built yet; "to all events ingested" is reported when it is.
+ * - SES event ingestion: the time from confirm until every recipient is `delivered` (the event simulator publishes
+ *   a Send and a Delivery per message while the send runs, and the ingester applies them), then an ingestion-only
+ *   phase: one Open per recipient published at once (through the simulator, as the local tracking URL does),
+ *   timed until the delivery's counters show them all: events ingested per second, and DynamoDB requests (and
+ *   writes) per event in that phase.
  */
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { dynamoDb, sesAccountClient, sesv2, sqs } from '../functions/lib/clients.ts';
+import { documentClient, dynamoDb, sesAccountClient, sesv2, sqs } from '../functions/lib/clients.ts';
+import { DynamoCounters } from '../shared/adapters/dynamodb/counters.ts';
 import { startRuntime } from '../local/runtime.ts';
 
 const { values } = parseArgs({
@@ -147,6 +152,21 @@ try {
   );
   const sendMs = performance.now() - sendStart;
   const sendRequests = { ...requests };
+  const counters = new DynamoCounters({ client: documentClient(), tableName: runtime.tables.deliveries });
+  await waitFor(
+    'all delivered',
+    async () => {
+      const c = await counters.read(delivery.id);
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        log(`  ${c.delivered}/${N} delivered`);
+      }
+      return c.delivered >= N;
+    },
+    30 * 60_000,
+  );
+  const deliveredMs = performance.now() - sendStart;
+  log(`All delivered ${(deliveredMs / 1000).toFixed(1)} s after confirm`);
   const pollersAfter = pollerRequests();
   const pollerDelta: Counts = {};
   for (const [k, v] of Object.entries(pollersAfter)) pollerDelta[k] = v - (pollersBefore[k] ?? 0);
@@ -156,7 +176,12 @@ try {
     .filter(Boolean)
     .map(
       (line) =>
-        JSON.parse(line) as { at: string; outcome: string; tags?: Array<{ name: string; value: string }> },
+        JSON.parse(line) as {
+          at: string;
+          outcome: string;
+          messageId: string;
+          tags?: Array<{ name: string; value: string }>;
+        },
     )
     .filter(
       (e) => e.outcome === 'sent' && e.tags?.some((t) => t.name === 'delivery' && t.value === delivery.id),
@@ -167,6 +192,49 @@ try {
     perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
   }
   const busiest = Math.max(...perSecond.values());
+
+  // Ingestion only: one Open per message, published at once; timed until the counters hold them all.
+  await runtime.sesEvents.idle();
+  const messageIds = journal.map((e) => e.messageId);
+  for (const key of Object.keys(requests)) delete requests[key];
+  log(`Ingestion: publishing ${messageIds.length} opens`);
+  const ingestStart = performance.now();
+  let nextOpen = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (nextOpen < messageIds.length) {
+        const id = messageIds[nextOpen++]!;
+        await runtime.sesEvents.open(id, { userAgent: 'bench', ipAddress: '127.0.0.1' });
+      }
+    }),
+  );
+  const publishedMs = performance.now() - ingestStart;
+  await waitFor(
+    'all opens ingested',
+    async () => {
+      const c = await counters.read(delivery.id);
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        log(`  ${c.opens}/${messageIds.length} opens ingested`);
+      }
+      return c.opens >= messageIds.length;
+    },
+    30 * 60_000,
+  );
+  const ingestMs = performance.now() - ingestStart;
+  const ingestRequests = { ...requests };
+  const perEvent = (counts: Counts) =>
+    Object.fromEntries(
+      Object.entries(counts)
+        .filter(([k]) => k.startsWith('DynamoDB'))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, Math.round((v / messageIds.length) * 1000) / 1000]),
+    );
+  const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
+  const writesPerEvent =
+    Object.entries(ingestRequests)
+      .filter(([k]) => WRITES.some((w) => k === `DynamoDB ${w}`))
+      .reduce((n, [, v]) => n + v, 0) / messageIds.length;
 
   log(`Raw SES rate: ${RAW} SendEmail at concurrency 32`);
   const raw = new SESv2Client({
@@ -214,7 +282,15 @@ try {
       ratioToRawSes: endToEnd / rawRate,
       messagesJournaled: journal.length,
       busiestSecond: busiest,
-      toAllEventsIngested: 'not built yet (SES event ingestion issue)',
+      confirmToAllDeliveredSeconds: deliveredMs / 1000,
+    },
+    ingestion: {
+      events: messageIds.length,
+      publishSeconds: publishedMs / 1000,
+      seconds: ingestMs / 1000,
+      eventsPerSecond: messageIds.length / (ingestMs / 1000),
+      dynamoDbRequestsPerEvent: perEvent(ingestRequests),
+      dynamoDbWritesPerEvent: writesPerEvent,
     },
     requestsPerRecipient: {
       preparation: perRecipient(prepRequests),
@@ -242,6 +318,11 @@ try {
   row('End to end / raw SES', result.send.ratioToRawSes.toFixed(3));
   row('Messages journaled for the delivery', String(journal.length));
   row('Busiest one-second window (messages)', String(busiest));
+  row('Confirm → all delivered (Send + Delivery events ingested) (s)', (deliveredMs / 1000).toFixed(1));
+  row('Ingestion only: opens ingested per second', result.ingestion.eventsPerSecond.toFixed(1));
+  row('Ingestion only: DynamoDB writes per event', writesPerEvent.toFixed(3));
+  for (const [k, v] of Object.entries(result.ingestion.dynamoDbRequestsPerEvent))
+    row(`  ingestion: ${k} per event`, String(v));
   for (const [k, v] of Object.entries(result.requestsPerRecipient.send))
     row(`  send: ${k} per recipient`, String(v));
   for (const [k, v] of Object.entries(result.requestsPerRecipient.preparation))
