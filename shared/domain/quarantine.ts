@@ -27,6 +27,8 @@ export const nextQuarantine = (
   event: AddressEvent,
 ): QuarantineEntry | null => {
   const normalized = normalizeAddress(address);
+  // An erroneous address with no error for 10 days was released: its old errors count no more.
+  if (current && releasedByTime(current, new Date(event.at))) return nextQuarantine(address, null, event);
   if (current && current.status !== 'erroneous') {
     // Quarantined stays quarantined (a complaint still denylists it); denylisted stays denylisted.
     if (event.kind === 'complaint' && current.status === 'quarantined') {

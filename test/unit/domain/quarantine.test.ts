@@ -6,6 +6,27 @@ const day = (n: number, hour = 0) => new Date(Date.UTC(2026, 10, 1 + n, hour)).t
 const soft = (at: string) => ({ kind: 'soft-bounce' as const, reason: 'Mailbox full', at });
 
 describe('quarantine', () => {
+  it('forgets the errors of an address released after 10 days without one', () => {
+    let entry: QuarantineEntry | null = null;
+    for (const at of [day(0), day(1), day(2), day(3)])
+      entry = nextQuarantine('ann@example.com', entry, soft(at));
+    expect(entry).toMatchObject({ status: 'erroneous', errorCount: 4 });
+    // Ten days later a fifth soft error starts a new count instead of quarantining the address.
+    expect(nextQuarantine('ann@example.com', entry, soft(day(13)))).toMatchObject({
+      status: 'erroneous',
+      errorCount: 1,
+    });
+    // Nine days later it would have been the fifth.
+    expect(nextQuarantine('ann@example.com', entry, soft(day(12)))).toMatchObject({ status: 'quarantined' });
+    // Quarantined and denylisted addresses are never released by time.
+    const quarantined = nextQuarantine('ann@example.com', null, {
+      kind: 'hard-bounce',
+      reason: 'x',
+      at: day(0),
+    });
+    expect(nextQuarantine('ann@example.com', quarantined, soft(day(30)))).toEqual(quarantined);
+  });
+
   it('quarantines at once on a hard bounce, with the address normalized', () => {
     expect(
       nextQuarantine('Ann@Example.com ', null, {
