@@ -23,10 +23,12 @@ export const recordConsumer = <S = undefined>(
     afterBatch?: (shared: S) => Promise<void>;
   } = {},
 ) => {
-  const processor = new BatchProcessor(EventType.SQS);
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {
+      // A processor per invocation: it holds the batch's records and results, and the local runtime runs several
+      // invocations of one handler at once in one process (a shared one mixed their records and lost deltas).
+      const processor = new BatchProcessor(EventType.SQS);
       const shared = options.perInvocation?.() as S;
       try {
         return await processPartialResponse(
