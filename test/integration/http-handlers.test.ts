@@ -185,6 +185,25 @@ describe('HTTP handlers on DynamoDB Local', () => {
       'address-missing',
       'duplicate-address',
     ]);
+
+    // The tracking log: administration only, an unknown type filter is a 400 on the field, empty before events.
+    const admin = { username: 'ada', groups: ['administration'] as Role[] };
+    const tracking = (user: typeof admin, query?: Record<string, string>) =>
+      call('logs', {
+        routeKey: 'GET /deliveries/{id}/tracking-logs',
+        pathParameters: { id },
+        user,
+        ...(query ? { query } : {}),
+      });
+    expect(await tracking(starter)).toMatchObject({ status: 403 });
+    expect(await tracking(admin, { type: 'bounce' })).toMatchObject({
+      status: 400,
+      body: { error: { details: { fields: [{ field: 'type' }] } } },
+    });
+    expect(await tracking(admin, { type: 'click' })).toMatchObject({
+      status: 200,
+      body: { items: [], nextCursor: null },
+    });
   });
 
   it('answers 401 without claims, 400 on malformed JSON with the fields, 415 without a JSON body, 404 for an unknown id', async () => {
