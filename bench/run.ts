@@ -183,20 +183,24 @@ try {
   const sendMs = performance.now() - sendStart;
   const sendRequests = { ...requests };
   const counters = new DynamoCounters({ client: documentClient(), tableName: runtime.tables.deliveries });
+  // Every recipient accounted for by its events: delivered or failed, or in-doubt (its SES call's outcome was
+  // unknown and SES never saw it: no event will come; the sweeper fails it after the window).
+  let inDoubt = 0;
   await waitFor(
     'all delivered',
     async () => {
       const c = await counters.read(delivery.id);
+      inDoubt = c.settled - c.processed;
       if (Date.now() - lastLog > 5000) {
         lastLog = Date.now();
-        log(`  ${c.delivered}/${N} delivered`);
+        log(`  ${c.delivered}/${N} delivered, ${c.bouncesAndErrors} failed, ${inDoubt} in doubt`);
       }
-      return c.delivered >= N;
+      return c.delivered + c.bouncesAndErrors + inDoubt >= N;
     },
     30 * 60_000,
   );
   const deliveredMs = performance.now() - sendStart;
-  log(`All delivered ${(deliveredMs / 1000).toFixed(1)} s after confirm`);
+  log(`All accounted for ${(deliveredMs / 1000).toFixed(1)} s after confirm (${inDoubt} in doubt)`);
   const pollersAfter = pollerRequests();
   const pollerDelta: Counts = {};
   for (const [k, v] of Object.entries(pollersAfter)) pollerDelta[k] = v - (pollersBefore[k] ?? 0);
@@ -291,6 +295,7 @@ try {
       messagesJournaled: journal.length,
       busiestSecond: busiest,
       confirmToAllDeliveredSeconds: deliveredMs / 1000,
+      inDoubt,
     },
     ingestion: {
       events: messageIds.length,
@@ -328,6 +333,7 @@ try {
   row('Messages journaled for the delivery', String(journal.length));
   row('Busiest one-second window (messages)', String(busiest));
   row('Confirm → all delivered (Send + Delivery events ingested) (s)', (deliveredMs / 1000).toFixed(1));
+  row('In doubt (SES outcome unknown, no SES record)', String(inDoubt));
   row('Ingestion only: opens ingested per second', result.ingestion.eventsPerSecond.toFixed(1));
   row('Ingestion only: DynamoDB writes per event', writesPerEvent.toFixed(3));
   for (const [k, v] of Object.entries(result.ingestion.dynamoDbRequestsPerEvent))

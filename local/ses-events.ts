@@ -23,16 +23,8 @@
  * `subject` is used), the message's real MIME headers, and a verifiable SNS signature.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { readNdjson } from './ndjson.ts';
 import { readJournal, type SentListener, type SesJournalEntry } from './ses-front.ts';
 
 export const STATE_FILE = 'ses-events.ndjson';
@@ -403,19 +395,7 @@ export interface PublishedLine {
 }
 
 /** Reads the state file; a line cut short by a crash is skipped. */
-export const readState = (statePath: string): PublishedLine[] => {
-  if (!existsSync(statePath)) return [];
-  return readFileSync(statePath, 'utf8')
-    .split('\n')
-    .flatMap((line) => {
-      if (!line.trim()) return [];
-      try {
-        return [JSON.parse(line) as PublishedLine];
-      } catch {
-        return [];
-      }
-    });
-};
+export const readState = (statePath: string): PublishedLine[] => readNdjson<PublishedLine>(statePath);
 
 // ---- The simulator ----------------------------------------------------------------------------------------------
 

@@ -14,16 +14,7 @@
  * Every other request (GetAccount, templates, the emulator's own /store) passes through unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import {
   Agent,
   createServer,
@@ -32,6 +23,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readNdjson } from './ndjson.ts';
 
 export const JOURNAL_FILE = 'ses-journal.ndjson';
 
@@ -209,19 +201,8 @@ export const journalEntries = (
 };
 
 /** Reads a journal; a line cut short by a crash mid-write is skipped. */
-export const readJournal = (journalPath: string): SesJournalEntry[] => {
-  if (!existsSync(journalPath)) return [];
-  return readFileSync(journalPath, 'utf8')
-    .split('\n')
-    .flatMap((line) => {
-      if (!line.trim()) return [];
-      try {
-        return [JSON.parse(line) as SesJournalEntry];
-      } catch {
-        return [];
-      }
-    });
-};
+export const readJournal = (journalPath: string): SesJournalEntry[] =>
+  readNdjson<SesJournalEntry>(journalPath);
 
 const readBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];

@@ -6,8 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/aws-events.ts';
-import { byStatus, flows, SIM } from '../helpers/flows.ts';
-import { client, useRuntime, waitFor } from '../helpers/runtime.ts';
+import { byStatus, type flows, SIM, signedInFlows } from '../helpers/flows.ts';
+import type { client } from '../helpers/runtime.ts';
+import { useRuntime, waitFor } from '../helpers/runtime.ts';
 
 const runtime = useRuntime({
   seed: false,
@@ -39,16 +40,7 @@ const sentCount = (id: string) => f.journal(id).filter((l) => l.outcome === 'sen
 const starter = () => tokens.starter;
 
 beforeAll(async () => {
-  c = client(runtime().url);
-  tokens = {
-    starter: await c.signIn('stella', ['start-deliveries']),
-    admin: await c.signIn('ada', ['administration']),
-  };
-  f = flows(
-    c,
-    () => tokens,
-    () => runtime().dataDir,
-  );
+  ({ c, tokens, f } = await signedInFlows(runtime));
   sesEmulator = (await c.request('GET', '/local/endpoints')).body.sesEmulator as string;
 });
 

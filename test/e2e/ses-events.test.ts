@@ -9,8 +9,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine.ts';
-import { byStatus, flows, SIM } from '../helpers/flows.ts';
-import { client, useRuntime, waitFor } from '../helpers/runtime.ts';
+import { byStatus, type flows, SIM, signedInFlows } from '../helpers/flows.ts';
+import type { client } from '../helpers/runtime.ts';
+import { useRuntime, waitFor } from '../helpers/runtime.ts';
 
 const runtime = useRuntime({
   seed: false,
@@ -28,16 +29,7 @@ let f: ReturnType<typeof flows>;
 let quarantine: DynamoQuarantineRepository;
 
 beforeAll(async () => {
-  c = client(runtime().url);
-  tokens = {
-    starter: await c.signIn('stella', ['start-deliveries']),
-    admin: await c.signIn('ada', ['administration']),
-  };
-  f = flows(
-    c,
-    () => tokens,
-    () => runtime().dataDir,
-  );
+  ({ c, tokens, f } = await signedInFlows(runtime));
   const endpoints = (await c.request('GET', '/local/endpoints')).body as {
     dynamodb: string;
     tables: { profiles: string };

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { assertContract } from './contract.ts';
-import { type client, waitFor } from './runtime.ts';
+import { client, waitFor } from './runtime.ts';
 
 export const SIM = 'simulator.amazonses.com';
 
@@ -42,6 +42,21 @@ export const byStatus = (items: Array<{ status: string }>): Record<string, numbe
   const out: Record<string, number> = {};
   for (const i of items) out[i.status] = (out[i.status] ?? 0) + 1;
   return out;
+};
+
+/** Signs in a Start deliveries user and an administrator, and wires the flows on the runtime. */
+export const signedInFlows = async (runtime: () => { url: string; dataDir: string }) => {
+  const c = client(runtime().url);
+  const tokens = {
+    starter: await c.signIn('stella', ['start-deliveries']),
+    admin: await c.signIn('ada', ['administration']),
+  };
+  const f = flows(
+    c,
+    () => tokens,
+    () => runtime().dataDir,
+  );
+  return { c, tokens, f };
 };
 
 export const flows = (

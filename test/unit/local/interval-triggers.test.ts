@@ -6,43 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { type FunctionName, functions } from '../../../infra/topology.ts';
 import { ruleArn, scheduledEvent, startIntervalTriggers } from '../../../local/interval-triggers.ts';
 import type { InvokeOutcome, LoadedFunction } from '../../../local/lambda.ts';
+import { fakeClock as clockFrom, flush } from '../../helpers/fake-timers.ts';
 
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');
-
-const flush = async () => {
-  for (let i = 0; i < 10; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-};
-
-const fakeClock = () => {
-  let time = T0;
-  let seq = 0;
-  const timers = new Map<number, { at: number; callback: () => void }>();
-  return {
-    now: () => time,
-    setTimeout: (callback: () => void, ms: number) => {
-      seq += 1;
-      timers.set(seq, { at: time + ms, callback });
-      return seq;
-    },
-    clearTimeout: (handle: unknown) => {
-      timers.delete(handle as number);
-    },
-    timers: () => timers.size,
-    async advance(ms: number) {
-      const target = time + ms;
-      for (;;) {
-        await flush();
-        const next = [...timers.entries()].sort(([a, x], [b, y]) => x.at - y.at || a - b)[0];
-        if (!next || next[1].at > target) break;
-        timers.delete(next[0]);
-        time = next[1].at;
-        next[1].callback();
-      }
-      time = target;
-      await flush();
-    },
-  };
-};
+const fakeClock = (start = T0) => clockFrom(start);
 
 /** The topology's functions as loaded, with the sweeper's handler replaced by a recorder. */
 const loaded = () =>

@@ -22,6 +22,7 @@ import {
   trackingUrls,
 } from '../../../local/ses-events.ts';
 import type { SentListener, SesJournalEntry } from '../../../local/ses-front.ts';
+import { fakeClock as clockFrom, flush } from '../../helpers/fake-timers.ts';
 
 const fixture = (path: string) =>
   JSON.parse(
@@ -31,6 +32,7 @@ const fixture = (path: string) =>
 const SIM = 'simulator.amazonses.com';
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:local-ses-events';
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');
+const fakeClock = (start = T0) => clockFrom(start);
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -40,43 +42,6 @@ const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'cas-ses-events-'));
   dirs.push(dir);
   return dir;
-};
-
-/** Lets promise chains and the fake publish run (macrotask turns, no time passes). */
-const flush = async () => {
-  for (let i = 0; i < 30; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-};
-
-/** A clock whose timers run only when the test advances it. */
-const fakeClock = (start = T0) => {
-  let time = start;
-  let seq = 0;
-  const timers = new Map<number, { at: number; callback: () => void }>();
-  return {
-    now: () => time,
-    setTimeout: (callback: () => void, ms: number) => {
-      seq += 1;
-      timers.set(seq, { at: time + ms, callback });
-      return seq;
-    },
-    clearTimeout: (handle: unknown) => {
-      timers.delete(handle as number);
-    },
-    timers: () => timers.size,
-    async advance(ms: number) {
-      const target = time + ms;
-      for (;;) {
-        await flush();
-        const next = [...timers.entries()].sort(([a, x], [b, y]) => x.at - y.at || a - b)[0];
-        if (!next || next[1].at > target) break;
-        timers.delete(next[0]);
-        time = next[1].at;
-        next[1].callback();
-      }
-      time = target;
-      await flush();
-    },
-  };
 };
 
 interface Sent {
