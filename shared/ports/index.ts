@@ -296,7 +296,7 @@ export interface RecipientLedger {
   ): Promise<{ recipientIds: string[]; last: string | null }>;
 }
 
-/** What one SES event writes on a sending-log entry (all optional; an empty change writes nothing). */
+/** What one SES event writes on a sending-log entry: at least a status or a track (applyEvent refuses an empty one). */
 export interface EntryChange {
   status?: RecipientStatus;
   failureType?: FailureType;

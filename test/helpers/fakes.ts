@@ -351,6 +351,8 @@ export class FakeLedger implements RecipientLedger {
     }
     return null;
   }
+  /** Entries an SES event reconciled (the adapter's `reconciledAt`). */
+  readonly reconciled = new Set<string>();
   /** Set to make the next applyEvent lose its race once (another writer moved the entry meanwhile). */
   beforeApply: ((entry: LedgerEntry) => void) | null = null;
   async applyEvent(ref: LogRef, id: string, expected: RecipientStatus, change: EntryChange) {
@@ -370,7 +372,7 @@ export class FakeLedger implements RecipientLedger {
     if (change.sent) {
       e.sesMessageId = change.sent.sesMessageId;
       e.sentAt = change.sent.at;
-      (e as LedgerEntry & { reconciledAt?: string }).reconciledAt = change.updatedAt;
+      this.reconciled.add(`${refKey(ref)}#${id}`); // kept apart, as the adapter keeps it out of entries
     }
     if (change.track?.kind === 'open') {
       e.opens = (e.opens ?? 0) + 1;
