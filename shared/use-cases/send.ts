@@ -25,10 +25,10 @@ import {
   personalize,
 } from '../domain/sending.ts';
 import { allShards, shardOf } from '../domain/shards.ts';
+import { CounterBatch, type Deltas } from './counter-batch.ts';
 import type {
   Claim,
   Clock,
-  CounterName,
   Counters,
   DeliveryRepository,
   EmailSender,
@@ -71,22 +71,14 @@ export interface SendReport {
   outcome: 'done' | 'paused' | 'dropped';
 }
 
-type Deltas = Partial<Record<CounterName, number>>;
-
 const STATE_RECHECK_MS = 1000;
 const COUNTER_FLUSH_MS = 1000;
 
 export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport> => {
   const report: SendReport = { sent: 0, failed: 0, inDoubt: 0, canceled: 0, skipped: 0, outcome: 'done' };
   const ref = { deliveryId: job.deliveryId, version: job.version };
-  const deltas = new Map<number, Deltas>();
-  const count = (recipientId: string, d: Deltas) => {
-    const shard = shardOf(recipientId);
-    const current = deltas.get(shard) ?? {};
-    for (const [k, v] of Object.entries(d) as Array<[CounterName, number]>)
-      current[k] = (current[k] ?? 0) + v;
-    deltas.set(shard, current);
-  };
+  const batch = new CounterBatch();
+  const count = (recipientId: string, d: Deltas) => batch.add(job.deliveryId, recipientId, d);
   let delivery = await deps.deliveries.get(job.deliveryId);
   let checkedAt = deps.clock.now().getTime();
   if (!delivery?.preparation?.snapshot || delivery.preparation.version !== job.version) {
@@ -97,14 +89,12 @@ export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport>
   // recipients are sent, for about one write per second per sender instead of one per recipient.
   let flushedAt = deps.clock.now().getTime();
   const flush = async () => {
-    const pending = [...deltas];
-    deltas.clear();
     flushedAt = deps.clock.now().getTime();
-    await Promise.all(pending.map(([shard, d]) => deps.counters.add(job.deliveryId, shard, d)));
+    await batch.flush(deps.counters);
   };
   try {
     for (const recipientId of job.recipientIds) {
-      if (deltas.size > 0 && deps.clock.now().getTime() - flushedAt >= COUNTER_FLUSH_MS) await flush();
+      if (batch.size > 0 && deps.clock.now().getTime() - flushedAt >= COUNTER_FLUSH_MS) await flush();
       if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 10_000)) {
         throw new RetryLater('Out of time: the rest of the job goes back to the queue');
       }
