@@ -286,6 +286,17 @@ export interface RecipientLedger {
     expected: RecipientStatus,
     change: EntryChange,
   ): Promise<{ before: LedgerEntry; after: LedgerEntry } | null>;
+  /**
+   * The entries (claims included) in `status` of one shard, in key order, after `after`: what the sweeper decides
+   * on, from the byStatus index (eventually consistent: every write it then makes is conditional).
+   */
+  entriesByStatus(
+    ref: LogRef,
+    shard: number,
+    status: RecipientStatus,
+    after: string | null,
+    limit: number,
+  ): Promise<{ entries: LedgerEntry[]; last: string | null }>;
   /** Recipients in `status` of one shard, in key order, after `after` (a recipient id). */
   listByStatus(
     ref: LogRef,

@@ -18,6 +18,7 @@ import type {
   Counters,
   DeliveryRepository,
   JobQueue,
+  LedgerEntry,
   LogRef,
   RecipientLedger,
   RecipientLogRepository,
@@ -65,17 +66,17 @@ export interface SweepReport {
   more: boolean;
 }
 
-/** Every recipient of one status in a shard, page by page. */
+/** Every entry of one status in a shard, page by page. */
 const eachOfStatus = async function* (
   ledger: RecipientLedger,
   ref: LogRef,
   shard: number,
   status: RecipientStatus,
-): AsyncGenerator<string> {
+): AsyncGenerator<LedgerEntry> {
   let after: string | null = null;
   do {
-    const page = await ledger.listByStatus(ref, shard, status, after, PAGE);
-    yield* page.recipientIds;
+    const page = await ledger.entriesByStatus(ref, shard, status, after, PAGE);
+    yield* page.entries;
     after = page.last;
   } while (after !== null);
 };
@@ -104,9 +105,8 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
   const batch = new CounterBatch();
   try {
     for (const shard of allShards()) {
-      for await (const id of eachOfStatus(deps.ledger, ref, shard, 'pending')) {
-        const entry = await deps.ledger.get(ref, id);
-        if (!entry || entry.status !== 'pending') continue;
+      for await (const entry of eachOfStatus(deps.ledger, ref, shard, 'pending')) {
+        const id = entry.recipientId;
         if (!entry.claim) {
           report.unclaimedPending++;
           continue;
@@ -118,9 +118,8 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
           }
         }
       }
-      for await (const id of eachOfStatus(deps.ledger, ref, shard, 'in-doubt')) {
-        const entry = await deps.ledger.get(ref, id);
-        if (!entry || entry.status !== 'in-doubt') continue;
+      for await (const entry of eachOfStatus(deps.ledger, ref, shard, 'in-doubt')) {
+        const id = entry.recipientId;
         if (now.getTime() - Date.parse(entry.updatedAt) < deps.inDoubtWindowMs) {
           report.inDoubtLeft++;
           continue;

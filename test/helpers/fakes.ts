@@ -386,6 +386,16 @@ export class FakeLedger implements RecipientLedger {
     e.updatedAt = change.updatedAt;
     return { before, after: clone(e) };
   }
+  async entriesByStatus(
+    ref: LogRef,
+    shard: number,
+    status: RecipientStatus,
+    after: string | null,
+    limit: number,
+  ) {
+    const { recipientIds, last } = await this.listByStatus(ref, shard, status, after, limit);
+    return { entries: recipientIds.map((id) => clone(this.entry(ref, id)!)), last };
+  }
   async listByStatus(
     ref: LogRef,
     shard: number,

@@ -311,6 +311,29 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
   });
 });
 
+describe('DynamoRecipientLedger entries by status (DynamoDB Local)', () => {
+  it('pages whole entries of one status, claims included, as the sweeper reads them', async () => {
+    const { shard, ids } = idsInOneShard(5, `e${randomUUID().slice(0, 6)}`);
+    const ref = await prepared(...ids);
+    const claim = claimOf('sender-1');
+    expect((await ledger().claim(ref, ids[1]!, claim)).claimed).toBe(true);
+    const first = await ledger().entriesByStatus(ref, shard, 'pending', null, 3);
+    expect(first.entries.map((e) => e.recipientId)).toEqual(ids.slice(0, 3));
+    expect(first.last).toBe(ids[2]);
+    expect(first.entries[1]).toMatchObject({ recipientId: ids[1], email: `${ids[1]}@example.com`, claim });
+    expect(first.entries[0]!.claim).toBeUndefined();
+    const rest = await ledger().entriesByStatus(ref, shard, 'pending', first.last, 3);
+    expect(rest).toEqual({
+      entries: [
+        expect.objectContaining({ recipientId: ids[3] }),
+        expect.objectContaining({ recipientId: ids[4] }),
+      ],
+      last: null,
+    });
+    expect((await ledger().entriesByStatus(ref, shard, 'in-doubt', null, 3)).entries).toEqual([]);
+  });
+});
+
 describe('DynamoRecipientLedger and SES events (DynamoDB Local)', () => {
   const SENT_AT = '2026-11-22T10:00:02.000Z';
 

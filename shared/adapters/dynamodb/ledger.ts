@@ -341,6 +341,30 @@ export class DynamoRecipientLedger implements RecipientLedger {
     after: string | null,
     limit: number,
   ): Promise<{ recipientIds: string[]; last: string | null }> {
+    const { items, last } = await this.#pageByStatus(ref, shard, status, after, limit, true);
+    return { recipientIds: items.map((item) => String(item.sk).slice('R#'.length)), last };
+  }
+
+  async entriesByStatus(
+    ref: LogRef,
+    shard: number,
+    status: RecipientStatus,
+    after: string | null,
+    limit: number,
+  ): Promise<{ entries: LedgerEntry[]; last: string | null }> {
+    const { items, last } = await this.#pageByStatus(ref, shard, status, after, limit, false);
+    return { entries: items.map((item) => ledgerEntry(item)), last };
+  }
+
+  /** One page of a shard's byStatus partition, keys only or whole items (the index projects ALL). */
+  async #pageByStatus(
+    ref: LogRef,
+    shard: number,
+    status: RecipientStatus,
+    after: string | null,
+    limit: number,
+    keysOnly: boolean,
+  ): Promise<{ items: Array<Record<string, unknown>>; last: string | null }> {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`limit ${limit} must be a positive integer`);
     const pk = sendingLogPk(ref, shard);
@@ -355,13 +379,13 @@ export class DynamoRecipientLedger implements RecipientLedger {
           ':pk': statusPk(pk, status),
           ...(after === null ? {} : { ':after': `R#${after}` }),
         },
-        ProjectionExpression: 'pk, sk, statusPk, recipientId',
+        ...(keysOnly ? { ProjectionExpression: 'pk, sk, statusPk, recipientId' } : {}),
       },
       ['pk', 'sk', 'statusPk'],
       limit,
     );
-    const recipientIds = items.map((item) => String(item.sk).slice('R#'.length));
-    return { recipientIds, last: nextKey ? (recipientIds.at(-1) ?? null) : null };
+    const lastId = items.length > 0 ? String(items.at(-1)!.sk).slice('R#'.length) : null;
+    return { items, last: nextKey ? lastId : null };
   }
 
   #statusPk(ref: LogRef, recipientId: string, status: RecipientStatus): string {
