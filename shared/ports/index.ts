@@ -392,6 +392,17 @@ export interface ScheduleInput {
 
 // ---- SES event ingestion -------------------------------------------------------------------------------------
 
+/** One SES event as received, keyed by its message and envelope. */
+export interface RawSesEvent {
+  sesMessageId: string;
+  envelopeId: string;
+  eventType: string;
+  record: unknown;
+  receivedAt: string;
+  /** Epoch seconds (the table's TTL). */
+  expiresAt: number;
+}
+
 /** Raw SES events and their dedupe markers (the `events` table, TTL `expiresAt`). */
 export interface SesEventStore {
   /** Whether this envelope was ingested before (its raw event is stored once its effects are applied). */
@@ -400,14 +411,7 @@ export interface SesEventStore {
    * Stores one event as received, keyed by its SES message id and envelope id; false when that envelope was
    * stored before (an exact duplicate: the conditional put is the dedupe).
    */
-  putRaw(event: {
-    sesMessageId: string;
-    envelopeId: string;
-    eventType: string;
-    record: unknown;
-    receivedAt: string;
-    expiresAt: number;
-  }): Promise<boolean>;
+  putRaw(event: RawSesEvent): Promise<boolean>;
   /** Whether a terminal outcome `messageId#eventType#recipient` was applied before (in another envelope). */
   hasOutcome(sesMessageId: string, eventType: string, address: string): Promise<boolean>;
   /** Records that outcome as applied (idempotent). */

@@ -53,6 +53,7 @@ import type {
   SendingLogEntry,
   StatsRepository,
   EntryChange,
+  RawSesEvent,
   SesEventStore,
   SweepEntry,
   SweepRegistry,
@@ -536,7 +537,7 @@ export class FakeEventStore implements SesEventStore {
   async hasRaw(sesMessageId: string, envelopeId: string) {
     return this.raw.has(`${sesMessageId}/${envelopeId}`);
   }
-  async putRaw(e: { sesMessageId: string; envelopeId: string; eventType: string; expiresAt: number }) {
+  async putRaw(e: RawSesEvent) {
     const key = `${e.sesMessageId}/${e.envelopeId}`;
     if (this.raw.has(key)) return false;
     this.raw.set(key, { eventType: e.eventType, expiresAt: e.expiresAt });

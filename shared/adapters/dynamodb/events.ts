@@ -4,7 +4,14 @@
  * sharded by recipient like the sending log (docs/data-model.md).
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Page, PageRequest, SesEventStore, TrackingLog, TrackingLogEntry } from '../../ports/index.ts';
+import type {
+  Page,
+  PageRequest,
+  RawSesEvent,
+  SesEventStore,
+  TrackingLog,
+  TrackingLogEntry,
+} from '../../ports/index.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { outcomeKey, rawEventKey, SHARDS, trackingKey, trackingPk } from './keys.ts';
 import { pageLimit, queryShards } from './paging.ts';
@@ -37,14 +44,7 @@ export class DynamoSesEventStore implements SesEventStore {
   }
 
   /** One conditional PutItem: it stores the event and is the envelope dedupe (false for a duplicate). */
-  async putRaw(event: {
-    sesMessageId: string;
-    envelopeId: string;
-    eventType: string;
-    record: unknown;
-    receivedAt: string;
-    expiresAt: number;
-  }): Promise<boolean> {
+  async putRaw(event: RawSesEvent): Promise<boolean> {
     try {
       await this.#client.send(
         new PutCommand({
