@@ -3,11 +3,12 @@
  * prepared and confirmed, with the refusals a console must show (403, 409), the errors API Gateway answers itself
  * (401, 404, 413, CORS) and the local-only routes. Every API answer is held against docs/openapi.json.
  */
-import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createIdentity, LOCAL_AUDIENCE, LOCAL_ISSUER, subFor } from '../../local/identity.ts';
 import { client, useRuntime, waitFor } from '../helpers/runtime.ts';
+import { fixture as awsFixture } from '../helpers/aws-events.ts';
 
 const runtime = useRuntime({ seed: false });
 const SIM = 'simulator.amazonses.com';
@@ -355,12 +356,7 @@ describe('the local runtime, as a console uses it', () => {
     expect(Object.keys(endpoints.body.queues).sort()).toEqual(['events', 'prepare', 'send', 'start']);
 
     // An HTTP API event as AWS documents it, aimed at GET /deliveries/{id} of an unknown delivery.
-    const fixture = JSON.parse(
-      readFileSync(
-        new URL('../../../shared/fixtures/aws-events/lambda/apigw-http-v2-jwt.json', import.meta.url),
-        'utf8',
-      ),
-    );
+    const fixture = awsFixture<APIGatewayProxyEventV2WithJWTAuthorizer>('lambda/apigw-http-v2-jwt.json');
     const event = {
       ...fixture,
       routeKey: 'GET /deliveries/{id}',

@@ -7,7 +7,6 @@
  *
  * Queues use a visibility timeout of 1 s, so retries take seconds; waits are bounded polls, never sleeps.
  */
-import { readFileSync } from 'node:fs';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
@@ -18,11 +17,10 @@ import { type Poller, startPoller } from '../../local/pollers.ts';
 import { createQueues, type QueueResource } from '../../local/resources.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { queueDepth } from '../helpers/sqs.ts';
+import { fixture as awsFixture } from '../helpers/aws-events.ts';
 
 const REGION = 'us-east-1';
-const fixture = JSON.parse(
-  readFileSync(new URL('../../../shared/fixtures/aws-events/lambda/sqs-event.json', import.meta.url), 'utf8'),
-) as SQSEvent;
+const fixture = awsFixture<SQSEvent>('lambda/sqs-event.json');
 
 let fauxqs: FauxqsServer;
 let sqs: SQSClient;

@@ -1,16 +1,31 @@
 /**
- * Events built from the payloads AWS published (../shared/fixtures/aws-events), with only the fields a test
- * needs replaced: handlers are tested against AWS's shapes, not against shapes we imagine.
+ * Events built from the payloads AWS published (the team folder's fixtures/aws-events), with only the fields a
+ * test needs replaced: handlers are tested against AWS's shapes, not against shapes we imagine.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { Role } from '../../shared/domain/roles.ts';
 
+/**
+ * The team folder: `SHARED_DIR` when set (.ci/run sets it for a clone made away from the team folder), else
+ * `../shared` beside the repository.
+ */
+export const SHARED_DIR = resolve(
+  process.env.SHARED_DIR ?? fileURLToPath(new URL('../../../shared', import.meta.url)),
+);
+const FIXTURES_DIR = join(SHARED_DIR, 'fixtures', 'aws-events');
+
 export const fixture = <T = unknown>(path: string): T =>
-  JSON.parse(
-    readFileSync(new URL(`../../../shared/fixtures/aws-events/${path}`, import.meta.url), 'utf8'),
-  ) as T;
+  JSON.parse(readFileSync(join(FIXTURES_DIR, path), 'utf8')) as T;
+
+/** The names of the JSON fixtures in a fixture folder (`ses/bare`), without `.json`. */
+export const fixtureNames = (folder: string): string[] =>
+  readdirSync(join(FIXTURES_DIR, folder))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
 
 export interface HttpCall {
   routeKey: string;

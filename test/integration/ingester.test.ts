@@ -4,7 +4,6 @@
  * not an SES event goes to the events DLQ at once, with its reason.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,7 +14,7 @@ import { DynamoRecipientLedger } from '../../shared/adapters/dynamodb/ledger.ts'
 import { DynamoProfileRepository } from '../../shared/adapters/dynamodb/profiles.ts';
 import { DynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine.ts';
 import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
-import { fixture, lambdaContext, snsEnvelope } from '../helpers/aws-events.ts';
+import { fixture, fixtureNames, lambdaContext, snsEnvelope } from '../helpers/aws-events.ts';
 import { documentClient, sharedTables } from '../helpers/emulators.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
@@ -95,9 +94,7 @@ const readdressed = (name: string, r: { email: string; sesMessageId: string }) =
       .replaceAll('EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000', r.sesMessageId),
   ) as Record<string, unknown>;
 
-const FIXTURES = readdirSync(new URL('../../../shared/fixtures/aws-events/ses/bare/', import.meta.url))
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => f.replace(/\.json$/, ''));
+const FIXTURES = fixtureNames('ses/bare');
 
 /** What each fixture does to a sent recipient, as stored. */
 const EXPECTED: Record<

@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RecipientStatus } from '../../../shared/domain/kpis.ts';
 import {
@@ -8,11 +7,9 @@ import {
   type RecipientEvent,
   recipientEvents,
 } from '../../../shared/domain/ses-events.ts';
-import { fixture, snsEnvelope } from '../../helpers/aws-events.ts';
+import { fixture, fixtureNames, snsEnvelope } from '../../helpers/aws-events.ts';
 
-const FIXTURES = readdirSync(
-  new URL('../../../../shared/fixtures/aws-events/ses/bare/', import.meta.url),
-).filter((f) => f.endsWith('.json'));
+const FIXTURES = fixtureNames('ses/bare').map((name) => `${name}.json`);
 
 const inSns = (record: unknown) => snsEnvelope(record, '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324');
 

@@ -3,7 +3,6 @@
  * claims are stringified as API Gateway does, routes match as API Gateway matches them, and invoke reports
  * function errors as Lambda does.
  */
-import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { httpRoutes } from '../../../infra/topology.ts';
@@ -18,13 +17,9 @@ import {
   type LoadedFunction,
   toHttpResponse,
 } from '../../../local/lambda.ts';
+import { fixture as awsFixture } from '../../helpers/aws-events.ts';
 
-const fixture = JSON.parse(
-  readFileSync(
-    new URL('../../../../shared/fixtures/aws-events/lambda/apigw-http-v2-jwt.json', import.meta.url),
-    'utf8',
-  ),
-);
+const fixture = awsFixture<Record<string, unknown>>('lambda/apigw-http-v2-jwt.json');
 
 /** Members whose keys are data (header names, parameters, claims): compared as leaves. */
 const MAPS = new Set([

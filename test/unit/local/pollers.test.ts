@@ -3,18 +3,13 @@
  * are carried as the event source carries them, and a handler's answer is read as Lambda reads a partial batch
  * response.
  */
-import { readFileSync } from 'node:fs';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { buildSqsEvent, readBatchResponse, toSqsRecord } from '../../../local/pollers.ts';
+import { fixture as awsFixture } from '../../helpers/aws-events.ts';
 
-const fixture = JSON.parse(
-  readFileSync(
-    new URL('../../../../shared/fixtures/aws-events/lambda/sqs-event.json', import.meta.url),
-    'utf8',
-  ),
-) as SQSEvent;
+const fixture = awsFixture<SQSEvent>('lambda/sqs-event.json');
 const awsRecord = fixture.Records[0]!;
 
 const ARN = 'arn:aws:sqs:us-east-1:000000000000:local-send';

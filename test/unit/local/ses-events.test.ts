@@ -4,7 +4,7 @@
  * order and at their (scaled) delays; random engagement with an injected random; and nothing lost or published
  * twice across a crash. An injected clock and timers: no real sleeps.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,11 +23,9 @@ import {
 } from '../../../local/ses-events.ts';
 import type { SentListener, SesJournalEntry } from '../../../local/ses-front.ts';
 import { fakeClock as clockFrom, flush } from '../../helpers/fake-timers.ts';
+import { fixture as awsFixture } from '../../helpers/aws-events.ts';
 
-const fixture = (path: string) =>
-  JSON.parse(
-    readFileSync(new URL(`../../../../shared/fixtures/aws-events/${path}`, import.meta.url), 'utf8'),
-  ) as Record<string, unknown>;
+const fixture = (path: string) => awsFixture<Record<string, unknown>>(path);
 
 const SIM = 'simulator.amazonses.com';
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:local-ses-events';
