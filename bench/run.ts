@@ -20,9 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { documentClient, dynamoDb, sesAccountClient, sesv2, sqs } from '../functions/lib/clients.ts';
-import { DynamoCounters } from '../shared/adapters/dynamodb/counters.ts';
-import { startRuntime } from '../local/runtime.ts';
+import { documentClient, dynamoDb, sesAccountClient, sesv2, sqs } from '#functions/lib/clients.ts';
+import { DynamoCounters } from '#adapters/dynamodb/counters.ts';
+import { startRuntime } from '#local/runtime.ts';
 
 const { values } = parseArgs({
   options: {

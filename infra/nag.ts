@@ -7,7 +7,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 import type { ConfirmAndSendStacks } from './app.ts';
-import { type TableName, tables, functionEntries } from './topology.ts';
+import { type TableName, tables, functionEntries } from '#topology/topology.ts';
 
 export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendStacks): void {
   // --- Stateful stack -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FunctionName, httpRoutes } from '../infra/topology.ts';
+import { type FunctionName, httpRoutes } from '#topology/topology.ts';
 import { type Identity, stringifyClaims } from './identity.ts';
 import {
   apiGatewayRequestId,

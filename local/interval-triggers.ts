@@ -6,7 +6,7 @@
  * new rule's does. The clock and timers are injectable.
  */
 import { randomUUID } from 'node:crypto';
-import type { FunctionName } from '../infra/topology.ts';
+import type { FunctionName } from '#topology/topology.ts';
 import {
   type InvokeOutcome,
   invoke as invokeFunction,

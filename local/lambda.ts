@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { type FunctionName, type FunctionSpec, functionEntries } from '../infra/topology.ts';
+import { type FunctionName, type FunctionSpec, functionEntries } from '#topology/topology.ts';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_API_ID = 'local';

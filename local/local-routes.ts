@@ -4,8 +4,8 @@
  * sent message's tracking URLs), and the SES event simulator's tracking routes (open pixel, click redirect) and
  * published events.
  */
-import type { FunctionName } from '../infra/topology.ts';
-import { ROLES } from '../shared/domain/roles.ts';
+import type { FunctionName } from '#topology/topology.ts';
+import { ROLES } from '#domain/roles.ts';
 import type { EmulatorEndpoints } from './emulators.ts';
 import type { LocalHandler, LocalResponse, Route } from './http-front.ts';
 import type { Identity } from './identity.ts';

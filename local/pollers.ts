@@ -21,7 +21,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import type { FunctionName } from '../infra/topology.ts';
+import type { FunctionName } from '#topology/topology.ts';
 import { buildContext, type InvokeOutcome, invoke, type LoadedFunction } from './lambda.ts';
 import type { QueueRef } from './resources.ts';
 

@@ -31,7 +31,7 @@ import {
   type TableSpec,
   tables,
   tableNameList,
-} from '../infra/topology.ts';
+} from '#topology/topology.ts';
 
 export type TableNames = Record<TableName, string>;
 

@@ -29,7 +29,7 @@ import {
   type SettingName,
   tableEnv,
   tableNameList,
-} from '../infra/topology.ts';
+} from '#topology/topology.ts';
 import { type EmulatorEndpoints, type Emulators, startEmulators } from './emulators.ts';
 import { type HttpFront, startHttpFront } from './http-front.ts';
 import { createIdentity, type Identity } from './identity.ts';

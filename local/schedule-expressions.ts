@@ -12,7 +12,7 @@
  *   whose wall time a daylight-saving change skips does not fire, and one it repeats fires once.
  * Start and end dates bound recurring schedules; one-time schedules ignore them, as Scheduler does.
  */
-import { isValidTimeZone, resolveWallTime, toWallTime } from '../shared/domain/schedule.ts';
+import { isValidTimeZone, resolveWallTime, toWallTime } from '#domain/schedule.ts';
 
 export type ScheduleExpression =
   { kind: 'at'; wallTime: string } | { kind: 'rate'; periodMs: number } | { kind: 'cron'; cron: CronSpec };

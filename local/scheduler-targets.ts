@@ -4,7 +4,7 @@
  * queues (Scheduler's SQS target: the input is the message body). Dead-letter events go to local queues.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type FunctionName, type FunctionSpec, functions as topologyFunctions } from '../infra/topology.ts';
+import { type FunctionName, type FunctionSpec, functions as topologyFunctions } from '#topology/topology.ts';
 import { functionArn, invoke, type LoadedFunction } from './lambda.ts';
 import type { SchedulerTargets } from './scheduler.ts';
 

@@ -23,7 +23,7 @@ import {
   type SendMessageBatchRequestEntry,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type QueueName, queues } from '../infra/topology.ts';
+import { type QueueName, queues } from '#topology/topology.ts';
 
 const USAGE =
   'Usage: npm run redrive -- <queue> [--local [URL]] [--max N]   (queue: one of prepare, start, send)';

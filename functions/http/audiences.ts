@@ -1,7 +1,7 @@
 /** Audiences route group: create, read, add members, list members. */
-import { addMembers, createAudience, getAudience, listMembers } from '../../shared/use-cases/audiences.ts';
-import { audienceAdapters } from '../lib/adapters.ts';
-import { httpApi, idempotent, json } from '../lib/http.ts';
+import { addMembers, createAudience, getAudience, listMembers } from '#use-cases/audiences.ts';
+import { audienceAdapters } from '#functions/lib/adapters.ts';
+import { httpApi, idempotent, json } from '#functions/lib/http.ts';
 import { audienceInput, membersBatch } from './schemas.ts';
 
 const deps = audienceAdapters();

@@ -1,16 +1,16 @@
 /** Deliveries route group: create, list, read, edit, prepare, compute stats, executions. */
-import { invalid } from '../../shared/domain/errors.ts';
+import { invalid } from '#domain/errors.ts';
 import {
   createDelivery,
   getDelivery,
   listDeliveries,
   listExecutions,
   updateDelivery,
-} from '../../shared/use-cases/deliveries.ts';
-import { requestPreparation } from '../../shared/use-cases/preparation.ts';
-import { computeStats } from '../../shared/use-cases/stats.ts';
-import { deliveryAdapters } from '../lib/adapters.ts';
-import { httpApi, idempotent, json, zodFields } from '../lib/http.ts';
+} from '#use-cases/deliveries.ts';
+import { requestPreparation } from '#use-cases/preparation.ts';
+import { computeStats } from '#use-cases/stats.ts';
+import { deliveryAdapters } from '#functions/lib/adapters.ts';
+import { httpApi, idempotent, json, zodFields } from '#functions/lib/http.ts';
 import { deliveryInput, deliveryPatch, stateFilter } from './schemas.ts';
 
 const deps = deliveryAdapters();

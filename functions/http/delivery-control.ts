@@ -1,7 +1,7 @@
 /** Confirm, pause, resume, stop: Start deliveries role only (403 with Adobe's message otherwise). */
-import { confirm, pause, resume, stop } from '../../shared/use-cases/control.ts';
-import { controlAdapters } from '../lib/adapters.ts';
-import { httpApi, json } from '../lib/http.ts';
+import { confirm, pause, resume, stop } from '#use-cases/control.ts';
+import { controlAdapters } from '#functions/lib/adapters.ts';
+import { httpApi, json } from '#functions/lib/http.ts';
 
 const deps = controlAdapters();
 

@@ -1,9 +1,9 @@
 /** Sending, exclusion and tracking logs of a delivery (administration role). */
 
-import { invalid } from '../../shared/domain/errors.ts';
-import { exclusionLogs, sendingLogs, trackingLogs } from '../../shared/use-cases/logs.ts';
-import { logAdapters } from '../lib/adapters.ts';
-import { httpApi, json } from '../lib/http.ts';
+import { invalid } from '#domain/errors.ts';
+import { exclusionLogs, sendingLogs, trackingLogs } from '#use-cases/logs.ts';
+import { logAdapters } from '#functions/lib/adapters.ts';
+import { httpApi, json } from '#functions/lib/http.ts';
 import { recipientStatus, trackingType } from './schemas.ts';
 
 const deps = logAdapters();

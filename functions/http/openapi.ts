@@ -4,7 +4,7 @@
  * route is undocumented).
  */
 import { z } from 'zod';
-import { httpRoutes } from '../../infra/topology.ts';
+import { httpRoutes } from '#topology/topology.ts';
 import * as res from './responses.ts';
 import * as req from './schemas.ts';
 

@@ -1,7 +1,7 @@
 /** Profiles route group: POST /profiles:batch, GET /profiles/{id}, GET /profiles/{id}/history. */
-import { getProfile, profileHistory, upsertProfiles } from '../../shared/use-cases/profiles.ts';
-import { profileAdapters } from '../lib/adapters.ts';
-import { httpApi, idempotent, json } from '../lib/http.ts';
+import { getProfile, profileHistory, upsertProfiles } from '#use-cases/profiles.ts';
+import { profileAdapters } from '#functions/lib/adapters.ts';
+import { httpApi, idempotent, json } from '#functions/lib/http.ts';
 import { profilesBatch } from './schemas.ts';
 
 const deps = profileAdapters();

@@ -3,7 +3,7 @@
  * responses against. They describe what the handlers answer; they are not used to build the answers.
  */
 import { z } from 'zod';
-import { DELIVERY_STATES } from '../../shared/domain/delivery.ts';
+import { DELIVERY_STATES } from '#domain/delivery.ts';
 
 const isoTime = z.string().describe('ISO 8601 UTC time');
 const userRef = z.object({ sub: z.string(), username: z.string() });

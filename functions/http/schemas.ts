@@ -3,7 +3,7 @@
  * (time zones, DST gaps, recurrence expressions). docs/openapi.json is generated from these schemas.
  */
 import { z } from 'zod';
-import { DELIVERY_STATES } from '../../shared/domain/delivery.ts';
+import { DELIVERY_STATES } from '#domain/delivery.ts';
 
 const id = z
   .string()

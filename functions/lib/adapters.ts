@@ -2,28 +2,25 @@
  * Wiring: builds the adapters each function needs from its configuration (read once, failing fast). The
  * handlers stay identical in AWS and in the local runtime; only the AWS_ENDPOINT_URL_* variables differ.
  */
-import type { QueueName, TableName } from '../../infra/topology.ts';
-import { DynamoAudienceRepository } from '../../shared/adapters/dynamodb/audiences.ts';
-import {
-  DynamoPreparationCheckpoints,
-  DynamoStartCheckpoints,
-} from '../../shared/adapters/dynamodb/checkpoints.ts';
-import { DynamoCounters } from '../../shared/adapters/dynamodb/counters.ts';
-import { DynamoDeliveryRepository } from '../../shared/adapters/dynamodb/deliveries.ts';
-import { DynamoSesEventStore, DynamoTrackingLog } from '../../shared/adapters/dynamodb/events.ts';
-import { DynamoRecipientLedger } from '../../shared/adapters/dynamodb/ledger.ts';
-import { DynamoProfileRepository } from '../../shared/adapters/dynamodb/profiles.ts';
-import { DynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine.ts';
-import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
-import { DynamoStatsRepository } from '../../shared/adapters/dynamodb/stats.ts';
-import { DynamoSweepRegistry } from '../../shared/adapters/dynamodb/sweep.ts';
-import { EventBridgeDeliveryScheduler } from '../../shared/adapters/scheduler/delivery-scheduler.ts';
-import { SesSendingAccount } from '../../shared/adapters/ses/account.ts';
-import { SesEmailSender } from '../../shared/adapters/ses/email-sender.ts';
-import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.ts';
-import type { PrepareJob, SendJob, StartJob } from '../../shared/ports/index.ts';
-import { queueSendStarter } from '../../shared/use-cases/control.ts';
-import { queuePreparer } from '../../shared/use-cases/preparation.ts';
+import type { QueueName, TableName } from '#topology/topology.ts';
+import { DynamoAudienceRepository } from '#adapters/dynamodb/audiences.ts';
+import { DynamoPreparationCheckpoints, DynamoStartCheckpoints } from '#adapters/dynamodb/checkpoints.ts';
+import { DynamoCounters } from '#adapters/dynamodb/counters.ts';
+import { DynamoDeliveryRepository } from '#adapters/dynamodb/deliveries.ts';
+import { DynamoSesEventStore, DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
+import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
+import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
+import { DynamoQuarantineRepository } from '#adapters/dynamodb/quarantine.ts';
+import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
+import { DynamoStatsRepository } from '#adapters/dynamodb/stats.ts';
+import { DynamoSweepRegistry } from '#adapters/dynamodb/sweep.ts';
+import { EventBridgeDeliveryScheduler } from '#adapters/scheduler/delivery-scheduler.ts';
+import { SesSendingAccount } from '#adapters/ses/account.ts';
+import { SesEmailSender } from '#adapters/ses/email-sender.ts';
+import { SqsJobQueue } from '#adapters/sqs/job-queue.ts';
+import type { PrepareJob, SendJob, StartJob } from '#ports/index.ts';
+import { queueSendStarter } from '#use-cases/control.ts';
+import { queuePreparer } from '#use-cases/preparation.ts';
 import { documentClient, scheduler, sesAccountClient, sesv2, sqs } from './clients.ts';
 import { inDoubtWindowFromEnv, queueUrlsFromEnv, settingsFromEnv, tableNamesFromEnv } from './config.ts';
 import { systemClock, uuids } from './ids.ts';

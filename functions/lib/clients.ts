@@ -7,8 +7,8 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
-import { createSesClient } from '../../shared/adapters/ses/email-sender.ts';
+import { createDocumentClient } from '#adapters/dynamodb/client.ts';
+import { createSesClient } from '#adapters/ses/email-sender.ts';
 
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;

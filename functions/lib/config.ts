@@ -10,7 +10,7 @@ import {
   type SettingName,
   type TableName,
   tableEnv,
-} from '../../infra/topology.ts';
+} from '#topology/topology.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

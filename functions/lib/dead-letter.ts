@@ -5,7 +5,7 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { QueueName } from '../../infra/topology.ts';
+import type { QueueName } from '#topology/topology.ts';
 import { sqs } from './clients.ts';
 import { deadLetterUrlsFromEnv } from './config.ts';
 

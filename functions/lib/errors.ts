@@ -6,7 +6,7 @@ import {
   IdempotencyAlreadyInProgressError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
-import { type ErrorKind, isDomainError } from '../../shared/domain/errors.ts';
+import { type ErrorKind, isDomainError } from '#domain/errors.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };

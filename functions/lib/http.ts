@@ -15,9 +15,9 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
-import { DomainError, type FieldError, invalid } from '../../shared/domain/errors.ts';
-import { type Actor, parseGroups } from '../../shared/domain/roles.ts';
-import type { PageRequest } from '../../shared/ports/index.ts';
+import { DomainError, type FieldError, invalid } from '#domain/errors.ts';
+import { type Actor, parseGroups } from '#domain/roles.ts';
+import type { PageRequest } from '#ports/index.ts';
 import { dynamoDb } from './clients.ts';
 import { errorResponse, type HttpResult, JSON_HEADERS, toErrorResponse } from './errors.ts';
 

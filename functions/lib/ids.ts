@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, IdGenerator } from '../../shared/ports/index.ts';
+import type { Clock, IdGenerator } from '#ports/index.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 export const uuids: IdGenerator = { next: () => randomUUID() };

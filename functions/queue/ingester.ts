@@ -4,13 +4,13 @@
  * in the message's attributes: never retried, never a crash loop. Counter deltas are gathered over the batch and
  * ADDed once per (delivery, shard).
  */
-import { InvalidSesEvent, openEnvelope } from '../../shared/domain/ses-events.ts';
-import { CounterBatch } from '../../shared/use-cases/counter-batch.ts';
-import { ingestEnvelope } from '../../shared/use-cases/ingest.ts';
-import { ingesterAdapters } from '../lib/adapters.ts';
-import { deadLetters } from '../lib/dead-letter.ts';
-import { logger } from '../lib/http.ts';
-import { jsonBody, PoisonMessage, recordConsumer } from '../lib/queue.ts';
+import { InvalidSesEvent, openEnvelope } from '#domain/ses-events.ts';
+import { CounterBatch } from '#use-cases/counter-batch.ts';
+import { ingestEnvelope } from '#use-cases/ingest.ts';
+import { ingesterAdapters } from '#functions/lib/adapters.ts';
+import { deadLetters } from '#functions/lib/dead-letter.ts';
+import { logger } from '#functions/lib/http.ts';
+import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
 
 const deps = ingesterAdapters();
 const refused = deadLetters('events', 'ingester');

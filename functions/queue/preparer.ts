@@ -1,8 +1,8 @@
 /** Prepare queue consumer: runs (or resumes) a preparation, handing over to a continuation before its timeout. */
-import { runPreparationJob } from '../../shared/use-cases/preparation.ts';
-import { preparerAdapters } from '../lib/adapters.ts';
-import { logger } from '../lib/http.ts';
-import { budget, queueConsumer } from '../lib/queue.ts';
+import { runPreparationJob } from '#use-cases/preparation.ts';
+import { preparerAdapters } from '#functions/lib/adapters.ts';
+import { logger } from '#functions/lib/http.ts';
+import { budget, queueConsumer } from '#functions/lib/queue.ts';
 import { prepareJob } from './jobs.ts';
 
 const deps = preparerAdapters();

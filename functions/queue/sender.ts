@@ -3,12 +3,12 @@
  * maximum concurrency) stay under a fraction of the SES account's max send rate.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPacer, type Pacer, senderRate } from '../../shared/domain/sending.ts';
-import { sendJob as send } from '../../shared/use-cases/send.ts';
-import { senderAdapters } from '../lib/adapters.ts';
-import { pacingFromEnv } from '../lib/config.ts';
-import { logger } from '../lib/http.ts';
-import { queueConsumer } from '../lib/queue.ts';
+import { createPacer, type Pacer, senderRate } from '#domain/sending.ts';
+import { sendJob as send } from '#use-cases/send.ts';
+import { senderAdapters } from '#functions/lib/adapters.ts';
+import { pacingFromEnv } from '#functions/lib/config.ts';
+import { logger } from '#functions/lib/http.ts';
+import { queueConsumer } from '#functions/lib/queue.ts';
 import { sendJob } from './jobs.ts';
 
 const deps = senderAdapters();

@@ -1,8 +1,8 @@
 /** Start queue consumer: enqueues a delivery's pending recipients (start, resume) or cancels them (stop). */
-import { runStartJob } from '../../shared/use-cases/start.ts';
-import { starterAdapters } from '../lib/adapters.ts';
-import { logger } from '../lib/http.ts';
-import { budget, queueConsumer } from '../lib/queue.ts';
+import { runStartJob } from '#use-cases/start.ts';
+import { starterAdapters } from '#functions/lib/adapters.ts';
+import { logger } from '#functions/lib/http.ts';
+import { budget, queueConsumer } from '#functions/lib/queue.ts';
 import { startJob } from './jobs.ts';
 
 const deps = starterAdapters();

@@ -3,11 +3,11 @@
  * An invalid input is logged and dropped (retrying it cannot help); other failures throw, so Scheduler retries
  * and then sends the input to the schedules' DLQ.
  */
-import { onSchedule } from '../../shared/use-cases/scheduled-start.ts';
-import { scheduledStartAdapters } from '../lib/adapters.ts';
-import { directHandler } from '../lib/direct.ts';
-import { logger } from '../lib/http.ts';
-import { scheduleInput } from '../queue/jobs.ts';
+import { onSchedule } from '#use-cases/scheduled-start.ts';
+import { scheduledStartAdapters } from '#functions/lib/adapters.ts';
+import { directHandler } from '#functions/lib/direct.ts';
+import { logger } from '#functions/lib/http.ts';
+import { scheduleInput } from '#functions/queue/jobs.ts';
 
 const deps = scheduledStartAdapters();
 

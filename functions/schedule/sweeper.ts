@@ -3,11 +3,11 @@
  * in-doubt, in-doubt recipients fail after the reconciliation window, stalled sends are re-driven, settled sends
  * finish (shared/use-cases/sweep.ts). The event (a scheduled event) carries nothing it needs.
  */
-import { sweep } from '../../shared/use-cases/sweep.ts';
-import { sweeperAdapters } from '../lib/adapters.ts';
-import { directHandler } from '../lib/direct.ts';
-import { logger } from '../lib/http.ts';
-import { budget } from '../lib/queue.ts';
+import { sweep } from '#use-cases/sweep.ts';
+import { sweeperAdapters } from '#functions/lib/adapters.ts';
+import { directHandler } from '#functions/lib/direct.ts';
+import { logger } from '#functions/lib/http.ts';
+import { budget } from '#functions/lib/queue.ts';
 
 const deps = sweeperAdapters();
 

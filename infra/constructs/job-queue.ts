@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueName, QueueSpec } from '../topology.ts';
+import type { QueueName, QueueSpec } from '#topology/topology.ts';
 
 /** Prefix of every physical name the app fixes (queues, alarms, schedule group, configuration set). */
 export const resourcePrefix = 'confirm-and-send';

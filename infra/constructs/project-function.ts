@@ -18,7 +18,7 @@ import {
   type QueueName,
   type SettingName,
   type TableName,
-} from '../topology.ts';
+} from '#topology/topology.ts';
 
 /** Repository root: entries in the topology are relative to it. */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -6,10 +6,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { AlarmTopic, alarmPeriod, projectAlarm } from '../constructs/alarms.ts';
-import { deadLetterRetention, JobQueue, resourcePrefix, secureQueue } from '../constructs/job-queue.ts';
-import { ruleDeadLetterQueue } from '../constructs/periodic-run.ts';
-import { SesEvents } from '../constructs/ses-events.ts';
+import { AlarmTopic, alarmPeriod, projectAlarm } from '#infra/constructs/alarms.ts';
+import { deadLetterRetention, JobQueue, resourcePrefix, secureQueue } from '#infra/constructs/job-queue.ts';
+import { ruleDeadLetterQueue } from '#infra/constructs/periodic-run.ts';
+import { SesEvents } from '#infra/constructs/ses-events.ts';
 import {
   functionEntries,
   type QueueName,
@@ -18,7 +18,7 @@ import {
   type TableName,
   type TableSpec,
   tables,
-} from '../topology.ts';
+} from '#topology/topology.ts';
 
 /** The Cognito groups that carry the roles (DESIGN section 3); handlers read them from `cognito:groups`. */
 export const roleGroups = ['start-deliveries', 'prepare-deliveries', 'administration', 'workflow'] as const;

@@ -12,9 +12,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { alarmPeriod, projectAlarm } from '../constructs/alarms.ts';
-import { periodicRuleName } from '../constructs/periodic-run.ts';
-import { ProjectFunction } from '../constructs/project-function.ts';
+import { alarmPeriod, projectAlarm } from '#infra/constructs/alarms.ts';
+import { periodicRuleName } from '#infra/constructs/periodic-run.ts';
+import { ProjectFunction } from '#infra/constructs/project-function.ts';
 import {
   type FunctionName,
   type FunctionSpec,
@@ -23,7 +23,7 @@ import {
   type SettingName,
   type TableName,
   functionEntries,
-} from '../topology.ts';
+} from '#topology/topology.ts';
 import { pascal } from './stateful.ts';
 
 export interface StatelessStackProps extends StackProps {

@@ -2,15 +2,9 @@
  * Ports: what the use cases need from the outside world. Adapters in shared/adapters implement them against
  * AWS; test/helpers/fakes.ts implements them in memory for unit tests.
  */
-import type { Delivery, DeliveryState, ExclusionCause, Transition } from '../domain/delivery.ts';
-import type {
-  FailureType,
-  RealTimeCounts,
-  RecipientStatus,
-  Snapshot,
-  TrackingCounts,
-} from '../domain/kpis.ts';
-import type { Audience, Profile, QuarantineEntry } from '../domain/profiles.ts';
+import type { Delivery, DeliveryState, ExclusionCause, Transition } from '#domain/delivery.ts';
+import type { FailureType, RealTimeCounts, RecipientStatus, Snapshot, TrackingCounts } from '#domain/kpis.ts';
+import type { Audience, Profile, QuarantineEntry } from '#domain/profiles.ts';
 
 export interface Page<T> {
   items: T[];

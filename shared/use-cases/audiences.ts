@@ -3,9 +3,9 @@
  * - createAudience: a named, empty audience.
  * - addMembers: up to 1,000 existing profiles; unknown profile ids are refused (400 naming each one).
  */
-import { invalid, notFound } from '../domain/errors.ts';
-import { type Audience, assertBatchSize } from '../domain/profiles.ts';
-import { type Actor, assertCan } from '../domain/roles.ts';
+import { invalid, notFound } from '#domain/errors.ts';
+import { type Audience, assertBatchSize } from '#domain/profiles.ts';
+import { type Actor, assertCan } from '#domain/roles.ts';
 import type {
   AudienceRepository,
   Clock,
@@ -13,7 +13,7 @@ import type {
   Page,
   PageRequest,
   ProfileRepository,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 
 export const createAudience = async (
   deps: { audiences: AudienceRepository; ids: IdGenerator; clock: Clock },

@@ -14,10 +14,10 @@ import {
   resumeDelivery,
   stopDelivery,
   type Transition,
-} from '../domain/delivery.ts';
-import { quotaExceeded } from '../domain/errors.ts';
-import { type Action, type Actor, assertCan } from '../domain/roles.ts';
-import type { Clock, DeliveryScheduler, JobQueue, SendingAccount, StartJob } from '../ports/index.ts';
+} from '#domain/delivery.ts';
+import { quotaExceeded } from '#domain/errors.ts';
+import { type Action, type Actor, assertCan } from '#domain/roles.ts';
+import type { Clock, DeliveryScheduler, JobQueue, SendingAccount, StartJob } from '#ports/index.ts';
 import { type DeliveryView, loadDelivery, toView, type ViewDeps } from './deliveries.ts';
 
 /** Starts (or resumes) the send of a delivery now in `sending`; cancels the pending recipients of a stopped one. */

@@ -2,8 +2,8 @@
  * Counter deltas gathered over one invocation and ADDed once per (delivery, shard): a sender or ingestion batch
  * writes one counter item per shard it touched instead of one per recipient (docs/data-model.md).
  */
-import { shardOf } from '../domain/shards.ts';
-import type { CounterName, Counters } from '../ports/index.ts';
+import { shardOf } from '#domain/shards.ts';
+import type { CounterName, Counters } from '#ports/index.ts';
 
 export type Deltas = Partial<Record<CounterName, number>>;
 

@@ -8,8 +8,8 @@ import {
   type DeliveryState,
   editDelivery,
   createDelivery as newDelivery,
-} from '../domain/delivery.ts';
-import { invalid, notFound } from '../domain/errors.ts';
+} from '#domain/delivery.ts';
+import { invalid, notFound } from '#domain/errors.ts';
 import {
   buildDeployment,
   type PreparationProgress,
@@ -20,8 +20,8 @@ import {
   type Snapshot,
   sumCounts,
   type TrackingCounts,
-} from '../domain/kpis.ts';
-import { type Actor, assertCan } from '../domain/roles.ts';
+} from '#domain/kpis.ts';
+import { type Actor, assertCan } from '#domain/roles.ts';
 import type {
   AudienceRepository,
   Clock,
@@ -33,7 +33,7 @@ import type {
   Page,
   PageRequest,
   StatsRepository,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 
 /** What the API answers for a delivery: the delivery (without its frozen snapshot) and its Deployment block. */
 export type DeliveryView = Omit<Delivery, 'preparation'> & {

@@ -17,10 +17,10 @@
  *  6. the raw event is stored (TTL 90 days), which makes later copies of the envelope duplicates.
  * Every write is idempotent or conditional, so a redelivery after a crash completes the work without doubling it.
  */
-import type { RecipientFacts } from '../domain/kpis.ts';
-import { contributionDelta } from '../domain/kpis.ts';
-import { normalizeAddress } from '../domain/profiles.ts';
-import { type AddressEvent, nextQuarantine } from '../domain/quarantine.ts';
+import type { RecipientFacts } from '#domain/kpis.ts';
+import { contributionDelta } from '#domain/kpis.ts';
+import { normalizeAddress } from '#domain/profiles.ts';
+import { type AddressEvent, nextQuarantine } from '#domain/quarantine.ts';
 import {
   changeFor,
   type Envelope,
@@ -28,7 +28,7 @@ import {
   type LedgerChange,
   type RecipientEvent,
   recipientEvents,
-} from '../domain/ses-events.ts';
+} from '#domain/ses-events.ts';
 import type {
   Clock,
   Counters,
@@ -41,7 +41,7 @@ import type {
   SesEventStore,
   TrackingLog,
   TrackingLogEntry,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 import type { CounterBatch } from './counter-batch.ts';
 
 /** Raw events, outcome markers and tracking entries expire 90 days after the event: the 60-day window of late opens and clicks, plus margin. */

@@ -1,6 +1,6 @@
 /** Sending and exclusion logs of a delivery's current preparation (administration role). */
-import type { RecipientStatus } from '../domain/kpis.ts';
-import { type Actor, assertCan } from '../domain/roles.ts';
+import type { RecipientStatus } from '#domain/kpis.ts';
+import { type Actor, assertCan } from '#domain/roles.ts';
 import type {
   DeliveryRepository,
   ExclusionLogEntry,
@@ -10,7 +10,7 @@ import type {
   SendingLogEntry,
   TrackingLog,
   TrackingLogEntry,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 import { loadDelivery } from './deliveries.ts';
 
 const EMPTY = { items: [], nextCursor: null };

@@ -18,11 +18,11 @@ import {
   type Delivery,
   type ExclusionCause,
   startPreparation,
-} from '../domain/delivery.ts';
-import { isDomainError } from '../domain/errors.ts';
-import { normalizeAddress, type Profile } from '../domain/profiles.ts';
-import { type Actor, assertCan } from '../domain/roles.ts';
-import { SHARDS } from '../domain/shards.ts';
+} from '#domain/delivery.ts';
+import { isDomainError } from '#domain/errors.ts';
+import { normalizeAddress, type Profile } from '#domain/profiles.ts';
+import { type Actor, assertCan } from '#domain/roles.ts';
+import { SHARDS } from '#domain/shards.ts';
 import type {
   AudienceRepository,
   Clock,
@@ -38,7 +38,7 @@ import type {
   QuarantineRepository,
   RecipientLogRepository,
   SendingLogEntry,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 import type { SendStarter } from './control.ts';
 import { type DeliveryView, loadDelivery, toView, type ViewDeps } from './deliveries.ts';
 

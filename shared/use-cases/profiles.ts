@@ -3,9 +3,9 @@
  * - upsertProfiles: validate every profile (all field errors at once), assign ids to new ones, upsert.
  * - getProfile / profileHistory: read.
  */
-import { invalid, notFound } from '../domain/errors.ts';
-import { assertBatchSize, type Profile, validateProfileFields } from '../domain/profiles.ts';
-import { type Actor, assertCan } from '../domain/roles.ts';
+import { invalid, notFound } from '#domain/errors.ts';
+import { assertBatchSize, type Profile, validateProfileFields } from '#domain/profiles.ts';
+import { type Actor, assertCan } from '#domain/roles.ts';
 import type {
   Clock,
   IdGenerator,
@@ -15,7 +15,7 @@ import type {
   ProfileRepository,
   RecipientLogRepository,
   SendingLogEntry,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 
 export const upsertProfiles = async (
   deps: { profiles: ProfileRepository; ids: IdGenerator; clock: Clock },

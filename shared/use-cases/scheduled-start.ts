@@ -12,10 +12,10 @@ import {
   failDelivery,
   fireSchedule,
   startPreparation,
-} from '../domain/delivery.ts';
-import { isDomainError } from '../domain/errors.ts';
-import { MAX_START_DELAY_MS } from '../domain/sending.ts';
-import type { Clock, DeliveryRepository, PreparationStarter, ScheduleInput } from '../ports/index.ts';
+} from '#domain/delivery.ts';
+import { isDomainError } from '#domain/errors.ts';
+import { MAX_START_DELAY_MS } from '#domain/sending.ts';
+import type { Clock, DeliveryRepository, PreparationStarter, ScheduleInput } from '#ports/index.ts';
 import type { SendStarter } from './control.ts';
 
 export interface ScheduledStartDeps {

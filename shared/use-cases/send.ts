@@ -13,9 +13,9 @@
  * Before each recipient the delivery's state is checked (at most once a second): pause stops new SES calls
  * promptly; stop cancels what is left. When every recipient has settled, the delivery finishes.
  */
-import { type Delivery, finishDelivery, suspendDelivery } from '../domain/delivery.ts';
-import { isDomainError } from '../domain/errors.ts';
-import type { Profile } from '../domain/profiles.ts';
+import { type Delivery, finishDelivery, suspendDelivery } from '#domain/delivery.ts';
+import { isDomainError } from '#domain/errors.ts';
+import type { Profile } from '#domain/profiles.ts';
 import {
   backoffDelay,
   DEFAULT_LEASE_MS,
@@ -23,8 +23,8 @@ import {
   onRefusedClaim,
   type Pacer,
   personalize,
-} from '../domain/sending.ts';
-import { allShards, shardOf } from '../domain/shards.ts';
+} from '#domain/sending.ts';
+import { allShards, shardOf } from '#domain/shards.ts';
 import { CounterBatch, type Deltas } from './counter-batch.ts';
 import type {
   Claim,
@@ -35,7 +35,7 @@ import type {
   ProfileRepository,
   RecipientLedger,
   SendJob,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 
 export interface SendDeps {
   deliveries: DeliveryRepository;

@@ -10,7 +10,7 @@
  * stalls and settles what a crash leaves in doubt.
  * Cancel: the same walk over a stopped delivery, marking each pending, unclaimed recipient canceled.
  */
-import { SHARDS } from '../domain/shards.ts';
+import { SHARDS } from '#domain/shards.ts';
 import type {
   Clock,
   Counters,
@@ -21,7 +21,7 @@ import type {
   StartCheckpoints,
   StartJob,
   SweepRegistry,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 
 export const RECIPIENTS_PER_SEND_JOB = 25;
 const PAGE = 250;

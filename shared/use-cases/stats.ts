@@ -6,7 +6,7 @@
  * the recount (nothing was being written), the difference between the recount and the counters is ADDed to the
  * adjustment item; while a send is moving, the repair waits for a quiet recount.
  */
-import { computeKpis, type Kpis, type RecipientFacts, recount } from '../domain/kpis.ts';
+import { computeKpis, type Kpis, type RecipientFacts, recount } from '#domain/kpis.ts';
 import type {
   Clock,
   CounterName,
@@ -14,7 +14,7 @@ import type {
   DeliveryRepository,
   RecipientLogRepository,
   StatsRepository,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 import { loadDelivery } from './deliveries.ts';
 
 export interface ComputeStatsResult {

@@ -11,8 +11,8 @@
  *     watched; its statistics are computed one last time from the logs, which also repairs counters a crash left
  *     behind (shared/use-cases/stats.ts).
  */
-import type { RecipientStatus } from '../domain/kpis.ts';
-import { allShards } from '../domain/shards.ts';
+import type { RecipientStatus } from '#domain/kpis.ts';
+import { allShards } from '#domain/shards.ts';
 import type {
   Clock,
   Counters,
@@ -26,7 +26,7 @@ import type {
   StatsRepository,
   SweepEntry,
   SweepRegistry,
-} from '../ports/index.ts';
+} from '#ports/index.ts';
 import { CounterBatch } from './counter-batch.ts';
 import { finishIfSettled } from './send.ts';
 import { computeStats } from './stats.ts';

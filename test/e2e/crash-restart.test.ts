@@ -8,7 +8,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { client, type RuntimeProcess, startRuntimeProcess, waitFor } from '../helpers/runtime.ts';
+import { client, type RuntimeProcess, startRuntimeProcess, waitFor } from '#test/helpers/runtime.ts';
 
 const env = {
   SEND_RATE_LIMIT: '20',

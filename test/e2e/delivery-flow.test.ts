@@ -6,9 +6,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createIdentity, LOCAL_AUDIENCE, LOCAL_ISSUER, subFor } from '../../local/identity.ts';
-import { client, useRuntime, waitFor } from '../helpers/runtime.ts';
-import { fixture as awsFixture } from '../helpers/aws-events.ts';
+import { createIdentity, LOCAL_AUDIENCE, LOCAL_ISSUER, subFor } from '#local/identity.ts';
+import { client, useRuntime, waitFor } from '#test/helpers/runtime.ts';
+import { fixture as awsFixture } from '#test/helpers/aws-events.ts';
 
 const runtime = useRuntime({ seed: false });
 const SIM = 'simulator.amazonses.com';

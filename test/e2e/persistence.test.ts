@@ -6,8 +6,8 @@
 import { rmSync } from 'node:fs';
 import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_AUDIENCE_NAME, DEMO_DELIVERY_LABEL } from '../../local/seed.ts';
-import { client, jvmPids, type RuntimeProcess, startRuntimeProcess } from '../helpers/runtime.ts';
+import { DEMO_AUDIENCE_NAME, DEMO_DELIVERY_LABEL } from '#local/seed.ts';
+import { client, jvmPids, type RuntimeProcess, startRuntimeProcess } from '#test/helpers/runtime.ts';
 
 const SIM = 'simulator.amazonses.com';
 

@@ -22,9 +22,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functions, type QueueName, queues } from '../../infra/topology.ts';
-import { queueDepth } from '../helpers/sqs.ts';
-import { client, jvmPids, type RuntimeProcess, startRuntimeProcess, waitFor } from '../helpers/runtime.ts';
+import { functions, type QueueName, queues } from '#topology/topology.ts';
+import { queueDepth } from '#test/helpers/sqs.ts';
+import { client, jvmPids, type RuntimeProcess, startRuntimeProcess, waitFor } from '#test/helpers/runtime.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const ACCOUNT = '000000000000';

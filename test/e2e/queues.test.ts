@@ -11,13 +11,13 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionName, FunctionSpec, QueueSpec } from '../../infra/topology.ts';
-import type { LoadedFunction } from '../../local/lambda.ts';
-import { type Poller, startPoller } from '../../local/pollers.ts';
-import { createQueues, type QueueResource } from '../../local/resources.ts';
-import { waitFor } from '../helpers/runtime.ts';
-import { queueDepth } from '../helpers/sqs.ts';
-import { fixture as awsFixture } from '../helpers/aws-events.ts';
+import type { FunctionName, FunctionSpec, QueueSpec } from '#topology/topology.ts';
+import type { LoadedFunction } from '#local/lambda.ts';
+import { type Poller, startPoller } from '#local/pollers.ts';
+import { createQueues, type QueueResource } from '#local/resources.ts';
+import { waitFor } from '#test/helpers/runtime.ts';
+import { queueDepth } from '#test/helpers/sqs.ts';
+import { fixture as awsFixture } from '#test/helpers/aws-events.ts';
 
 const REGION = 'us-east-1';
 const fixture = awsFixture<SQSEvent>('lambda/sqs-event.json');

@@ -20,7 +20,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type LocalScheduler, SCHEDULES_FILE, startLocalScheduler } from '../../local/scheduler.ts';
+import { type LocalScheduler, SCHEDULES_FILE, startLocalScheduler } from '#local/scheduler.ts';
 
 const TARGET = 'arn:aws:lambda:us-east-1:000000000000:function:scheduledStart';
 const DLQ = 'arn:aws:sqs:us-east-1:000000000000:test-schedules-dlq';

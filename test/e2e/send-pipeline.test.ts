@@ -5,10 +5,10 @@
  * come from the SES front, never from the handlers.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixture } from '../helpers/aws-events.ts';
-import { byStatus, type flows, SIM, signedInFlows } from '../helpers/flows.ts';
-import type { client } from '../helpers/runtime.ts';
-import { useRuntime, waitFor } from '../helpers/runtime.ts';
+import { fixture } from '#test/helpers/aws-events.ts';
+import { byStatus, type flows, SIM, signedInFlows } from '#test/helpers/flows.ts';
+import type { client } from '#test/helpers/runtime.ts';
+import { useRuntime, waitFor } from '#test/helpers/runtime.ts';
 
 const runtime = useRuntime({
   seed: false,

@@ -7,11 +7,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
-import { DynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine.ts';
-import { byStatus, type flows, SIM, signedInFlows } from '../helpers/flows.ts';
-import type { client } from '../helpers/runtime.ts';
-import { useRuntime, waitFor } from '../helpers/runtime.ts';
+import { createDocumentClient } from '#adapters/dynamodb/client.ts';
+import { DynamoQuarantineRepository } from '#adapters/dynamodb/quarantine.ts';
+import { byStatus, type flows, SIM, signedInFlows } from '#test/helpers/flows.ts';
+import type { client } from '#test/helpers/runtime.ts';
+import { useRuntime, waitFor } from '#test/helpers/runtime.ts';
 
 const runtime = useRuntime({
   seed: false,

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import sesEmulator from 'aws-ses-v2-local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readJournal, type SesFront, type SesJournalEntry, startSesFront } from '../../local/ses-front.ts';
+import { readJournal, type SesFront, type SesJournalEntry, startSesFront } from '#local/ses-front.ts';
 
 const SIM = 'simulator.amazonses.com';
 

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEnvelope } from '../../shared/domain/ses-events.ts';
-import { fixture } from '../helpers/aws-events.ts';
-import { client, jvmPids, type RuntimeProcess, startRuntimeProcess, waitFor } from '../helpers/runtime.ts';
-import { queueDepth } from '../helpers/sqs.ts';
+import { openEnvelope } from '#domain/ses-events.ts';
+import { fixture } from '#test/helpers/aws-events.ts';
+import { client, jvmPids, type RuntimeProcess, startRuntimeProcess, waitFor } from '#test/helpers/runtime.ts';
+import { queueDepth } from '#test/helpers/sqs.ts';
 
 const SIM = 'simulator.amazonses.com';
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:local-ses-events';

@@ -1,4 +1,4 @@
-import type { Actor, Role } from '../../shared/domain/roles.ts';
+import type { Actor, Role } from '#domain/roles.ts';
 
 export const actor = (username: string, ...roles: Role[]): Actor => ({
   sub: `sub-${username}`,

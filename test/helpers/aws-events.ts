@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import type { Role } from '../../shared/domain/roles.ts';
+import type { Role } from '#domain/roles.ts';
 
 /**
  * The team folder: `SHARED_DIR` when set (.ci/run sets it for a clone made away from the team folder), else

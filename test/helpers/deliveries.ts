@@ -4,7 +4,7 @@ import {
   type Delivery,
   type DeliveryInput,
   startPreparation,
-} from '../../shared/domain/delivery.ts';
+} from '#domain/delivery.ts';
 import { preparer } from './actors.ts';
 
 export const T0 = new Date('2026-11-22T10:00:00Z');

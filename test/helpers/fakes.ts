@@ -2,22 +2,12 @@
  * In-memory fakes of the ports, for domain and use-case unit tests only. Adapters are tested against the
  * emulators (test/integration).
  */
-import type { Delivery, DeliveryState, Transition } from '../../shared/domain/delivery.ts';
-import { conflict, invalid, notFound } from '../../shared/domain/errors.ts';
-import {
-  isNewer,
-  type RealTimeCounts,
-  type Snapshot,
-  type TrackingCounts,
-} from '../../shared/domain/kpis.ts';
-import {
-  type Audience,
-  normalizeAddress,
-  type Profile,
-  type QuarantineEntry,
-} from '../../shared/domain/profiles.ts';
-import { shardOf } from '../../shared/domain/shards.ts';
-import type { FailureType, RecipientStatus } from '../../shared/domain/kpis.ts';
+import type { Delivery, DeliveryState, Transition } from '#domain/delivery.ts';
+import { conflict, invalid, notFound } from '#domain/errors.ts';
+import { isNewer, type RealTimeCounts, type Snapshot, type TrackingCounts } from '#domain/kpis.ts';
+import { type Audience, normalizeAddress, type Profile, type QuarantineEntry } from '#domain/profiles.ts';
+import { shardOf } from '#domain/shards.ts';
+import type { FailureType, RecipientStatus } from '#domain/kpis.ts';
 import type {
   Claim,
   CounterName,
@@ -59,8 +49,8 @@ import type {
   SweepRegistry,
   TrackingLog,
   TrackingLogEntry,
-} from '../../shared/ports/index.ts';
-import type { SendStarter } from '../../shared/use-cases/control.ts';
+} from '#ports/index.ts';
+import type { SendStarter } from '#use-cases/control.ts';
 
 const paginate = <T>(all: T[], page: PageRequest): Page<T> => {
   const start = page.cursor ? Number(page.cursor) : 0;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
-import { type EmulatorEndpoints, startEmulators } from '../../local/emulators.ts';
+import { type EmulatorEndpoints, startEmulators } from '#local/emulators.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createQueues,
@@ -17,7 +17,7 @@ import {
   type QueueResources,
   type TableNames,
   tableNames,
-} from '../../local/resources.ts';
+} from '#local/resources.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

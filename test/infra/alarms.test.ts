@@ -7,7 +7,7 @@ import {
   queues,
   functionEntries,
   SES_EVENTS_QUEUE,
-} from '../../infra/topology.ts';
+} from '#topology/topology.ts';
 import { logicalIdOf, type Resource, resourcesOf, same, type Synthesized, synthesize } from './build.ts';
 
 let s: Synthesized;

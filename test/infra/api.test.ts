@@ -1,8 +1,8 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { corsAllowHeaders } from '../../infra/stacks/stateless.ts';
-import { functionEntries, httpRoutes } from '../../infra/topology.ts';
+import { corsAllowHeaders } from '#infra/stacks/stateless.ts';
+import { functionEntries, httpRoutes } from '#topology/topology.ts';
 import { logicalIdOf, resourcesOf, type Synthesized, synthesize } from './build.ts';
 
 let s: Synthesized;

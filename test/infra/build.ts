@@ -11,8 +11,8 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { buildApp, type ConfirmAndSendStacks } from '../../infra/app.ts';
-import { repoRoot } from '../../infra/constructs/project-function.ts';
+import { buildApp, type ConfirmAndSendStacks } from '#infra/app.ts';
+import { repoRoot } from '#infra/constructs/project-function.ts';
 
 export const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
   app: string;

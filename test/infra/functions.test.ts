@@ -1,6 +1,6 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { serviceName } from '../../infra/constructs/project-function.ts';
+import { serviceName } from '#infra/constructs/project-function.ts';
 import {
   type Access,
   deadLetterEnv,
@@ -13,7 +13,7 @@ import {
   tables,
   functionEntries,
   tableNameList,
-} from '../../infra/topology.ts';
+} from '#topology/topology.ts';
 import {
   buildTestApp,
   type Resource,

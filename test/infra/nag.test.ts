@@ -4,8 +4,8 @@ import type { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { pascal } from '../../infra/stacks/stateful.ts';
-import { tables, functionEntries } from '../../infra/topology.ts';
+import { pascal } from '#infra/stacks/stateful.ts';
+import { tables, functionEntries } from '#topology/topology.ts';
 import { buildTestApp } from './build.ts';
 
 interface ValidationReport {

@@ -4,8 +4,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { periodicRuleName, periodicRuleRetryAttempts } from '../../infra/constructs/periodic-run.ts';
-import { ProjectFunction } from '../../infra/constructs/project-function.ts';
+import { periodicRuleName, periodicRuleRetryAttempts } from '#infra/constructs/periodic-run.ts';
+import { ProjectFunction } from '#infra/constructs/project-function.ts';
 import {
   type FunctionName,
   type FunctionSpec,
@@ -15,7 +15,7 @@ import {
   queues,
   type TableName,
   tables,
-} from '../../infra/topology.ts';
+} from '#topology/topology.ts';
 import {
   buildTestApp,
   cdkJson,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sesEventTypes } from '../../infra/constructs/ses-events.ts';
+import { sesEventTypes } from '#infra/constructs/ses-events.ts';
 import {
   deadLetterEnv,
   functionEntries,
@@ -7,7 +7,7 @@ import {
   type QueueName,
   queueEnv,
   SES_EVENTS_QUEUE,
-} from '../../infra/topology.ts';
+} from '#topology/topology.ts';
 import {
   allowing,
   asArray,

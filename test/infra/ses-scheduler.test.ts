@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionName, functions, functionEntries } from '../../infra/topology.ts';
+import { type FunctionName, functions, functionEntries } from '#topology/topology.ts';
 import {
   allowing,
   asArray,

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { roleGroups } from '../../infra/stacks/stateful.ts';
-import { type TableName, type TableSpec, tables } from '../../infra/topology.ts';
+import { roleGroups } from '#infra/stacks/stateful.ts';
+import { type TableName, type TableSpec, tables } from '#topology/topology.ts';
 import { resourcesOf, type Synthesized, synthesize } from './build.ts';
 
 let s: Synthesized;

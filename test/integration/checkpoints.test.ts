@@ -2,13 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import {
-  DynamoPreparationCheckpoints,
-  DynamoStartCheckpoints,
-} from '../../shared/adapters/dynamodb/checkpoints.ts';
-import { prepareJobKey, startJobKey } from '../../shared/adapters/dynamodb/keys.ts';
-import type { PreparationState } from '../../shared/ports/index.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { DynamoPreparationCheckpoints, DynamoStartCheckpoints } from '#adapters/dynamodb/checkpoints.ts';
+import { prepareJobKey, startJobKey } from '#adapters/dynamodb/keys.ts';
+import type { PreparationState } from '#ports/index.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const client = documentClient();
 const options = () => ({ client, tableName: sharedTables().deliveries });

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { COUNTER_NAMES, DynamoCounters, zeroCounters } from '../../shared/adapters/dynamodb/counters.ts';
-import { counterAdjustmentKey, counterKey } from '../../shared/adapters/dynamodb/keys.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { COUNTER_NAMES, DynamoCounters, zeroCounters } from '#adapters/dynamodb/counters.ts';
+import { counterAdjustmentKey, counterKey } from '#adapters/dynamodb/keys.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const client = documentClient();
 const counters = () => new DynamoCounters({ client, tableName: sharedTables().deliveries });

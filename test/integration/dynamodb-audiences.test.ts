@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DynamoAudienceRepository } from '../../shared/adapters/dynamodb/audiences.ts';
-import { shardOf } from '../../shared/adapters/dynamodb/keys.ts';
-import { type DomainError, isDomainError } from '../../shared/domain/errors.ts';
-import type { Audience } from '../../shared/domain/profiles.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { DynamoAudienceRepository } from '#adapters/dynamodb/audiences.ts';
+import { shardOf } from '#adapters/dynamodb/keys.ts';
+import { type DomainError, isDomainError } from '#domain/errors.ts';
+import type { Audience } from '#domain/profiles.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const audiences = () =>
   new DynamoAudienceRepository({ client: documentClient(), tableName: sharedTables().profiles });

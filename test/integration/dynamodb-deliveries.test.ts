@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDeliveryRepository } from '../../shared/adapters/dynamodb/deliveries.ts';
+import { DynamoDeliveryRepository } from '#adapters/dynamodb/deliveries.ts';
 import {
   confirmDelivery,
   createDelivery,
@@ -7,12 +7,12 @@ import {
   type Delivery,
   editDelivery,
   startPreparation,
-} from '../../shared/domain/delivery.ts';
-import { type DomainError, isDomainError } from '../../shared/domain/errors.ts';
-import type { DeliveryRepository } from '../../shared/ports/index.ts';
-import { preparer, starter } from '../helpers/actors.ts';
-import { deliveryInput, later, readyDelivery, T0 } from '../helpers/deliveries.ts';
-import { documentClient, privateTables } from '../helpers/emulators.ts';
+} from '#domain/delivery.ts';
+import { type DomainError, isDomainError } from '#domain/errors.ts';
+import type { DeliveryRepository } from '#ports/index.ts';
+import { preparer, starter } from '#test/helpers/actors.ts';
+import { deliveryInput, later, readyDelivery, T0 } from '#test/helpers/deliveries.ts';
+import { documentClient, privateTables } from '#test/helpers/emulators.ts';
 
 /** The domain error a promise rejects with (fails the test if it resolves or throws something else). */
 const rejection = async (promise: Promise<unknown>): Promise<DomainError> => {

@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Emulators, startEmulators } from '../../local/emulators.ts';
-import { createTables, tableNames } from '../../local/resources.ts';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { type Emulators, startEmulators } from '#local/emulators.ts';
+import { createTables, tableNames } from '#local/resources.ts';
+import { createDocumentClient } from '#adapters/dynamodb/client.ts';
 
 const alive = (pid: number): boolean => {
   try {

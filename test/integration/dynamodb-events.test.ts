@@ -5,18 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoSesEventStore, DynamoTrackingLog } from '../../shared/adapters/dynamodb/events.ts';
-import {
-  outcomeKey,
-  rawEventKey,
-  SHARDS,
-  shardOf,
-  trackingKey,
-} from '../../shared/adapters/dynamodb/keys.ts';
-import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
-import { isDomainError } from '../../shared/domain/errors.ts';
-import type { Page, PageRequest, TrackingLogEntry } from '../../shared/ports/index.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { DynamoSesEventStore, DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
+import { outcomeKey, rawEventKey, SHARDS, shardOf, trackingKey } from '#adapters/dynamodb/keys.ts';
+import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
+import { isDomainError } from '#domain/errors.ts';
+import type { Page, PageRequest, TrackingLogEntry } from '#ports/index.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const client = documentClient();
 const tableName = () => sharedTables().events;

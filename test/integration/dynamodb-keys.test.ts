@@ -10,7 +10,7 @@ import {
   shardLabel,
   shardOf,
   statusPk,
-} from '../../shared/adapters/dynamodb/keys.ts';
+} from '#adapters/dynamodb/keys.ts';
 
 describe('key design (shared/adapters/dynamodb/keys.ts)', () => {
   it('hashes with 32-bit FNV-1a over UTF-8, so shards never change across processes or releases', () => {

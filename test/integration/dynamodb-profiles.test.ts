@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { profileKey } from '../../shared/adapters/dynamodb/keys.ts';
-import { DynamoProfileRepository } from '../../shared/adapters/dynamodb/profiles.ts';
-import { DynamoQuarantineRepository, quarantineItem } from '../../shared/adapters/dynamodb/quarantine.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { profileKey } from '#adapters/dynamodb/keys.ts';
+import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
+import { DynamoQuarantineRepository, quarantineItem } from '#adapters/dynamodb/quarantine.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 const LATER = new Date('2026-11-22T11:00:00Z');

@@ -6,14 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { quarantineKey } from '../../shared/adapters/dynamodb/keys.ts';
-import {
-  DynamoQuarantineRepository,
-  QUARANTINE_UPDATE_RETRIES,
-} from '../../shared/adapters/dynamodb/quarantine.ts';
-import type { QuarantineEntry } from '../../shared/domain/profiles.ts';
-import { type AddressEvent, nextQuarantine } from '../../shared/domain/quarantine.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { quarantineKey } from '#adapters/dynamodb/keys.ts';
+import { DynamoQuarantineRepository, QUARANTINE_UPDATE_RETRIES } from '#adapters/dynamodb/quarantine.ts';
+import type { QuarantineEntry } from '#domain/profiles.ts';
+import { type AddressEvent, nextQuarantine } from '#domain/quarantine.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const tableName = () => sharedTables().profiles;
 const plain = documentClient();

@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import {
-  DynamoRecipientLogRepository,
-  sendingLogItem,
-} from '../../shared/adapters/dynamodb/recipient-log.ts';
-import { isDomainError } from '../../shared/domain/errors.ts';
-import type { RecipientStatus } from '../../shared/domain/kpis.ts';
-import type {
-  ExclusionLogEntry,
-  LogRef,
-  Page,
-  PageRequest,
-  SendingLogEntry,
-} from '../../shared/ports/index.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { DynamoRecipientLogRepository, sendingLogItem } from '#adapters/dynamodb/recipient-log.ts';
+import { isDomainError } from '#domain/errors.ts';
+import type { RecipientStatus } from '#domain/kpis.ts';
+import type { ExclusionLogEntry, LogRef, Page, PageRequest, SendingLogEntry } from '#ports/index.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const log = () =>
   new DynamoRecipientLogRepository({ client: documentClient(), tableName: sharedTables().recipients });

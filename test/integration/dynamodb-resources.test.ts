@@ -1,8 +1,8 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { tables } from '../../infra/topology.ts';
-import { createTables, tableNames } from '../../local/resources.ts';
-import { dynamoClient, sharedTables } from '../helpers/emulators.ts';
+import { tables } from '#topology/topology.ts';
+import { createTables, tableNames } from '#local/resources.ts';
+import { dynamoClient, sharedTables } from '#test/helpers/emulators.ts';
 
 describe('local/resources (DynamoDB Local)', () => {
   it('names tables <prefix>-<name>, or by the bare name without a prefix', () => {

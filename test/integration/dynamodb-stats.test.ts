@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DynamoStatsRepository } from '../../shared/adapters/dynamodb/stats.ts';
-import { isDomainError } from '../../shared/domain/errors.ts';
-import type { RealTimeCounts, TrackingCounts } from '../../shared/domain/kpis.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { DynamoStatsRepository } from '#adapters/dynamodb/stats.ts';
+import { isDomainError } from '#domain/errors.ts';
+import type { RealTimeCounts, TrackingCounts } from '#domain/kpis.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const realTime = (sent: number): RealTimeCounts => ({
   toDeliver: 200,

@@ -5,13 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TableNames } from '../../local/resources.ts';
-import { sweepKey } from '../../shared/adapters/dynamodb/keys.ts';
-import { encodeCursor } from '../../shared/adapters/dynamodb/paging.ts';
-import { DynamoSweepRegistry } from '../../shared/adapters/dynamodb/sweep.ts';
-import { isDomainError } from '../../shared/domain/errors.ts';
-import type { SweepEntry } from '../../shared/ports/index.ts';
-import { documentClient, privateTables } from '../helpers/emulators.ts';
+import type { TableNames } from '#local/resources.ts';
+import { sweepKey } from '#adapters/dynamodb/keys.ts';
+import { encodeCursor } from '#adapters/dynamodb/paging.ts';
+import { DynamoSweepRegistry } from '#adapters/dynamodb/sweep.ts';
+import { isDomainError } from '#domain/errors.ts';
+import type { SweepEntry } from '#ports/index.ts';
+import { documentClient, privateTables } from '#test/helpers/emulators.ts';
 
 const client = documentClient();
 let tables: { names: TableNames; drop: () => Promise<void> };

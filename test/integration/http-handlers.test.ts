@@ -5,10 +5,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { type QueueName, queueEnv, type TableName, tableEnv } from '../../infra/topology.ts';
-import type { Role } from '../../shared/domain/roles.ts';
-import { fixture, type HttpCall, httpEvent, lambdaContext } from '../helpers/aws-events.ts';
-import { sharedTables } from '../helpers/emulators.ts';
+import { type QueueName, queueEnv, type TableName, tableEnv } from '#topology/topology.ts';
+import type { Role } from '#domain/roles.ts';
+import { fixture, type HttpCall, httpEvent, lambdaContext } from '#test/helpers/aws-events.ts';
+import { sharedTables } from '#test/helpers/emulators.ts';
 
 type Handler = (
   event: unknown,
@@ -33,9 +33,8 @@ beforeAll(async () => {
   for (const name of ['profiles', 'audiences', 'deliveries', 'delivery-control', 'logs']) {
     handlers[name] = ((await import(`../../functions/http/${name}.ts`)) as { handler: Handler }).handler;
   }
-  preparerHandler = (
-    (await import('../../functions/queue/preparer.ts')) as { handler: typeof preparerHandler }
-  ).handler;
+  preparerHandler = ((await import('#functions/queue/preparer.ts')) as { handler: typeof preparerHandler })
+    .handler;
 });
 
 let preparerHandler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;

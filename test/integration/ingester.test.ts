@@ -7,15 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { deadLetterEnv, type TableName, tableEnv } from '../../infra/topology.ts';
-import { DynamoCounters } from '../../shared/adapters/dynamodb/counters.ts';
-import { DynamoTrackingLog } from '../../shared/adapters/dynamodb/events.ts';
-import { DynamoRecipientLedger } from '../../shared/adapters/dynamodb/ledger.ts';
-import { DynamoProfileRepository } from '../../shared/adapters/dynamodb/profiles.ts';
-import { DynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine.ts';
-import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
-import { fixture, fixtureNames, lambdaContext, snsEnvelope } from '../helpers/aws-events.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { deadLetterEnv, type TableName, tableEnv } from '#topology/topology.ts';
+import { DynamoCounters } from '#adapters/dynamodb/counters.ts';
+import { DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
+import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
+import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
+import { DynamoQuarantineRepository } from '#adapters/dynamodb/quarantine.ts';
+import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
+import { fixture, fixtureNames, lambdaContext, snsEnvelope } from '#test/helpers/aws-events.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
 let handler: Handler;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   for (const name of Object.keys(tables()) as TableName[]) process.env[tableEnv(name)] = tables()[name];
   process.env[deadLetterEnv('events')] = inject('queues').events.dlq.url;
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  handler = ((await import('../../functions/queue/ingester.ts')) as { handler: Handler }).handler;
+  handler = ((await import('#functions/queue/ingester.ts')) as { handler: Handler }).handler;
 });
 
 /** An SQS event of these bodies, on AWS's example record. */

@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { sendingLogKey, shardOf } from '../../shared/adapters/dynamodb/keys.ts';
-import { DynamoRecipientLedger } from '../../shared/adapters/dynamodb/ledger.ts';
-import { DynamoRecipientLogRepository } from '../../shared/adapters/dynamodb/recipient-log.ts';
-import type { Claim, LogRef, SendingLogEntry } from '../../shared/ports/index.ts';
-import { documentClient, sharedTables } from '../helpers/emulators.ts';
+import { sendingLogKey, shardOf } from '#adapters/dynamodb/keys.ts';
+import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
+import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
+import type { Claim, LogRef, SendingLogEntry } from '#ports/index.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 const client = documentClient();
 const tableName = () => sharedTables().recipients;

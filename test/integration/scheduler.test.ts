@@ -13,11 +13,8 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  EventBridgeDeliveryScheduler,
-  scheduleClientToken,
-} from '../../shared/adapters/scheduler/delivery-scheduler.ts';
-import type { Delivery } from '../../shared/domain/delivery.ts';
+import { EventBridgeDeliveryScheduler, scheduleClientToken } from '#adapters/scheduler/delivery-scheduler.ts';
+import type { Delivery } from '#domain/delivery.ts';
 
 const client = new SchedulerClient({ region: 'us-east-1' });
 const mock = mockClient(client);

@@ -6,9 +6,9 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SesSendingAccount } from '../../shared/adapters/ses/account.ts';
-import { sesAccount } from '../../local/emulators.ts';
-import type { Clock } from '../../shared/ports/index.ts';
+import { SesSendingAccount } from '#adapters/ses/account.ts';
+import { sesAccount } from '#local/emulators.ts';
+import type { Clock } from '#ports/index.ts';
 
 // A CommonJS module with `exports.default` (see local/emulators.ts).
 const { default: startSesServer } = createRequire(import.meta.url)('aws-ses-v2-local') as {

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { readJournal, type SesFront, type SesJournalEntry, startSesFront } from '../../local/ses-front.ts';
-import { createSesClient, SesEmailSender } from '../../shared/adapters/ses/email-sender.ts';
-import type { OutgoingEmail } from '../../shared/ports/index.ts';
+import { readJournal, type SesFront, type SesJournalEntry, startSesFront } from '#local/ses-front.ts';
+import { createSesClient, SesEmailSender } from '#adapters/ses/email-sender.ts';
+import type { OutgoingEmail } from '#ports/index.ts';
 
 const SIM = 'simulator.amazonses.com';
 const CONFIGURATION_SET = 'confirm-and-send';

@@ -14,8 +14,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { MAX_BATCH_BYTES, packBatches, SqsJobQueue } from '../../shared/adapters/sqs/job-queue.ts';
-import type { SendJob } from '../../shared/ports/index.ts';
+import { MAX_BATCH_BYTES, packBatches, SqsJobQueue } from '#adapters/sqs/job-queue.ts';
+import type { SendJob } from '#ports/index.ts';
 
 const queues: string[] = [];
 const admin = new SQSClient({ endpoint: inject('endpoints').sqs, region: inject('region') });

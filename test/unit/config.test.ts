@@ -4,7 +4,7 @@ import {
   queueUrlsFromEnv,
   settingsFromEnv,
   tableNamesFromEnv,
-} from '../../functions/lib/config.ts';
+} from '#functions/lib/config.ts';
 
 describe('configuration, read once and failing fast', () => {
   it('names every missing variable', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApi, OPERATIONS } from '../../functions/http/openapi.ts';
-import { httpRoutes } from '../../infra/topology.ts';
-import { assertContract } from '../helpers/contract.ts';
+import { buildOpenApi, OPERATIONS } from '#functions/http/openapi.ts';
+import { httpRoutes } from '#topology/topology.ts';
+import { assertContract } from '#test/helpers/contract.ts';
 
 describe('OpenAPI document', () => {
   it('is committed up to date (run `npm run openapi` after changing a schema or a route)', () => {

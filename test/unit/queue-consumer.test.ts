@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { queueConsumer, recordConsumer } from '../../functions/lib/queue.ts';
-import { fixture, lambdaContext } from '../helpers/aws-events.ts';
+import { queueConsumer, recordConsumer } from '#functions/lib/queue.ts';
+import { fixture, lambdaContext } from '#test/helpers/aws-events.ts';
 
 const sqsEvent = (bodies: string[]) => {
   const record = fixture<{ Records: Array<Record<string, unknown>> }>('lambda/sqs-event.json').Records[0]!;

@@ -4,9 +4,9 @@
  * or read concentrates on one partition and preparation can page the shards in parallel.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conflict, notFound } from '../../domain/errors.ts';
-import type { Audience } from '../../domain/profiles.ts';
-import type { AudienceRepository, Page, PageRequest } from '../../ports/index.ts';
+import { conflict, notFound } from '#domain/errors.ts';
+import type { Audience } from '#domain/profiles.ts';
+import type { AudienceRepository, Page, PageRequest } from '#ports/index.ts';
 import { batchGetAll, batchPutAll } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { audienceKey, memberKey, memberPk, SHARDS, stripKeys } from './keys.ts';

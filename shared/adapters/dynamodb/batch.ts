@@ -2,7 +2,7 @@
  * Batch helpers: BatchGetItem (100 keys) and BatchWriteItem (25 puts) with retry of unprocessed keys and items
  * (exponential backoff with full jitter), and a bounded-concurrency map.
  */
-import { backoffDelay } from '../../domain/sending.ts';
+import { backoffDelay } from '#domain/sending.ts';
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 const MAX_ATTEMPTS = 10;

@@ -6,12 +6,7 @@
  * Puts overwrite: each run or preparation owns its checkpoint, and a stale one is recognised on read.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  LogRef,
-  PreparationCheckpoints,
-  PreparationState,
-  StartCheckpoints,
-} from '../../ports/index.ts';
+import type { LogRef, PreparationCheckpoints, PreparationState, StartCheckpoints } from '#ports/index.ts';
 import { prepareJobKey, startJobKey } from './keys.ts';
 
 export interface CheckpointTableOptions {

@@ -4,7 +4,7 @@
  * aggregates its deltas per (delivery, shard) and calls `add` once; `read` sums the 17 items.
  */
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CounterName, Counters } from '../../ports/index.ts';
+import type { CounterName, Counters } from '#ports/index.ts';
 import { batchGetAll } from './batch.ts';
 import { allShards, counterAdjustmentKey, counterKey } from './keys.ts';
 

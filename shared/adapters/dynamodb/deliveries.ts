@@ -4,9 +4,9 @@
  * from; a lost race is the domain's 409 naming the stored state.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryState, Transition } from '../../domain/delivery.ts';
-import { conflict, notFound } from '../../domain/errors.ts';
-import type { DeliveryRepository, Page, PageRequest } from '../../ports/index.ts';
+import type { Delivery, DeliveryState, Transition } from '#domain/delivery.ts';
+import { conflict, notFound } from '#domain/errors.ts';
+import type { DeliveryRepository, Page, PageRequest } from '#ports/index.ts';
 import { isConditionalCheckFailed, rawAttribute } from './client.ts';
 import { createdSk, deliveryKey, INDEX, parentIndexPk, stateIndexPk, stripKeys } from './keys.ts';
 import { asKey, decodeCursor, encodeCursor, pageLimit, queryPage } from './paging.ts';

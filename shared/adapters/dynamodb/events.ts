@@ -11,7 +11,7 @@ import type {
   SesEventStore,
   TrackingLog,
   TrackingLogEntry,
-} from '../../ports/index.ts';
+} from '#ports/index.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { outcomeKey, rawEventKey, SHARDS, trackingKey, trackingPk } from './keys.ts';
 import { pageLimit, queryShards } from './paging.ts';

@@ -2,11 +2,11 @@
  * Key builders for every item of the data model (docs/data-model.md). All keys are strings. Adapters build keys
  * only through these functions, so the document and the code cannot drift apart.
  */
-import type { tables } from '../../../infra/topology.ts';
-import { normalizeAddress } from '../../domain/profiles.ts';
-import { SHARDS, shardOf } from '../../domain/shards.ts';
+import type { tables } from '#topology/topology.ts';
+import { normalizeAddress } from '#domain/profiles.ts';
+import { SHARDS, shardOf } from '#domain/shards.ts';
 
-export { allShards, fnv1a, SHARDS, shardOf } from '../../domain/shards.ts';
+export { allShards, fnv1a, SHARDS, shardOf } from '#domain/shards.ts';
 
 type IndexName<T extends keyof typeof tables> = (typeof tables)[T]['indexes'][number]['name'];
 

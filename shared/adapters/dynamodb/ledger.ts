@@ -22,7 +22,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { FailureType, RecipientStatus } from '../../domain/kpis.ts';
+import type { FailureType, RecipientStatus } from '#domain/kpis.ts';
 import type {
   Claim,
   EntryChange,
@@ -30,7 +30,7 @@ import type {
   LogRef,
   RecipientLedger,
   SendingLogEntry,
-} from '../../ports/index.ts';
+} from '#ports/index.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { historySk, INDEX, sendingLogKey, sendingLogPk, statusPk, stripKeys } from './keys.ts';
 import { queryPage } from './paging.ts';

@@ -4,7 +4,7 @@
  * page).
  */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { invalid } from '../../domain/errors.ts';
+import { invalid } from '#domain/errors.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;

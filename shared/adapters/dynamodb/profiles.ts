@@ -5,8 +5,8 @@
  * `optOutSource`): stored for audit, not part of the `Profile` the API shows.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Profile } from '../../domain/profiles.ts';
-import type { ProfileInput, ProfileRepository } from '../../ports/index.ts';
+import type { Profile } from '#domain/profiles.ts';
+import type { ProfileInput, ProfileRepository } from '#ports/index.ts';
 import { batchGetAll, mapLimit } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { profileKey } from './keys.ts';

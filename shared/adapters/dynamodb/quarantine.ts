@@ -5,8 +5,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { normalizeAddress, type QuarantineEntry } from '../../domain/profiles.ts';
-import type { QuarantineRepository } from '../../ports/index.ts';
+import { normalizeAddress, type QuarantineEntry } from '#domain/profiles.ts';
+import type { QuarantineRepository } from '#ports/index.ts';
 import { batchGetAll } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { quarantineKey, stripKeys } from './keys.ts';

@@ -4,7 +4,7 @@
  * preparation, sharded 16 ways by recipient; byStatus lists a status, byProfile is a profile's history.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RecipientStatus } from '../../domain/kpis.ts';
+import type { RecipientStatus } from '#domain/kpis.ts';
 import type {
   ExclusionLogEntry,
   LogRef,
@@ -12,7 +12,7 @@ import type {
   PageRequest,
   RecipientLogRepository,
   SendingLogEntry,
-} from '../../ports/index.ts';
+} from '#ports/index.ts';
 import { batchPutAll } from './batch.ts';
 import {
   exclusionLogKey,

@@ -4,9 +4,9 @@
  * milliseconds, so ISO strings with and without milliseconds compare correctly).
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { invalid } from '../../domain/errors.ts';
-import type { RealTimeCounts, Snapshot, TrackingCounts } from '../../domain/kpis.ts';
-import type { StatsRepository } from '../../ports/index.ts';
+import { invalid } from '#domain/errors.ts';
+import type { RealTimeCounts, Snapshot, TrackingCounts } from '#domain/kpis.ts';
+import type { StatsRepository } from '#ports/index.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { deliveryPk, type KpiKind, kpiKey } from './keys.ts';
 

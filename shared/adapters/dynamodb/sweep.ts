@@ -4,7 +4,7 @@
  * count the last sweep saw and when (docs/data-model.md).
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Page, PageRequest, SweepEntry, SweepRegistry } from '../../ports/index.ts';
+import type { Page, PageRequest, SweepEntry, SweepRegistry } from '#ports/index.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { SWEEP_PK, sweepKey } from './keys.ts';
 import { asKey, decodeCursor, encodeCursor, pageLimit, queryPage } from './paging.ts';

@@ -16,8 +16,8 @@ import {
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import type { Delivery } from '../../domain/delivery.ts';
-import type { DeliveryScheduler, ScheduleInput } from '../../ports/index.ts';
+import type { Delivery } from '#domain/delivery.ts';
+import type { DeliveryScheduler, ScheduleInput } from '#ports/index.ts';
 
 export interface EventBridgeDeliverySchedulerOptions {
   client: SchedulerClient;

@@ -4,7 +4,7 @@
  * a recent figure. Concurrent callers share one request; a failed request is not cached.
  */
 import { GetAccountCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Clock, SendingAccount, SendingQuota } from '../../ports/index.ts';
+import type { Clock, SendingAccount, SendingQuota } from '#ports/index.ts';
 
 export interface SesSendingAccountOptions {
   client: SESv2Client;

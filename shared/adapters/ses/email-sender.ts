@@ -11,7 +11,7 @@ import {
   SESv2Client,
   type SESv2ClientConfig,
 } from '@aws-sdk/client-sesv2';
-import type { EmailSender, OutgoingEmail, SendOutcome } from '../../ports/index.ts';
+import type { EmailSender, OutgoingEmail, SendOutcome } from '#ports/index.ts';
 
 export interface SesEmailSenderOptions {
   /** A client created by createSesClient (maxAttempts 1). */

@@ -6,14 +6,14 @@
  * ledger's claim sends each recipient once). Entries a sender fault refused (too large, malformed) are not
  * retried: they would fail the same way.
  */
-import { backoffDelay } from '../../domain/sending.ts';
+import { backoffDelay } from '#domain/sending.ts';
 import {
   type SendMessageBatchRequestEntry,
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { JobQueue } from '../../ports/index.ts';
-import { mapLimit } from '../dynamodb/batch.ts';
+import type { JobQueue } from '#ports/index.ts';
+import { mapLimit } from '#adapters/dynamodb/batch.ts';
 
 export interface SqsJobQueueOptions {
   client: SQSClient;

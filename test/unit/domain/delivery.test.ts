@@ -19,10 +19,10 @@ import {
   stopDelivery,
   suspendDelivery,
   type Transition,
-} from '../../../shared/domain/delivery.ts';
-import { type DomainError, isDomainError } from '../../../shared/domain/errors.ts';
-import { preparer, starter } from '../../helpers/actors.ts';
-import { type deliveryInput, later, newDelivery, readyDelivery, T0 } from '../../helpers/deliveries.ts';
+} from '#domain/delivery.ts';
+import { type DomainError, isDomainError } from '#domain/errors.ts';
+import { preparer, starter } from '#test/helpers/actors.ts';
+import { type deliveryInput, later, newDelivery, readyDelivery, T0 } from '#test/helpers/deliveries.ts';
 
 const inState = (state: DeliveryState, extra: Partial<Delivery> = {}): Delivery => ({
   ...readyDelivery(),

@@ -8,7 +8,7 @@ import {
   rate,
   recount,
   sumCounts,
-} from '../../../shared/domain/kpis.ts';
+} from '#domain/kpis.ts';
 
 const r = (
   status: RecipientFacts['status'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextQuarantine, releasedByTime } from '../../../shared/domain/quarantine.ts';
-import type { QuarantineEntry } from '../../../shared/domain/profiles.ts';
+import { nextQuarantine, releasedByTime } from '#domain/quarantine.ts';
+import type { QuarantineEntry } from '#domain/profiles.ts';
 
 const day = (n: number, hour = 0) => new Date(Date.UTC(2026, 10, 1 + n, hour)).toISOString();
 const soft = (at: string) => ({ kind: 'soft-bounce' as const, reason: 'Mailbox full', at });

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isDomainError } from '../../../shared/domain/errors.ts';
-import {
-  type Action,
-  assertCan,
-  CONFIRM_REFUSED,
-  can,
-  parseGroups,
-  type Role,
-} from '../../../shared/domain/roles.ts';
-import { actor } from '../../helpers/actors.ts';
+import { isDomainError } from '#domain/errors.ts';
+import { type Action, assertCan, CONFIRM_REFUSED, can, parseGroups, type Role } from '#domain/roles.ts';
+import { actor } from '#test/helpers/actors.ts';
 
 const ACTIONS: Action[] = [
   'read',

@@ -4,7 +4,7 @@ import {
   isValidRecurrenceExpression,
   resolveWallTime,
   toWallTime,
-} from '../../../shared/domain/schedule.ts';
+} from '#domain/schedule.ts';
 
 describe('contact dates in a time zone', () => {
   it('resolves an ordinary wall time to its UTC instant', () => {

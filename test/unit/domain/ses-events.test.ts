@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { RecipientStatus } from '../../../shared/domain/kpis.ts';
+import type { RecipientStatus } from '#domain/kpis.ts';
 import {
   changeFor,
   InvalidSesEvent,
   openEnvelope,
   type RecipientEvent,
   recipientEvents,
-} from '../../../shared/domain/ses-events.ts';
-import { fixture, fixtureNames, snsEnvelope } from '../../helpers/aws-events.ts';
+} from '#domain/ses-events.ts';
+import { fixture, fixtureNames, snsEnvelope } from '#test/helpers/aws-events.ts';
 
 const FIXTURES = fixtureNames('ses/bare').map((name) => `${name}.json`);
 

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionName, functions } from '../../../infra/topology.ts';
-import { type HttpFront, startHttpFront } from '../../../local/http-front.ts';
-import { createIdentity, type Identity } from '../../../local/identity.ts';
-import type { LoadedFunction } from '../../../local/lambda.ts';
+import { type FunctionName, functions } from '#topology/topology.ts';
+import { type HttpFront, startHttpFront } from '#local/http-front.ts';
+import { createIdentity, type Identity } from '#local/identity.ts';
+import type { LoadedFunction } from '#local/lambda.ts';
 
 describe('the HTTP front', () => {
   let dir: string;

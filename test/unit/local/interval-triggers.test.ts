@@ -3,10 +3,10 @@
  * period, never overlapping themselves, stopped cleanly. An injected clock: no real sleeps.
  */
 import { describe, expect, it } from 'vitest';
-import { type FunctionName, functions } from '../../../infra/topology.ts';
-import { ruleArn, scheduledEvent, startIntervalTriggers } from '../../../local/interval-triggers.ts';
-import type { InvokeOutcome, LoadedFunction } from '../../../local/lambda.ts';
-import { fakeClock as clockFrom, flush } from '../../helpers/fake-timers.ts';
+import { type FunctionName, functions } from '#topology/topology.ts';
+import { ruleArn, scheduledEvent, startIntervalTriggers } from '#local/interval-triggers.ts';
+import type { InvokeOutcome, LoadedFunction } from '#local/lambda.ts';
+import { fakeClock as clockFrom, flush } from '#test/helpers/fake-timers.ts';
 
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 const fakeClock = (start = T0) => clockFrom(start);

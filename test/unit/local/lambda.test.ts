@@ -5,9 +5,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../../infra/topology.ts';
-import { compileRoutes, matchRoute } from '../../../local/http-front.ts';
-import { stringifyClaims } from '../../../local/identity.ts';
+import { httpRoutes } from '#topology/topology.ts';
+import { compileRoutes, matchRoute } from '#local/http-front.ts';
+import { stringifyClaims } from '#local/identity.ts';
 import {
   apiGatewayTime,
   buildContext,
@@ -16,8 +16,8 @@ import {
   invoke,
   type LoadedFunction,
   toHttpResponse,
-} from '../../../local/lambda.ts';
-import { fixture as awsFixture } from '../../helpers/aws-events.ts';
+} from '#local/lambda.ts';
+import { fixture as awsFixture } from '#test/helpers/aws-events.ts';
 
 const fixture = awsFixture<Record<string, unknown>>('lambda/apigw-http-v2-jwt.json');
 

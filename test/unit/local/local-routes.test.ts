@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { functions } from '../../../infra/topology.ts';
-import type { LocalHandler } from '../../../local/http-front.ts';
-import { createIdentity, subFor } from '../../../local/identity.ts';
-import type { LoadedFunction } from '../../../local/lambda.ts';
-import { createLocalRoutes, PIXEL_GIF } from '../../../local/local-routes.ts';
-import { tableNames as tableNamesOf } from '../../../local/resources.ts';
-import { DEMO_LINK, startSesEventSimulator } from '../../../local/ses-events.ts';
-import type { SesFront, SesJournalEntry } from '../../../local/ses-front.ts';
+import { functions } from '#topology/topology.ts';
+import type { LocalHandler } from '#local/http-front.ts';
+import { createIdentity, subFor } from '#local/identity.ts';
+import type { LoadedFunction } from '#local/lambda.ts';
+import { createLocalRoutes, PIXEL_GIF } from '#local/local-routes.ts';
+import { tableNames as tableNamesOf } from '#local/resources.ts';
+import { DEMO_LINK, startSesEventSimulator } from '#local/ses-events.ts';
+import type { SesFront, SesJournalEntry } from '#local/ses-front.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {

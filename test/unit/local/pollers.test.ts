@@ -6,8 +6,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { buildSqsEvent, readBatchResponse, toSqsRecord } from '../../../local/pollers.ts';
-import { fixture as awsFixture } from '../../helpers/aws-events.ts';
+import { buildSqsEvent, readBatchResponse, toSqsRecord } from '#local/pollers.ts';
+import { fixture as awsFixture } from '#test/helpers/aws-events.ts';
 
 const fixture = awsFixture<SQSEvent>('lambda/sqs-event.json');
 const awsRecord = fixture.Records[0]!;

@@ -11,9 +11,9 @@ import {
   queueEntries,
   SETTINGS,
   type SettingName,
-} from '../../../infra/topology.ts';
-import { tableNames } from '../../../local/resources.ts';
-import { handlerEnvironment, localSettings } from '../../../local/runtime.ts';
+} from '#topology/topology.ts';
+import { tableNames } from '#local/resources.ts';
+import { handlerEnvironment, localSettings } from '#local/runtime.ts';
 
 const endpoints = {
   dynamodb: 'http://127.0.0.1:1',

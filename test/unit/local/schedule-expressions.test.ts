@@ -11,8 +11,8 @@ import {
   parseScheduleExpression,
   renderInput,
   schedulerTime,
-} from '../../../local/schedule-expressions.ts';
-import { isValidRecurrenceExpression } from '../../../shared/domain/schedule.ts';
+} from '#local/schedule-expressions.ts';
+import { isValidRecurrenceExpression } from '#domain/schedule.ts';
 
 const ms = (iso: string) => Date.parse(iso);
 const iso = (value: number | null) => (value === null ? null : new Date(value).toISOString());

@@ -5,9 +5,9 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type FunctionName, functions } from '../../../infra/topology.ts';
-import { functionArn, type LoadedFunction } from '../../../local/lambda.ts';
-import { scheduleTargetFunctions, schedulerTargets } from '../../../local/scheduler-targets.ts';
+import { type FunctionName, functions } from '#topology/topology.ts';
+import { functionArn, type LoadedFunction } from '#local/lambda.ts';
+import { scheduleTargetFunctions, schedulerTargets } from '#local/scheduler-targets.ts';
 
 const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
 const mock = mockClient(sqs);

@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openEnvelope, recipientEvents } from '../../../shared/domain/ses-events.ts';
+import { openEnvelope, recipientEvents } from '#domain/ses-events.ts';
 import {
   buildRecord,
   EVENT_DELAYS_MS,
@@ -20,10 +20,10 @@ import {
   startSesEventSimulator,
   SUPPRESSED_DIAGNOSTIC,
   trackingUrls,
-} from '../../../local/ses-events.ts';
-import type { SentListener, SesJournalEntry } from '../../../local/ses-front.ts';
-import { fakeClock as clockFrom, flush } from '../../helpers/fake-timers.ts';
-import { fixture as awsFixture } from '../../helpers/aws-events.ts';
+} from '#local/ses-events.ts';
+import type { SentListener, SesJournalEntry } from '#local/ses-front.ts';
+import { fakeClock as clockFrom, flush } from '#test/helpers/fake-timers.ts';
+import { fixture as awsFixture } from '#test/helpers/aws-events.ts';
 
 const fixture = (path: string) => awsFixture<Record<string, unknown>>(path);
 

@@ -1,20 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DomainError } from '../../../shared/domain/errors.ts';
-import { CONFIRM_REFUSED } from '../../../shared/domain/roles.ts';
-import { addMembers, createAudience } from '../../../shared/use-cases/audiences.ts';
-import { confirm, pause, resume, stop } from '../../../shared/use-cases/control.ts';
-import {
-  createDelivery,
-  getDelivery,
-  listDeliveries,
-  updateDelivery,
-} from '../../../shared/use-cases/deliveries.ts';
-import { requestPreparation, runPreparation } from '../../../shared/use-cases/preparation.ts';
-import { upsertProfiles } from '../../../shared/use-cases/profiles.ts';
-import { computeStats } from '../../../shared/use-cases/stats.ts';
-import { admin, nobody, preparer, starter, workflowUser } from '../../helpers/actors.ts';
-import { deliveryInput } from '../../helpers/deliveries.ts';
-import { type FakeDeps, fakeDeps } from '../../helpers/fakes.ts';
+import type { DomainError } from '#domain/errors.ts';
+import { CONFIRM_REFUSED } from '#domain/roles.ts';
+import { addMembers, createAudience } from '#use-cases/audiences.ts';
+import { confirm, pause, resume, stop } from '#use-cases/control.ts';
+import { createDelivery, getDelivery, listDeliveries, updateDelivery } from '#use-cases/deliveries.ts';
+import { requestPreparation, runPreparation } from '#use-cases/preparation.ts';
+import { upsertProfiles } from '#use-cases/profiles.ts';
+import { computeStats } from '#use-cases/stats.ts';
+import { admin, nobody, preparer, starter, workflowUser } from '#test/helpers/actors.ts';
+import { deliveryInput } from '#test/helpers/deliveries.ts';
+import { type FakeDeps, fakeDeps } from '#test/helpers/fakes.ts';
 
 const rejection = async (promise: Promise<unknown>): Promise<DomainError> => {
   try {

@@ -4,13 +4,13 @@
  * DynamoDB Local in test/integration/ingester.test.ts and end to end in test/e2e/ses-events.test.ts.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openEnvelope } from '../../../shared/domain/ses-events.ts';
-import type { LedgerEntry, SendingLogEntry } from '../../../shared/ports/index.ts';
-import { CounterBatch } from '../../../shared/use-cases/counter-batch.ts';
-import { EVENT_RETENTION_DAYS, ingestEnvelope } from '../../../shared/use-cases/ingest.ts';
-import type { SendDeps } from '../../../shared/use-cases/send.ts';
-import { sesFixture, snsEnvelope } from '../../helpers/aws-events.ts';
-import { type FakeDeps, fakeDeps } from '../../helpers/fakes.ts';
+import { openEnvelope } from '#domain/ses-events.ts';
+import type { LedgerEntry, SendingLogEntry } from '#ports/index.ts';
+import { CounterBatch } from '#use-cases/counter-batch.ts';
+import { EVENT_RETENTION_DAYS, ingestEnvelope } from '#use-cases/ingest.ts';
+import type { SendDeps } from '#use-cases/send.ts';
+import { sesFixture, snsEnvelope } from '#test/helpers/aws-events.ts';
+import { type FakeDeps, fakeDeps } from '#test/helpers/fakes.ts';
 
 const MESSAGE = 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000';
 const REF = { deliveryId: 'd-1', version: 2 };

@@ -3,22 +3,22 @@
  * against the emulators in test/integration and test/e2e.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DomainError } from '../../../shared/domain/errors.ts';
-import { createPacer, senderRate } from '../../../shared/domain/sending.ts';
-import type { SendJob, StartJob } from '../../../shared/ports/index.ts';
-import { addMembers, createAudience } from '../../../shared/use-cases/audiences.ts';
-import { confirm, pause, queueSendStarter, resume, stop } from '../../../shared/use-cases/control.ts';
-import { createDelivery, getDelivery } from '../../../shared/use-cases/deliveries.ts';
-import { requestPreparation, runPreparationJob } from '../../../shared/use-cases/preparation.ts';
-import { upsertProfiles } from '../../../shared/use-cases/profiles.ts';
-import { executionId, onSchedule } from '../../../shared/use-cases/scheduled-start.ts';
-import { RetryLater, type SendDeps, sendJob } from '../../../shared/use-cases/send.ts';
-import { runStartJob } from '../../../shared/use-cases/start.ts';
-import { computeStats } from '../../../shared/use-cases/stats.ts';
-import { IN_DOUBT_REASON, type SweepDeps, sweep } from '../../../shared/use-cases/sweep.ts';
-import { preparer, starter } from '../../helpers/actors.ts';
-import { deliveryInput } from '../../helpers/deliveries.ts';
-import { type FakeDeps, fakeDeps } from '../../helpers/fakes.ts';
+import type { DomainError } from '#domain/errors.ts';
+import { createPacer, senderRate } from '#domain/sending.ts';
+import type { SendJob, StartJob } from '#ports/index.ts';
+import { addMembers, createAudience } from '#use-cases/audiences.ts';
+import { confirm, pause, queueSendStarter, resume, stop } from '#use-cases/control.ts';
+import { createDelivery, getDelivery } from '#use-cases/deliveries.ts';
+import { requestPreparation, runPreparationJob } from '#use-cases/preparation.ts';
+import { upsertProfiles } from '#use-cases/profiles.ts';
+import { executionId, onSchedule } from '#use-cases/scheduled-start.ts';
+import { RetryLater, type SendDeps, sendJob } from '#use-cases/send.ts';
+import { runStartJob } from '#use-cases/start.ts';
+import { computeStats } from '#use-cases/stats.ts';
+import { IN_DOUBT_REASON, type SweepDeps, sweep } from '#use-cases/sweep.ts';
+import { preparer, starter } from '#test/helpers/actors.ts';
+import { deliveryInput } from '#test/helpers/deliveries.ts';
+import { type FakeDeps, fakeDeps } from '#test/helpers/fakes.ts';
 
 let deps: FakeDeps;
 let world: ReturnType<typeof wire>;

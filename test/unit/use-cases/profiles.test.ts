@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DomainError } from '../../../shared/domain/errors.ts';
-import { addMembers, createAudience } from '../../../shared/use-cases/audiences.ts';
-import { getProfile, upsertProfiles } from '../../../shared/use-cases/profiles.ts';
-import { preparer, workflowUser } from '../../helpers/actors.ts';
-import { type FakeDeps, fakeDeps } from '../../helpers/fakes.ts';
+import type { DomainError } from '#domain/errors.ts';
+import { addMembers, createAudience } from '#use-cases/audiences.ts';
+import { getProfile, upsertProfiles } from '#use-cases/profiles.ts';
+import { preparer, workflowUser } from '#test/helpers/actors.ts';
+import { type FakeDeps, fakeDeps } from '#test/helpers/fakes.ts';
 
 let deps: FakeDeps;
 beforeEach(() => {
