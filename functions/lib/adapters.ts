@@ -17,12 +17,19 @@ import { DynamoSweepRegistry } from '#adapters/dynamodb/sweep.ts';
 import { EventBridgeDeliveryScheduler } from '#adapters/scheduler/delivery-scheduler.ts';
 import { SesSendingAccount } from '#adapters/ses/account.ts';
 import { SesEmailSender } from '#adapters/ses/email-sender.ts';
+import { SqsDeadLetters } from '#adapters/sqs/dead-letter.ts';
 import { SqsJobQueue } from '#adapters/sqs/job-queue.ts';
 import type { PrepareJob, SendJob, StartJob } from '#ports/index.ts';
 import { queueSendStarter } from '#use-cases/control.ts';
 import { queuePreparer } from '#use-cases/preparation.ts';
 import { documentClient, scheduler, sesAccountClient, sesv2, sqs } from './clients.ts';
-import { inDoubtWindowFromEnv, queueUrlsFromEnv, settingsFromEnv, tableNamesFromEnv } from './config.ts';
+import {
+  deadLetterUrlsFromEnv,
+  inDoubtWindowFromEnv,
+  queueUrlsFromEnv,
+  settingsFromEnv,
+  tableNamesFromEnv,
+} from './config.ts';
 import { systemClock, uuids } from './ids.ts';
 
 const tables = <T extends TableName>(names: readonly T[]) => ({
@@ -175,6 +182,11 @@ export const ingesterAdapters = () => {
     quarantine: new DynamoQuarantineRepository({ client, tableName: tableNames.profiles }),
     profiles: new DynamoProfileRepository({ client, tableName: tableNames.profiles }),
     counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+    refused: new SqsDeadLetters({
+      client: sqs(),
+      queueUrl: deadLetterUrlsFromEnv(['events']).events,
+      refusedBy: 'ingester',
+    }),
   };
 };
 

@@ -8,12 +8,10 @@ import { InvalidSesEvent, openEnvelope } from '#domain/ses-events.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { ingestEnvelope } from '#use-cases/ingest.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
-import { deadLetters } from '#functions/lib/dead-letter.ts';
 import { logger } from '#functions/lib/http.ts';
 import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
 
 const deps = ingesterAdapters();
-const refused = deadLetters('events', 'ingester');
 
 export const handler = recordConsumer(
   async (record, _context, batch: CounterBatch) => {
@@ -26,7 +24,7 @@ export const handler = recordConsumer(
         messageId: record.messageId,
         reason: error.message,
       });
-      await refused.refuse(record, error.message);
+      await deps.refused.refuse(record, error.message);
       return;
     }
     const result = await ingestEnvelope(deps, envelope, batch);

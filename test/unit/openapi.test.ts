@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApi, OPERATIONS } from '#functions/http/openapi.ts';
+import { buildOpenApi, OPERATIONS } from '#scripts/openapi/document.ts';
 import { httpRoutes } from '#topology/topology.ts';
 import { assertContract } from '#test/helpers/contract.ts';
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { httpRoutes } from '#topology/topology.ts';
 import * as res from './responses.ts';
-import * as req from './schemas.ts';
+import * as req from '#functions/http/schemas.ts';
 
 type Json = Record<string, unknown>;
 
