@@ -1,80 +1,29 @@
 /**
  * `npm start`: the whole system on loopback, no AWS account (DESIGN section 4).
  *
- * Environment: PORT (default 3000; 0 picks a free port), DATA_DIR (default .data/ in the project), SEED=0 to skip
- * the demo data, LOG_LEVEL for the handlers (default WARN), CORS_ORIGINS (comma-separated, default any),
- * SEND_RATE_LIMIT (messages per second the senders stay under; default none), LOCAL_VISIBILITY_TIMEOUT_SECONDS
- * (every queue's visibility timeout instead of the topology's: failed messages come back, and reach their
- * dead-letter queue, in seconds; for tests and demos), IN_DOUBT_WINDOW_MINUTES (how long an in-doubt recipient waits
- * for an SES event naming it before the sweeper fails it; default 60), LOCAL_SWEEP_INTERVAL_SECONDS (the sweeper's
- * period instead of the topology's 5 minutes), and the SES event simulator's SES_EVENT_DELAY_SCALE (multiplies its
- * delays, Delivery about 300 ms after the send; 0 publishes every event at once; default 1), SES_OPEN_RATE and
- * SES_CLICK_RATE (fractions 0 to 1 of delivered messages opened, and clicked, at random for demos; default 0).
+ * Environment: the settings of scope `local` in topology/settings.ts, each with its type, default and
+ * description there (docs/settings.md lists them): PORT, DATA_DIR, SEED, LOG_LEVEL, CORS_ORIGINS, SEND_RATE_LIMIT,
+ * SEND_CLAIM_LEASE_SECONDS, LOCAL_VISIBILITY_TIMEOUT_SECONDS, IN_DOUBT_WINDOW_MINUTES, LOCAL_SWEEP_INTERVAL_SECONDS,
+ * SES_EVENT_DELAY_SCALE, SES_OPEN_RATE, SES_CLICK_RATE. An invalid value exits with code 2 and a message naming it.
  * Ctrl-C (SIGINT) or SIGTERM stops everything, the DynamoDB Local JVM included.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, type Runtime, startRuntime } from './runtime.ts';
+import { SettingsError, settingsFromEnvironment, settingsIn } from '#topology/settings.ts';
+import { type Runtime, startRuntime } from './runtime.ts';
 
 const env = process.env;
-const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be a port number (0 picks a free one), not "${env.PORT}".`);
-  process.exit(2);
-}
-const dataDir = resolve(env.DATA_DIR || DEFAULT_DATA_DIR);
-const seed = !['0', 'false', 'no', 'off'].includes((env.SEED ?? '').toLowerCase());
-const corsOrigins = env.CORS_ORIGINS
-  ? env.CORS_ORIGINS.split(',')
-      .map((o) => o.trim())
-      .filter(Boolean)
-  : undefined;
-
-const visibilityTimeout = env.LOCAL_VISIBILITY_TIMEOUT_SECONDS;
-const visibilityTimeoutSeconds =
-  visibilityTimeout === undefined || visibilityTimeout === '' ? undefined : Number(visibilityTimeout);
-if (
-  visibilityTimeoutSeconds !== undefined &&
-  (!Number.isInteger(visibilityTimeoutSeconds) ||
-    visibilityTimeoutSeconds < 0 ||
-    visibilityTimeoutSeconds > 43_200)
-) {
-  console.error(`LOCAL_VISIBILITY_TIMEOUT_SECONDS must be 0 to 43200 seconds, not "${visibilityTimeout}".`);
-  process.exit(2);
-}
-const sendRateLimit = env.SEND_RATE_LIMIT?.trim() ?? '';
-if (sendRateLimit !== '' && !(Number(sendRateLimit) > 0)) {
-  console.error(`SEND_RATE_LIMIT must be a number of messages per second above 0, not "${sendRateLimit}".`);
-  process.exit(2);
-}
-
-/** An optional number from the environment, within bounds; exits with a message otherwise. */
-const numberFromEnv = (name: string, valid: (n: number) => boolean, expected: string): number | undefined => {
-  const raw = env[name]?.trim() ?? '';
-  if (raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !valid(value)) {
-    console.error(`${name} must be ${expected}, not "${raw}".`);
+const settings = (() => {
+  try {
+    return settingsFromEnvironment(settingsIn('local'), env, 'local');
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    console.error(error.message);
     process.exit(2);
   }
-  return value;
-};
-const inDoubtWindowMinutes = numberFromEnv(
-  'IN_DOUBT_WINDOW_MINUTES',
-  (n) => n > 0,
-  'a number of minutes above 0',
-);
-const sweepIntervalSeconds = numberFromEnv(
-  'LOCAL_SWEEP_INTERVAL_SECONDS',
-  (n) => n > 0,
-  'a number of seconds above 0',
-);
-const delayScale = numberFromEnv(
-  'SES_EVENT_DELAY_SCALE',
-  (n) => n >= 0,
-  'a number ≥ 0 (0 publishes at once)',
-);
-const openRate = numberFromEnv('SES_OPEN_RATE', (n) => n >= 0 && n <= 1, 'a fraction from 0 to 1');
-const clickRate = numberFromEnv('SES_CLICK_RATE', (n) => n >= 0 && n <= 1, 'a fraction from 0 to 1');
+})();
+const port = settings.PORT;
+// Relative to the project (where `npm start` runs), as the default `.data` is.
+const dataDir = resolve(import.meta.dirname, '..', settings.DATA_DIR);
 
 const q = (json: unknown) => `'${JSON.stringify(json)}'`;
 
@@ -160,17 +109,21 @@ try {
   runtime = await startRuntime({
     port,
     dataDir,
-    seed,
-    ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
-    ...(corsOrigins ? { corsOrigins } : {}),
-    ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
-    ...(sendRateLimit ? { sendRateLimit } : {}),
-    ...(inDoubtWindowMinutes !== undefined ? { inDoubtWindowMinutes: String(inDoubtWindowMinutes) } : {}),
-    ...(sweepIntervalSeconds !== undefined ? { sweepIntervalSeconds } : {}),
+    seed: settings.SEED,
+    logLevel: settings.LOG_LEVEL,
+    ...(settings.CORS_ORIGINS ? { corsOrigins: settings.CORS_ORIGINS } : {}),
+    ...(settings.LOCAL_VISIBILITY_TIMEOUT_SECONDS !== undefined
+      ? { visibilityTimeoutSeconds: settings.LOCAL_VISIBILITY_TIMEOUT_SECONDS }
+      : {}),
+    ...(settings.SEND_RATE_LIMIT !== undefined ? { sendRateLimit: String(settings.SEND_RATE_LIMIT) } : {}),
+    inDoubtWindowMinutes: String(settings.IN_DOUBT_WINDOW_MINUTES),
+    ...(settings.LOCAL_SWEEP_INTERVAL_SECONDS !== undefined
+      ? { sweepIntervalSeconds: settings.LOCAL_SWEEP_INTERVAL_SECONDS }
+      : {}),
     sesEvents: {
-      ...(delayScale !== undefined ? { delayScale } : {}),
-      ...(openRate !== undefined ? { openRate } : {}),
-      ...(clickRate !== undefined ? { clickRate } : {}),
+      delayScale: settings.SES_EVENT_DELAY_SCALE,
+      openRate: settings.SES_OPEN_RATE,
+      clickRate: settings.SES_CLICK_RATE,
     },
     onListening: (url) =>
       console.log(`Local runtime starting at ${url} (GET ${url}/health answers 503 until ready)`),

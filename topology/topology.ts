@@ -3,6 +3,7 @@
  * (infra/stacks) and the embedded local runtime (local/) are both built from this module, so local wiring cannot
  * drift from what is deployed. Pure data: no CDK or AWS SDK imports.
  */
+import { type FunctionSettingName, settings, settingsIn } from './settings.ts';
 
 export interface IndexSpec {
   name: string;
@@ -128,21 +129,15 @@ export type Trigger =
 /** The queue the SES configuration set's events land on (through SNS in AWS, the event simulator locally). */
 export const SES_EVENTS_QUEUE = 'events' satisfies QueueName;
 
-/** Settings a function may need besides its tables and queues; CDK and the local runtime fill them. */
-export const SETTINGS = {
-  SES_CONFIGURATION_SET: 'SES configuration set every message is sent through (publishes its events)',
-  SEND_RATE_FRACTION: 'fraction of the SES account max send rate all senders together stay under (0-1]',
-  SEND_RATE_LIMIT: 'optional cap in messages per second, below the fraction of the account rate',
-  SENDER_MAX_CONCURRENCY: "the sender event source's maximum concurrency (each sender paces at rate / this)",
-  SCHEDULE_GROUP: 'EventBridge Scheduler schedule group of the deliveries',
-  SCHEDULER_ROLE_ARN: 'role EventBridge Scheduler assumes to invoke the scheduled-start function',
-  SCHEDULE_TARGET_ARN: 'ARN of the scheduled-start function',
-  SCHEDULE_DLQ_ARN: "dead-letter queue of the schedules' failed invocations",
-  IN_DOUBT_WINDOW_MINUTES:
-    'how long an in-doubt recipient waits for an SES event naming it before it fails ("in doubt: no SES record")',
-} as const;
+/**
+ * Settings a function may need besides its tables and queues (topology/settings.ts, scope `function`), with their
+ * descriptions; CDK and the local runtime fill them.
+ */
+export const SETTINGS = Object.fromEntries(
+  settingsIn('function').map((name) => [name, settings[name].description]),
+) as Record<FunctionSettingName, string>;
 
-export type SettingName = keyof typeof SETTINGS;
+export type SettingName = FunctionSettingName;
 
 export interface FunctionSpec {
   /** Path of the entry file from the repository root; it exports `handler`. */

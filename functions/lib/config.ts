@@ -1,29 +1,27 @@
 /**
- * Configuration, read once at cold start and validated: a function with a missing or empty variable fails at
- * once with a message naming it, instead of failing on its first request.
+ * Configuration, read once at cold start and validated: a function with a missing or invalid variable fails at
+ * once with a message naming it, instead of failing on its first request. Settings are declared (type, default,
+ * optional) in topology/settings.ts, the one schema the CDK app and the local runtime read too; resource names
+ * (tables, queues) come from the variables the topology derives from them.
  */
-import { z } from 'zod';
+import { deadLetterEnv, type QueueName, queueEnv, type TableName, tableEnv } from '#topology/topology.ts';
 import {
-  deadLetterEnv,
-  type QueueName,
-  queueEnv,
   type SettingName,
-  type TableName,
-  tableEnv,
-} from '#topology/topology.ts';
+  SettingsError,
+  type SettingValues,
+  settingsFromEnvironment,
+} from '#topology/settings.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-const nonEmpty = z.string().trim().min(1);
 
 const required = <K extends string>(
   keys: readonly K[],
   envName: (k: K) => string,
   env: NodeJS.ProcessEnv,
 ) => {
-  const missing = keys.filter((k) => !nonEmpty.safeParse(env[envName(k)]).success).map(envName);
+  const missing = keys.filter((k) => !env[envName(k)]?.trim()).map(envName);
   if (missing.length > 0) throw new ConfigError(`Missing configuration: ${missing.join(', ')}`);
   return Object.fromEntries(keys.map((k) => [k, env[envName(k)]!.trim()])) as Record<K, string>;
 };
@@ -46,58 +44,44 @@ export const deadLetterUrlsFromEnv = <Q extends QueueName>(
   env: NodeJS.ProcessEnv = process.env,
 ) => required(names, deadLetterEnv, env);
 
-/** Settings (SETTINGS in the topology), all required. */
+/**
+ * Settings (topology/settings.ts), typed and validated, defaults applied. A missing required setting is named as
+ * `Missing configuration: NAME`; an invalid one as `Invalid configuration: NAME=... is invalid: why`.
+ */
 export const settingsFromEnv = <S extends SettingName>(
   names: readonly S[],
   env: NodeJS.ProcessEnv = process.env,
-) => required(names, (s) => s, env);
-
-const fraction = z.coerce.number().gt(0).max(1);
-const positive = z.coerce.number().positive();
-const concurrency = z.coerce.number().int().min(1).max(1000);
-
-const optional = (value: string | undefined) => (value?.trim() ? value : undefined);
+  what = 'configuration',
+): SettingValues<S> => {
+  try {
+    return settingsFromEnvironment(names, env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    const missing = names.filter((name) => error.message.includes(`${name} is missing`));
+    if (what === 'configuration' && missing.length > 0)
+      throw new ConfigError(`Missing configuration: ${missing.join(', ')}`);
+    throw new ConfigError(`Invalid ${what}: ${error.message.replace(/^Invalid settings: /, '')}`);
+  }
+};
 
 /**
- * The sender's settings: SEND_RATE_FRACTION (0-1], optional SEND_RATE_LIMIT (messages/s), SENDER_MAX_CONCURRENCY,
- * and optional SEND_CLAIM_LEASE_SECONDS (default 120; must stay below the send queue's visibility timeout).
+ * The sender's settings: SEND_RATE_FRACTION, optional SEND_RATE_LIMIT (messages/s), SENDER_MAX_CONCURRENCY, and
+ * optional SEND_CLAIM_LEASE_SECONDS.
  */
 export const pacingFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
-  const parsed = z
-    .object({
-      SEND_RATE_FRACTION: fraction,
-      SEND_RATE_LIMIT: positive.optional(),
-      SENDER_MAX_CONCURRENCY: concurrency,
-      SEND_CLAIM_LEASE_SECONDS: positive.optional(),
-    })
-    .safeParse({
-      SEND_RATE_FRACTION: env.SEND_RATE_FRACTION,
-      SEND_RATE_LIMIT: optional(env.SEND_RATE_LIMIT),
-      SENDER_MAX_CONCURRENCY: env.SENDER_MAX_CONCURRENCY,
-      SEND_CLAIM_LEASE_SECONDS: optional(env.SEND_CLAIM_LEASE_SECONDS),
-    });
-  if (!parsed.success) {
-    throw new ConfigError(
-      `Invalid pacing configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-    );
-  }
+  const s = settingsFromEnv(
+    ['SEND_RATE_FRACTION', 'SEND_RATE_LIMIT', 'SENDER_MAX_CONCURRENCY', 'SEND_CLAIM_LEASE_SECONDS'],
+    env,
+    'pacing configuration',
+  );
   return {
-    fraction: parsed.data.SEND_RATE_FRACTION,
-    limit: parsed.data.SEND_RATE_LIMIT,
-    concurrency: parsed.data.SENDER_MAX_CONCURRENCY,
-    leaseMs:
-      parsed.data.SEND_CLAIM_LEASE_SECONDS === undefined
-        ? undefined
-        : parsed.data.SEND_CLAIM_LEASE_SECONDS * 1000,
+    fraction: s.SEND_RATE_FRACTION,
+    limit: s.SEND_RATE_LIMIT,
+    concurrency: s.SENDER_MAX_CONCURRENCY,
+    leaseMs: s.SEND_CLAIM_LEASE_SECONDS === undefined ? undefined : s.SEND_CLAIM_LEASE_SECONDS * 1000,
   };
 };
 
-/** The sweeper's reconciliation window: IN_DOUBT_WINDOW_MINUTES, a positive number of minutes. */
-export const inDoubtWindowFromEnv = (env: NodeJS.ProcessEnv = process.env): number => {
-  const { IN_DOUBT_WINDOW_MINUTES } = settingsFromEnv(['IN_DOUBT_WINDOW_MINUTES'], env);
-  const minutes = positive.safeParse(IN_DOUBT_WINDOW_MINUTES);
-  if (!minutes.success) {
-    throw new ConfigError(`Invalid IN_DOUBT_WINDOW_MINUTES: ${IN_DOUBT_WINDOW_MINUTES} (a positive number)`);
-  }
-  return minutes.data * 60_000;
-};
+/** The sweeper's reconciliation window in milliseconds (IN_DOUBT_WINDOW_MINUTES). */
+export const inDoubtWindowFromEnv = (env: NodeJS.ProcessEnv = process.env): number =>
+  settingsFromEnv(['IN_DOUBT_WINDOW_MINUTES'], env).IN_DOUBT_WINDOW_MINUTES * 60_000;

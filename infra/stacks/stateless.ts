@@ -24,6 +24,7 @@ import {
   type TableName,
   functionEntries,
 } from '#topology/topology.ts';
+import { type SettingSpec, settings } from '#topology/settings.ts';
 import { pascal } from './stateful.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -56,8 +57,11 @@ export interface StatelessStackProps extends StackProps {
 /** Headers the console sends: the ID token, JSON bodies and the idempotency key of creating POSTs. */
 export const corsAllowHeaders = ['Authorization', 'Content-Type', 'Idempotency-Key'];
 
-/** Settings a function may list without the app providing a value (its code then does without). */
-const optionalSettings: ReadonlySet<SettingName> = new Set(['SEND_RATE_LIMIT']);
+/** Settings a function may list without the app providing a value (optional, or with a default in its code). */
+const mayBeUnset = (name: SettingName): boolean => {
+  const spec: SettingSpec = settings[name];
+  return spec.optional === true || spec.default !== undefined;
+};
 
 /** The one function consuming a queue (its timeout sizes the queue's visibility timeout). */
 export function queueConsumer(
@@ -101,7 +105,7 @@ export class StatelessStack extends Stack {
     });
     props.scheduleDeadLetterQueue.grantSendMessages(this.schedulerRole);
 
-    const settings: Partial<Record<SettingName, string>> = {
+    const values: Partial<Record<SettingName, string>> = {
       SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
       SEND_RATE_FRACTION: String(props.sendRateFraction),
       ...(props.sendRateLimit !== undefined ? { SEND_RATE_LIMIT: String(props.sendRateLimit) } : {}),
@@ -116,9 +120,7 @@ export class StatelessStack extends Stack {
     const built: Partial<Record<FunctionName, ProjectFunction>> = {};
     const ordered = [...targets, ...functionEntries().filter(([name]) => name !== targetName)];
     for (const [name, spec] of ordered) {
-      const missing = (spec.settings ?? []).filter(
-        (s) => settings[s] === undefined && !optionalSettings.has(s),
-      );
+      const missing = (spec.settings ?? []).filter((s) => values[s] === undefined && !mayBeUnset(s));
       if (missing.length > 0) throw new Error(`${name}: no value for setting(s) ${missing.join(', ')}`);
       const fn = new ProjectFunction(this, pascal(name), {
         spec,
@@ -127,7 +129,7 @@ export class StatelessStack extends Stack {
         logRetention: logs.RetentionDays.ONE_MONTH,
         queues: props.queues,
         deadLetterQueues: props.deadLetterQueues,
-        settings,
+        settings: values,
         ses: { identity: props.emailIdentity, configurationSet: props.configurationSet },
         scheduler: { scheduleGroupName: props.scheduleGroupName, role: this.schedulerRole },
         ...(spec.trigger.kind === 'every' && props.ruleDeadLetterQueue
@@ -135,7 +137,7 @@ export class StatelessStack extends Stack {
           : {}),
       });
       built[name] = fn;
-      if (name === targetName) settings.SCHEDULE_TARGET_ARN = fn.function.functionArn;
+      if (name === targetName) values.SCHEDULE_TARGET_ARN = fn.function.functionArn;
     }
     this.functions = built as Record<FunctionName, ProjectFunction>;
 
