@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Four tiers (DESIGN section 8). `npm test` runs them all; `vitest run --project unit` runs one.
- * Integration and e2e start the emulators once per run (test/helpers/global-setup.ts).
+ * The product's four tiers (DESIGN section 8), and `local`: the embedded runtime's stand-ins for AWS (local/), from
+ * their pure parts to the runtime run as `npm start` runs it. `npm test` runs them all; `vitest run --project unit`
+ * runs one. Integration starts the emulators once per run (test/helpers/global-setup.ts); e2e and local tests start
+ * what they use (the runtime as a child process, or an emulator and a stand-in in-process).
  */
 export default defineConfig({
   test: {
@@ -33,6 +35,14 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'local',
+          include: ['test/local/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

@@ -13,72 +13,49 @@
  * One runtime per process: handler modules and their SDK clients are loaded once and keep the endpoints they
  * were loaded with. Tests run it as a child process (test/helpers/runtime.ts).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
+import { type FunctionName, SES_EVENTS_QUEUE, type SettingName } from '#topology/topology.ts';
+import { createIdentity, type Identity } from '#local/cognito/identity.ts';
+import { createTables, type TableNames, tableNames } from '#local/dynamodb/tables.ts';
+import { type EmulatorEndpoints, type Emulators, startEmulators } from '#local/emulators.ts';
 import {
-  type FunctionName,
-  type FunctionSpec,
-  functionEnvironment,
-  functions as topologyFunctions,
-  type QueueName,
-  SES_EVENTS_QUEUE,
-  type SettingName,
-  tableEnv,
-  tableNameList,
-} from '#topology/topology.ts';
-import { type EmulatorEndpoints, type Emulators, startEmulators } from './emulators.ts';
-import { type HttpFront, startHttpFront } from './http-front.ts';
-import { createIdentity, type Identity } from './identity.ts';
-import { type IntervalTriggers, startIntervalTriggers } from './interval-triggers.ts';
-import { functionArn, LOCAL_ACCOUNT_ID, type LoadedFunction, loadFunctions } from './lambda.ts';
-import { createLocalRoutes } from './local-routes.ts';
-import { type Pollers, startPollers } from './pollers.ts';
+  handlerEnvironment,
+  localSettings,
+  REGION,
+  SCHEDULE_GROUP,
+  SCHEDULES_DLQ,
+  SES_CONFIGURATION_SET,
+  SES_EVENTS_TOPIC_ARN,
+  TABLE_PREFIX,
+} from '#local/environment.ts';
+import { type HttpFront, startHttpFront } from '#local/gateway/front.ts';
+import { createLocalRoutes } from '#local/gateway/local-routes.ts';
+import { type IntervalTriggers, startIntervalTriggers } from '#local/lambda/interval-triggers.ts';
+import { LOCAL_ACCOUNT_ID, type LoadedFunction, loadFunctions } from '#local/lambda/invoke.ts';
+import { scheduleTargetFunctions, schedulerTargets } from '#local/lambda/scheduler-targets.ts';
+import { type LocalScheduler, startLocalScheduler } from '#local/scheduler/scheduler.ts';
+import { type SeedResult, seedDemoData } from '#local/seed/demo-data.ts';
+import { isEmptyDir, readSeedState, writeSeedState } from '#local/seed/seed-state.ts';
+import { JOURNAL_FILE } from '#local/ses/journal.ts';
+import { type SesFront, startSesFront } from '#local/ses/front.ts';
+import { type SesEventSimulator, startSesEventSimulator } from '#local/ses/simulator.ts';
+import { STATE_FILE as SES_EVENTS_STATE_FILE } from '#local/ses/simulator-state.ts';
+import { type Pollers, startPollers } from '#local/sqs/pollers.ts';
 import {
   createQueues,
-  createTables,
   DLQ_RETENTION_SECONDS,
   ensureQueue,
   type QueueRef,
   type QueueResources,
-  queueName,
-  type TableNames,
-  tableNames,
-} from './resources.ts';
-import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
-import { scheduleTargetFunctions, schedulerTargets } from './scheduler-targets.ts';
-import { type SeedResult, seedDemoData } from './seed.ts';
-import {
-  type SesEventSimulator,
-  STATE_FILE as SES_EVENTS_STATE_FILE,
-  startSesEventSimulator,
-} from './ses-events.ts';
-import { JOURNAL_FILE, type SesFront, startSesFront } from './ses-front.ts';
+} from '#local/sqs/queues.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.data');
-export const REGION = 'us-east-1';
-export const TABLE_PREFIX = 'local';
-export const SEED_FILE = 'seed.json';
-/** Powertools service name, as ProjectFunction sets it in AWS (infra/constructs/project-function.ts). */
-const SERVICE_NAME = 'confirm-and-send';
-/** The local names of what the settings point at (infra/topology.ts SETTINGS). */
-export const SCHEDULE_GROUP = `${TABLE_PREFIX}-deliveries`;
-export const SCHEDULES_DLQ = queueName(TABLE_PREFIX, 'schedules-dlq');
-export const SES_CONFIGURATION_SET = `${TABLE_PREFIX}-config-set`;
-export const SCHEDULER_ROLE_ARN = `arn:aws:iam::000000000000:role/${TABLE_PREFIX}-scheduler`;
-export const SEND_RATE_FRACTION = '0.8';
-/** How long an in-doubt recipient waits for an SES event naming it, locally (IN_DOUBT_WINDOW_MINUTES). */
-export const IN_DOUBT_WINDOW_MINUTES = '60';
-/** The SNS topic of the configuration set's events (the simulator puts it in each envelope's TopicArn). */
-export const SES_EVENTS_TOPIC_ARN = `arn:aws:sns:${REGION}:${LOCAL_ACCOUNT_ID}:${TABLE_PREFIX}-ses-events`;
-/** The function schedules invoke: the topology's schedule target. */
-const SCHEDULE_TARGET = (Object.entries(topologyFunctions) as Array<[FunctionName, FunctionSpec]>).find(
-  ([, spec]) => spec.trigger.kind === 'schedule-target',
-)?.[0];
 
 export interface RuntimeOptions {
   /** Port of the HTTP front on 127.0.0.1; 0 picks a free one. */
@@ -133,7 +110,7 @@ export interface Runtime {
   sesEvents: SesEventSimulator;
   /** The functions run on an interval (the sweeper). */
   intervals: IntervalTriggers;
-  /** The settings the handlers get (infra/topology.ts SETTINGS). */
+  /** The settings the handlers get (topology/topology.ts SETTINGS). */
   settings: Record<SettingName, string>;
   /** What seeding did on this start: the demo ids, or null when the data folder already had data. */
   seeded: SeedResult | null;
@@ -143,95 +120,6 @@ export interface Runtime {
 }
 
 let started = false;
-
-/** True when the folder is missing or holds nothing (hidden files included). */
-const isEmptyDir = (dir: string): boolean => !existsSync(dir) || readdirSync(dir).length === 0;
-
-interface SeedState {
-  status: 'pending' | 'done';
-  at: string;
-  result?: SeedResult;
-}
-
-const readSeedState = (dataDir: string): SeedState | null => {
-  const file = join(dataDir, SEED_FILE);
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as SeedState;
-  } catch {
-    return { status: 'pending', at: new Date().toISOString() };
-  }
-};
-
-const writeSeedState = (dataDir: string, state: SeedState): void => {
-  const file = join(dataDir, SEED_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`, { flush: true });
-  renameSync(`${file}.tmp`, file);
-};
-
-/**
- * The environment handlers get, as in Lambda plus the loopback endpoints: region, fake credentials (no AWS
- * account is ever used: any service without a local endpoint is pointed at a closed loopback port), the table
- * variables of the topology, and the Powertools settings. With `wiring`, also the local scheduler's endpoint and,
- * as every function's `functionEnvironment` gives them, the queue URLs, dead-letter queue URLs and settings: all
- * functions share this one process, so it is the union of their environments.
- */
-export const handlerEnvironment = (
-  endpoints: EmulatorEndpoints & { scheduler?: string },
-  tables: TableNames,
-  logLevel: string,
-  wiring: {
-    queueUrls?: Partial<Record<QueueName, string>>;
-    settings?: Partial<Record<SettingName, string>>;
-    deadLetterUrls?: Partial<Record<QueueName, string>>;
-  } = {},
-): Record<string, string> => ({
-  AWS_REGION: REGION,
-  AWS_DEFAULT_REGION: REGION,
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-  AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-  AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-  AWS_ENDPOINT_URL_SESV2: endpoints.ses,
-  ...(endpoints.scheduler ? { AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler } : {}),
-  ...Object.fromEntries(tableNameList().map((name) => [tableEnv(name), tables[name]])),
-  ...Object.assign(
-    {},
-    ...(Object.values(topologyFunctions) as FunctionSpec[]).map((spec) =>
-      functionEnvironment(
-        spec,
-        tables,
-        wiring.queueUrls ?? {},
-        wiring.settings ?? {},
-        wiring.deadLetterUrls ?? {},
-      ),
-    ),
-  ),
-  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-  LOG_LEVEL: logLevel,
-});
-
-/** The settings of the local runtime (infra/topology.ts SETTINGS), as CDK fills them in AWS. */
-export const localSettings = (options: {
-  schedulesDlqArn: string;
-  sendRateLimit?: string | undefined;
-  inDoubtWindowMinutes?: string | undefined;
-}): Record<SettingName, string> => {
-  const sender = topologyFunctions.sender.trigger;
-  if (!SCHEDULE_TARGET) throw new Error('The topology has no schedule-target function');
-  return {
-    SES_CONFIGURATION_SET,
-    SEND_RATE_FRACTION,
-    SEND_RATE_LIMIT: options.sendRateLimit ?? '',
-    SENDER_MAX_CONCURRENCY: String(sender.maxConcurrency),
-    SCHEDULE_GROUP,
-    SCHEDULER_ROLE_ARN,
-    SCHEDULE_TARGET_ARN: functionArn(SCHEDULE_TARGET),
-    SCHEDULE_DLQ_ARN: options.schedulesDlqArn,
-    IN_DOUBT_WINDOW_MINUTES: options.inDoubtWindowMinutes ?? IN_DOUBT_WINDOW_MINUTES,
-  };
-};
 
 export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> => {
   if (started)

@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createIdentity, LOCAL_AUDIENCE, LOCAL_ISSUER, subFor } from '#local/identity.ts';
+import { createIdentity, LOCAL_AUDIENCE, LOCAL_ISSUER, subFor } from '#local/cognito/identity.ts';
 import { client, useRuntime, waitFor } from '#test/helpers/runtime.ts';
 import { fixture as awsFixture } from '#test/helpers/aws-events.ts';
 

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQueues, type QueueResource } from '#local/resources.ts';
+import { createQueues, type QueueResource } from '#local/sqs/queues.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 

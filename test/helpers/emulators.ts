@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createTables, type TableNames, tableNames } from '#local/resources.ts';
+import { createTables, type TableNames, tableNames } from '#local/dynamodb/tables.ts';
 import { createDocumentClient } from '#adapters/dynamodb/client.ts';
 
 /** A low-level client on DynamoDB Local (credentials and region from the environment global-setup set). */

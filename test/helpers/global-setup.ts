@@ -11,13 +11,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
 import { type EmulatorEndpoints, startEmulators } from '#local/emulators.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  createQueues,
-  createTables,
-  type QueueResources,
-  type TableNames,
-  tableNames,
-} from '#local/resources.ts';
+import { createTables, type TableNames, tableNames } from '#local/dynamodb/tables.ts';
+import { createQueues, type QueueResources } from '#local/sqs/queues.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

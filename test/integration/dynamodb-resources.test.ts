@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { tables } from '#topology/topology.ts';
-import { createTables, tableNames } from '#local/resources.ts';
+import { createTables, tableNames } from '#local/dynamodb/tables.ts';
 import { dynamoClient, sharedTables } from '#test/helpers/emulators.ts';
 
 describe('local/resources (DynamoDB Local)', () => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TableNames } from '#local/resources.ts';
+import type { TableNames } from '#local/dynamodb/tables.ts';
 import { sweepKey } from '#adapters/dynamodb/keys.ts';
 import { encodeCursor } from '#adapters/dynamodb/paging.ts';
 import { DynamoSweepRegistry } from '#adapters/dynamodb/sweep.ts';

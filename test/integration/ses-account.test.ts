@@ -7,15 +7,15 @@ import { createRequire } from 'node:module';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SesSendingAccount } from '#adapters/ses/account.ts';
-import { sesAccount } from '#local/emulators.ts';
+import { sesAccount } from '#local/ses/emulator.ts';
 import type { Clock } from '#ports/index.ts';
 
-// A CommonJS module with `exports.default` (see local/emulators.ts).
+// A CommonJS module with `exports.default` (see local/ses/emulator.ts).
 const { default: startSesServer } = createRequire(import.meta.url)('aws-ses-v2-local') as {
   default: (config?: { host?: string; port?: number }) => Promise<Server>;
 };
 
-/** The GetAccount answer the SES emulator gives (local/emulators.ts builds it). */
+/** The GetAccount answer the SES emulator gives (local/ses/emulator.ts builds it). */
 const account = (max24HourSend: number, maxSendRate: number, sentLast24Hours: number) =>
   JSON.stringify(sesAccount({ max24HourSend, maxSendRate, sentLast24Hours }));
 
@@ -103,7 +103,7 @@ describe('SesSendingAccount (aws-ses-v2-local)', () => {
   it('reads the quota the shared emulator is configured with', async () => {
     const { client } = countingClient(inject('endpoints').ses);
     const quota = await new SesSendingAccount({ client }).quota();
-    // local/emulators.ts's default account.
+    // local/ses/emulator.ts's default account.
     expect(quota).toEqual({ max24HourSend: 1_000_000, maxSendRate: 500, sentLast24Hours: 0 });
   });
 });

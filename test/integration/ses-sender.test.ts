@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { readJournal, type SesFront, type SesJournalEntry, startSesFront } from '#local/ses-front.ts';
+import { type SesFront, startSesFront } from '#local/ses/front.ts';
+import { readJournal, type SesJournalEntry } from '#local/ses/journal.ts';
 import { createSesClient, SesEmailSender } from '#adapters/ses/email-sender.ts';
 import type { OutgoingEmail } from '#ports/index.ts';
 

@@ -1,0 +1,138 @@
+/**
+ * The SES front's journal: one NDJSON line per message of every send request (SendEmail, SendBulkEmail) with the
+ * message id SES answered, its sender, destination, configuration set and email tags. The emulator accepts
+ * configuration sets and tags but does not store them: this journal is the record of what was sent.
+ */
+import { readNdjson } from './ndjson.ts';
+
+export const JOURNAL_FILE = 'ses-journal.ndjson';
+
+export type SesOperation = 'SendEmail' | 'SendBulkEmail';
+
+export interface SesTag {
+  name: string;
+  value: string;
+}
+
+export interface SesJournalEntry {
+  /** When the answer was journaled (ISO 8601). */
+  at: string;
+  /** One id per HTTP request; the entries of one SendBulkEmail share it. */
+  requestId: string;
+  operation: SesOperation;
+  /** `sent`: SES accepted the message; `throttled`: answered 429; `rejected`: any other refusal. */
+  outcome: 'sent' | 'throttled' | 'rejected';
+  httpStatus: number;
+  messageId: string | null;
+  from: string | null;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  configurationSetName: string | null;
+  tags: SesTag[];
+  error?: string;
+  /** The answer never reached the client (injected lost answer): the connection was destroyed instead. */
+  answerLost?: true;
+}
+
+export type SentListener = (entry: SesJournalEntry) => void;
+
+interface Destination {
+  ToAddresses?: string[];
+  CcAddresses?: string[];
+  BccAddresses?: string[];
+}
+interface Tag {
+  Name?: string;
+  Value?: string;
+}
+interface SendEmailBody {
+  FromEmailAddress?: string;
+  Destination?: Destination;
+  ConfigurationSetName?: string;
+  EmailTags?: Tag[];
+}
+interface SendBulkEmailBody {
+  FromEmailAddress?: string;
+  ConfigurationSetName?: string;
+  DefaultEmailTags?: Tag[];
+  BulkEmailEntries?: Array<{ Destination?: Destination; ReplacementTags?: Tag[] }>;
+}
+interface BulkResult {
+  BulkEmailEntryResults?: Array<{ MessageId?: string; Status?: string; Error?: string }>;
+}
+
+const parseJson = <T>(buffer: Buffer): T | null => {
+  try {
+    return JSON.parse(buffer.toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+};
+
+const destinationOf = (d: Destination | undefined) => ({
+  to: d?.ToAddresses ?? [],
+  cc: d?.CcAddresses ?? [],
+  bcc: d?.BccAddresses ?? [],
+});
+
+const tagsOf = (...lists: Array<Tag[] | undefined>): SesTag[] => {
+  const byName = new Map<string, string>();
+  for (const list of lists)
+    for (const t of list ?? []) if (t.Name !== undefined) byName.set(t.Name, t.Value ?? '');
+  return [...byName].map(([name, value]) => ({ name, value }));
+};
+
+/** One journal entry per message of a send request (one for SendEmail, one per entry for SendBulkEmail). */
+export const journalEntries = (
+  operation: SesOperation,
+  requestBody: Buffer,
+  status: number,
+  responseBody: Buffer,
+  requestId: string,
+  at = new Date(),
+): SesJournalEntry[] => {
+  const base = { at: at.toISOString(), requestId, operation, httpStatus: status };
+  const failed = status === 429 ? 'throttled' : 'rejected';
+  const errorOf = () => {
+    const b = parseJson<{ message?: string; detail?: string }>(responseBody);
+    return [b?.message, b?.detail].filter(Boolean).join(': ') || `HTTP ${status}`;
+  };
+  if (operation === 'SendEmail') {
+    const req = parseJson<SendEmailBody>(requestBody) ?? {};
+    const ok = status >= 200 && status < 300;
+    return [
+      {
+        ...base,
+        outcome: ok ? 'sent' : failed,
+        messageId: ok ? (parseJson<{ MessageId?: string }>(responseBody)?.MessageId ?? null) : null,
+        from: req.FromEmailAddress ?? null,
+        destination: destinationOf(req.Destination),
+        configurationSetName: req.ConfigurationSetName ?? null,
+        tags: tagsOf(req.EmailTags),
+        ...(ok ? {} : { error: errorOf() }),
+      },
+    ];
+  }
+  const req = parseJson<SendBulkEmailBody>(requestBody) ?? {};
+  const results =
+    status >= 200 && status < 300 ? (parseJson<BulkResult>(responseBody)?.BulkEmailEntryResults ?? []) : [];
+  return (req.BulkEmailEntries ?? []).map((entry, i): SesJournalEntry => {
+    const result = results[i];
+    const ok = result?.Status === 'SUCCESS';
+    return {
+      ...base,
+      outcome: ok ? 'sent' : result ? 'rejected' : failed,
+      messageId: ok ? (result?.MessageId ?? null) : null,
+      from: req.FromEmailAddress ?? null,
+      destination: destinationOf(entry.Destination),
+      configurationSetName: req.ConfigurationSetName ?? null,
+      tags: tagsOf(req.DefaultEmailTags, entry.ReplacementTags),
+      ...(ok
+        ? {}
+        : { error: result ? `${result.Status ?? 'FAILED'}: ${result.Error ?? ''}`.trim() : errorOf() }),
+    };
+  });
+};
+
+/** Reads a journal; a line cut short by a crash mid-write is skipped. */
+export const readJournal = (journalPath: string): SesJournalEntry[] =>
+  readNdjson<SesJournalEntry>(journalPath);
