@@ -59,6 +59,17 @@ describe('parsing schedule expressions', () => {
       ['cron(0 10 ? * 8 *)', 'UTC'],
       ['cron(0 10 ? FOO * *)', 'UTC'],
       ['cron(0 10 * * ? 1969)', 'UTC'],
+      ['cron(0 10 * * ? 2200)', 'UTC'],
+      ['cron(0 10 ? * 0 *)', 'UTC'], // day-of-week counts 1 (Sunday) to 7
+      ['cron(0 10 ? * 6#6 *)', 'UTC'],
+      ['cron(0 10 L-2 * ? *)', 'UTC'],
+      ['cron(0 10 * * ? 2030-2020)', 'UTC'],
+      // What croner accepts beyond Scheduler's syntax: `?` outside the day fields, its AND modifier `+`, `#L`, and
+      // a step without a start.
+      ['cron(? 10 * * ? *)', 'UTC'],
+      ['cron(0 10 ? * +MON *)', 'UTC'],
+      ['cron(0 10 ? * 6#L *)', 'UTC'],
+      ['cron(/15 10 * * ? *)', 'UTC'],
       ['every day', 'UTC'],
     ] as const) {
       const parsed = parseScheduleExpression(expression, timeZone);
@@ -130,6 +141,44 @@ describe('the next occurrence', () => {
     );
   });
 
+  it('skips the times a gap removes and fires each repeated time once, for crons with a range or a step too', () => {
+    // Every 20 minutes in Paris: 01:40 CET is followed by 03:00 CEST (02:00-02:59 does not exist).
+    expect(next('cron(0/20 * * * ? *)', '2026-03-29T00:40:00Z', { timeZone: 'Europe/Paris' })).toBe(
+      '2026-03-29T01:00:00.000Z',
+    );
+    // 02:00 to 02:40 happen twice on 2026-10-25 (CEST, then CET): each fires in the first pass only.
+    const repeated = ['2026-10-25T00:00:00Z', '2026-10-25T00:20:00Z', '2026-10-25T00:40:00Z'];
+    expect(next('cron(0/20 2 * * ? *)', '2026-10-24T23:59:00Z', { timeZone: 'Europe/Paris' })).toBe(
+      new Date(repeated[0]!).toISOString(),
+    );
+    expect(next('cron(0/20 2 * * ? *)', repeated[2]!, { timeZone: 'Europe/Paris' })).toBe(
+      '2026-10-26T01:00:00.000Z',
+    );
+    // A time a gap removes does not move to just after the gap: 02:00 on 2026-03-29 in Paris never fires.
+    expect(next('cron(0 2 * * ? *)', '2026-03-28T01:00:00Z', { timeZone: 'Europe/Paris' })).toBe(
+      '2026-03-30T00:00:00.000Z',
+    );
+    // Lord Howe Island moves by half an hour: 02:00-02:29 is skipped on 2026-10-04, 01:30-01:59 repeats on 2026-04-05.
+    expect(next('cron(15 2 * * ? *)', '2026-10-03T12:00:00Z', { timeZone: 'Australia/Lord_Howe' })).toBe(
+      '2026-10-04T15:15:00.000Z',
+    );
+    expect(next('cron(45 1 * * ? *)', '2026-04-04T14:00:00Z', { timeZone: 'Australia/Lord_Howe' })).toBe(
+      '2026-04-04T14:45:00.000Z', // 01:45 at +11:00; 01:45 again at +10:30 (15:15Z) does not fire
+    );
+    expect(next('cron(45 1 * * ? *)', '2026-04-04T14:45:00Z', { timeZone: 'Australia/Lord_Howe' })).toBe(
+      '2026-04-05T15:15:00.000Z',
+    );
+  });
+
+  it('of cron() counts a step from its start to the end of the field, with names and in any case', () => {
+    expect(next('cron(5/20 * * * ? *)', '2026-01-01T00:30:00Z')).toBe('2026-01-01T00:45:00.000Z');
+    expect(next('cron(5/20 * * * ? *)', '2026-01-01T00:45:00Z')).toBe('2026-01-01T01:05:00.000Z');
+    // MON/2: Monday, Wednesday, Friday. 2026-01-02 is a Friday.
+    expect(next('cron(0 12 ? * MON/2 *)', '2026-01-02T12:00:00Z')).toBe('2026-01-05T12:00:00.000Z');
+    expect(next('cron(0 12 ? * mon-wed *)', '2026-01-03T00:00:00Z')).toBe('2026-01-05T12:00:00.000Z');
+    expect(next('cron(0 12 1 jan/6 ? *)', '2026-01-02T00:00:00Z')).toBe('2026-07-01T12:00:00.000Z');
+  });
+
   it('of cron() handles L, W and #', () => {
     expect(next('cron(15 10 ? * 6L *)', '2026-01-01T00:00:00Z')).toBe('2026-01-30T10:15:00.000Z'); // last Friday
     expect(next('cron(0 12 L * ? *)', '2026-02-01T00:00:00Z')).toBe('2026-02-28T12:00:00.000Z');
@@ -138,6 +187,28 @@ describe('the next occurrence', () => {
     expect(next('cron(0 9 1W * ? *)', '2026-07-15T00:00:00Z')).toBe('2026-08-03T09:00:00.000Z'); // 1st a Saturday
     expect(next('cron(0 8 ? * 2#1 *)', '2026-02-01T00:00:00Z')).toBe('2026-02-02T08:00:00.000Z'); // 1st Monday
     expect(next('cron(0 8 ? * MON#3 *)', '2026-02-01T00:00:00Z')).toBe('2026-02-16T08:00:00.000Z');
+    // L alone in day-of-week is its last day, Saturday; 2026-01-03 is a Saturday.
+    expect(next('cron(0 12 ? * L *)', '2026-01-01T00:00:00Z')).toBe('2026-01-03T12:00:00.000Z');
+    expect(next('cron(0 12 ? * FRIL *)', '2026-02-01T00:00:00Z')).toBe('2026-02-27T12:00:00.000Z');
+    // A fifth Friday: none in February to April 2026, the next is on 2026-05-29.
+    expect(next('cron(0 12 ? * 6#5 *)', '2026-02-01T00:00:00Z')).toBe('2026-05-29T12:00:00.000Z');
+    // 31W: months without a 31st have no occurrence; 2026-05-31 is a Sunday, so Friday the 29th.
+    expect(next('cron(0 12 31W * ? *)', '2026-04-01T00:00:00Z')).toBe('2026-05-29T12:00:00.000Z');
+    // L and a day: the 15th and the last day; LW in February 2026 (the 28th is a Saturday).
+    expect(next('cron(0 12 L,15 * ? *)', '2026-02-16T00:00:00Z')).toBe('2026-02-28T12:00:00.000Z');
+    expect(next('cron(0 12 lw * ? *)', '2026-02-01T00:00:00Z')).toBe('2026-02-27T12:00:00.000Z');
+    // In a time zone: the last Friday of the month at 23:30 in New York is Saturday in UTC.
+    expect(next('cron(30 23 ? * 6L *)', '2026-01-01T00:00:00Z', { timeZone: 'America/New_York' })).toBe(
+      '2026-01-31T04:30:00.000Z',
+    );
+  });
+
+  it('of cron() honours the year field: a list, a range with a step, a single future year', () => {
+    expect(next('cron(0 0 1 1 ? 2028/2)', '2026-06-01T00:00:00Z')).toBe('2028-01-01T00:00:00.000Z');
+    expect(next('cron(0 0 1 1 ? 2028/2)', '2028-01-01T00:00:00Z')).toBe('2030-01-01T00:00:00.000Z');
+    expect(next('cron(0 0 1 1 ? 2026-2030/3)', '2026-06-01T00:00:00Z')).toBe('2029-01-01T00:00:00.000Z');
+    expect(next('cron(0 9 ? 3 MON#2 2027,2199)', '2027-03-09T00:00:00Z')).toBe('2199-03-11T09:00:00.000Z');
+    expect(next('cron(0 10 * * ? 2026)', '2026-12-31T10:00:00Z')).toBeNull();
   });
 
   it('of cron() is null when the fields never match again, and bounded by start and end dates', () => {
