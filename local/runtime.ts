@@ -16,43 +16,34 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
 import { type FunctionName, SES_EVENTS_QUEUE, type SettingName } from '#topology/topology.ts';
 import { createIdentity, type Identity } from '#local/cognito/identity.ts';
-import { createTables, type TableNames, tableNames } from '#local/dynamodb/tables.ts';
+import { createRuntimeResources } from '#local/aws-resources.ts';
+import { type TableNames, tableNames } from '#local/dynamodb/tables.ts';
 import { type EmulatorEndpoints, type Emulators, startEmulators } from '#local/emulators.ts';
 import {
   handlerEnvironment,
   localSettings,
   REGION,
   SCHEDULE_GROUP,
-  SCHEDULES_DLQ,
-  SES_CONFIGURATION_SET,
-  SES_EVENTS_TOPIC_ARN,
   TABLE_PREFIX,
 } from '#local/environment.ts';
 import { type HttpFront, startHttpFront } from '#local/gateway/front.ts';
 import { createLocalRoutes } from '#local/gateway/local-routes.ts';
-import { type IntervalTriggers, startIntervalTriggers } from '#local/lambda/interval-triggers.ts';
-import { LOCAL_ACCOUNT_ID, type LoadedFunction, loadFunctions } from '#local/lambda/invoke.ts';
+import type { IntervalTriggers } from '#local/lambda/interval-triggers.ts';
+import { type LoadedFunction, loadFunctions } from '#local/lambda/invoke.ts';
 import { scheduleTargetFunctions, schedulerTargets } from '#local/lambda/scheduler-targets.ts';
+import { startTriggers } from '#local/lambda/triggers.ts';
 import { type LocalScheduler, startLocalScheduler } from '#local/scheduler/scheduler.ts';
 import { type SeedResult, seedDemoData } from '#local/seed/demo-data.ts';
 import { isEmptyDir, readSeedState, writeSeedState } from '#local/seed/seed-state.ts';
 import { JOURNAL_FILE } from '#local/ses/journal.ts';
 import { type SesFront, startSesFront } from '#local/ses/front.ts';
-import { type SesEventSimulator, startSesEventSimulator } from '#local/ses/simulator.ts';
-import { STATE_FILE as SES_EVENTS_STATE_FILE } from '#local/ses/simulator-state.ts';
-import { type Pollers, startPollers } from '#local/sqs/pollers.ts';
-import {
-  createQueues,
-  DLQ_RETENTION_SECONDS,
-  ensureQueue,
-  type QueueRef,
-  type QueueResources,
-} from '#local/sqs/queues.ts';
+import { startEventDestination } from '#local/ses/event-destination.ts';
+import type { SesEventSimulator } from '#local/ses/simulator.ts';
+import type { Pollers } from '#local/sqs/pollers.ts';
+import type { QueueRef, QueueResources } from '#local/sqs/queues.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.data');
@@ -184,71 +175,28 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     // fauxqs queue URLs name the host sqs.<region>.localhost, which the SDK calls directly.
     interceptLocalhostDns();
 
-    const ddb = new DynamoDBClient({ region: REGION, endpoint: emulators.endpoints.dynamodb });
-    try {
-      const { created } = await createTables(ddb, tables);
-      if (created.length > 0) log(`Created tables ${created.join(', ')} (at ${since()} ms)`);
-    } finally {
-      ddb.destroy();
-    }
-
-    const sqs = new SQSClient({
-      region: REGION,
-      endpoint: emulators.endpoints.sqs,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const { sqs, queues, schedulesDlq, queueUrls, deadLetterUrls, queuesByArn } =
+      await createRuntimeResources(
+        emulators.endpoints,
+        tables,
+        { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds },
+        { log, since },
+      );
     cleanups.push(async () => sqs.destroy());
-    const queues = await createQueues(sqs, {
-      prefix: TABLE_PREFIX,
-      endpoint: emulators.endpoints.sqs,
-      ...(options.visibilityTimeoutSeconds !== undefined
-        ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }
-        : {}),
-    });
-    const schedulesDlq = await ensureQueue(sqs, emulators.endpoints.sqs, SCHEDULES_DLQ, {
-      MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
-    });
-    log(
-      `Queues ${Object.values(queues)
-        .map((q) => q.name)
-        .join(', ')} with their dead-letter queues` +
-        (options.visibilityTimeoutSeconds !== undefined
-          ? `, visibility timeout ${options.visibilityTimeoutSeconds} s (LOCAL_VISIBILITY_TIMEOUT_SECONDS)`
-          : '') +
-        ` (at ${since()} ms)`,
-    );
 
     // What the configuration set's SNS topic delivers in AWS: the events of every accepted message.
-    const eventsQueueUrl = queues[SES_EVENTS_QUEUE].url;
-    const sesEvents = startSesEventSimulator({
-      publish: async (body) => {
-        await sqs.send(new SendMessageCommand({ QueueUrl: eventsQueueUrl, MessageBody: body }));
-      },
-      journalPath: sesFront.journalPath,
-      statePath: join(dataDir, SES_EVENTS_STATE_FILE),
-      source: sesFront,
-      topicArn: SES_EVENTS_TOPIC_ARN,
-      region: REGION,
-      accountId: LOCAL_ACCOUNT_ID,
-      defaultConfigurationSet: SES_CONFIGURATION_SET,
-      ...options.sesEvents,
-      onError: (error, { messageId, event }) =>
-        console.error(
-          `SES event simulator: the ${event} event of ${messageId} was not published (${(error as Error).message}); the next start publishes it`,
-        ),
+    const sesEvents = startEventDestination({
+      sqs,
+      eventsQueueUrl: queues[SES_EVENTS_QUEUE].url,
+      sesFront,
+      dataDir,
+      ...(options.sesEvents ? { tuning: options.sesEvents } : {}),
     });
     cleanups.push(() => sesEvents.stop());
     if (sesEvents.resumed > 0)
       log(`SES event simulator: publishing the missing events of ${sesEvents.resumed} message(s)`);
 
     let loaded: Map<FunctionName, LoadedFunction> | null = null;
-    const queuesByArn = new Map<string, string>([
-      ...Object.values(queues).flatMap((q): Array<[string, string]> => [
-        [q.arn, q.url],
-        [q.dlq.arn, q.dlq.url],
-      ]),
-      [schedulesDlq.arn, schedulesDlq.url],
-    ]);
     const scheduler = await startLocalScheduler({
       dataDir,
       groups: [SCHEDULE_GROUP],
@@ -274,8 +222,6 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       sesEmulator: emulators.endpoints.ses,
       scheduler: scheduler.url,
     };
-    const queueUrls = Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.url]));
-    const deadLetterUrls = Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.dlq.url]));
     Object.assign(
       process.env,
       handlerEnvironment(endpoints, tables, options.logLevel ?? 'WARN', {
@@ -304,34 +250,15 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       }),
     });
 
-    const pollers = startPollers({
+    const { pollers, intervals } = startTriggers({
       sqs,
       functions: loaded,
       queues,
       region: REGION,
-      onBatchFailure: (fn, reason, ids) =>
-        console.error(
-          `Function ${fn.name} failed a batch of ${ids.length} message(s) (they come back after the visibility timeout): ${reason}`,
-        ),
-      onPollError: (fn, error) =>
-        console.error(`Queue poller of ${fn.name}: ${(error as Error).name}: ${(error as Error).message}`),
-    });
-    const intervals = startIntervalTriggers({
-      functions: loaded,
-      region: REGION,
       prefix: TABLE_PREFIX,
-      ...(options.sweepIntervalSeconds !== undefined
-        ? { periodMs: options.sweepIntervalSeconds * 1000 }
-        : {}),
-      onError: (fn, error) =>
-        console.error(`Function ${fn.name} failed: ${error.errorType}: ${error.errorMessage}`),
+      sweepIntervalSeconds: options.sweepIntervalSeconds,
+      log,
     });
-    if (intervals.periods.size > 0) {
-      log(
-        `On an interval: ${[...intervals.periods].map(([name, ms]) => `${name} every ${ms / 1000} s`).join(', ')}` +
-          (options.sweepIntervalSeconds !== undefined ? ' (LOCAL_SWEEP_INTERVAL_SECONDS)' : ''),
-      );
-    }
     // Invocations under way finish before the emulators stop (up to 20 s; then their messages come back later).
     cleanups.push(() =>
       Promise.all([pollers.stop(20_000), scheduler.stop(20_000), intervals.stop(20_000)]).then(

@@ -36,9 +36,8 @@ import {
   type SimulatedEvent,
 } from './mailbox.ts';
 import { buildRecord, stableUuid, type TrackingFacts } from './records.ts';
+import { sleeper, slots, Stopped, type TimerHandle } from './pacing.ts';
 import { openSimulatorState, type PublishedEvent, type PublishedLine, Recent } from './simulator-state.ts';
-
-export type TimerHandle = unknown;
 
 export interface SesEventSimulatorOptions {
   /** Sends one SQS message body (the SNS envelope JSON) to the events queue. */
@@ -99,10 +98,6 @@ export interface SesEventSimulator {
   stop(): Promise<void>;
 }
 
-class Stopped extends Error {
-  override name = 'Stopped';
-}
-
 export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEventSimulator => {
   const now = options.now ?? Date.now;
   const setTimer = options.setTimeout ?? ((cb: () => void, ms: number) => setTimeout(cb, ms));
@@ -135,34 +130,12 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
   /** Message ids planned and not finished (a message is planned once). */
   const planned = new Set<string>();
   const entries = new Recent<SesJournalEntry>(retain * 10);
-  const timers = new Map<TimerHandle, () => void>();
+  const pacing = sleeper(setTimer, clearTimer);
+  const sleep = pacing.sleep;
+  const withSlot = slots(maxConcurrent);
   const idleWaiters: Array<() => void> = [];
   /** Opens and clicks being published. */
   const tracking = new Set<Promise<unknown>>();
-  let inFlight = 0;
-  const queue: Array<() => void> = [];
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (stopped) return reject(new Stopped());
-      if (ms <= 0) return resolve();
-      const handle = setTimer(() => {
-        timers.delete(handle);
-        resolve();
-      }, ms);
-      timers.set(handle, () => reject(new Stopped()));
-    });
-
-  const withSlot = async <T>(work: () => Promise<T>): Promise<T> => {
-    if (inFlight >= maxConcurrent) await new Promise<void>((resolve) => queue.push(resolve));
-    inFlight += 1;
-    try {
-      return await work();
-    } finally {
-      inFlight -= 1;
-      queue.shift()?.();
-    }
-  };
 
   /** Publishes one record in its envelope (retrying), then appends its state line. */
   const publishRecord = async (
@@ -317,11 +290,7 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
       if (stopped) return;
       stopped = true;
       unsubscribe?.();
-      for (const [handle, cancel] of timers) {
-        clearTimer(handle);
-        cancel();
-      }
-      timers.clear();
+      pacing.cancelAll();
       // Chains end at their next step; a publish under way finishes and writes its line.
       if (active.size > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
       await Promise.allSettled([...tracking]);

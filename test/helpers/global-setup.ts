@@ -33,7 +33,7 @@ export const TABLE_PREFIX = 'it';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cas-integration-'));
   // DynamoDB in memory: a test run throws its data away, and writes are 2–4× faster than on disk.
-  // test/integration/dynamodb-emulator.test.ts covers the on-disk store.
+  // test/local/emulators.test.ts covers the on-disk store.
   const emulators = await startEmulators({ dataDir, dynamodbInMemory: true }).catch(
     async (error: unknown) => {
       await rm(dataDir, { recursive: true, force: true });

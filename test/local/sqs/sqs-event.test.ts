@@ -6,7 +6,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { buildSqsEvent, readBatchResponse, toSqsRecord } from '#local/sqs/pollers.ts';
+import { buildSqsEvent, readBatchResponse, toSqsRecord } from '#local/sqs/sqs-event.ts';
 import { fixture as awsFixture } from '#test/helpers/aws-events.ts';
 
 const fixture = awsFixture<SQSEvent>('lambda/sqs-event.json');
