@@ -45,8 +45,8 @@ import type { SesEventSimulator } from '#local/ses/simulator.ts';
 import type { Pollers } from '#local/sqs/pollers.ts';
 import type { QueueRef, QueueResources } from '#local/sqs/queues.ts';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.data');
+/** Where the handlers' entry files are found (topology paths are relative to it). */
+const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 export interface RuntimeOptions {
   /** Port of the HTTP front on 127.0.0.1; 0 picks a free one. */
