@@ -13,6 +13,7 @@ import {
   tableEnv,
   tableNameList,
 } from '#topology/topology.ts';
+import { settings, settingText } from '#topology/settings.ts';
 import type { TableNames } from '#local/dynamodb/tables.ts';
 import type { EmulatorEndpoints } from '#local/emulators.ts';
 import { functionArn, LOCAL_ACCOUNT_ID } from '#local/lambda/invoke.ts';
@@ -27,9 +28,9 @@ export const SCHEDULE_GROUP = `${TABLE_PREFIX}-deliveries`;
 export const SCHEDULES_DLQ = queueName(TABLE_PREFIX, 'schedules-dlq');
 export const SES_CONFIGURATION_SET = `${TABLE_PREFIX}-config-set`;
 export const SCHEDULER_ROLE_ARN = `arn:aws:iam::000000000000:role/${TABLE_PREFIX}-scheduler`;
-export const SEND_RATE_FRACTION = '0.8';
-/** How long an in-doubt recipient waits for an SES event naming it, locally (IN_DOUBT_WINDOW_MINUTES). */
-export const IN_DOUBT_WINDOW_MINUTES = '60';
+/** The settings' defaults (topology/settings.ts): the deployed fraction, and the local in-doubt window. */
+export const SEND_RATE_FRACTION = settingText(settings.SEND_RATE_FRACTION.default);
+export const IN_DOUBT_WINDOW_MINUTES = settingText(settings.IN_DOUBT_WINDOW_MINUTES.localDefault);
 /** The SNS topic of the configuration set's events (the simulator puts it in each envelope's TopicArn). */
 export const SES_EVENTS_TOPIC_ARN = `arn:aws:sns:${REGION}:${LOCAL_ACCOUNT_ID}:${TABLE_PREFIX}-ses-events`;
 /** The function schedules invoke: the topology's schedule target. */

@@ -10,7 +10,7 @@ export { allShards, fnv1a, SHARDS, shardOf } from '#domain/shards.ts';
 
 type IndexName<T extends keyof typeof tables> = (typeof tables)[T]['indexes'][number]['name'];
 
-/** The index names of infra/topology.ts, by table (checked against it at compile time). */
+/** The index names of topology/topology.ts, by table (checked against it at compile time). */
 export const INDEX = {
   deliveriesByState: 'byState' satisfies IndexName<'deliveries'>,
   deliveriesByParent: 'byParent' satisfies IndexName<'deliveries'>,
