@@ -1,0 +1,39 @@
+import type { Profile } from '#domain/profiles.ts';
+import type { ProfileInput, ProfileRepository } from '#ports/index.ts';
+import { clone } from './support.ts';
+
+export class FakeProfiles implements ProfileRepository {
+  readonly items = new Map<string, Profile>();
+  async upsertMany(profiles: Array<ProfileInput & { id: string }>, now: Date) {
+    return profiles.map((input) => {
+      const current: Profile = this.items.get(input.id) ?? {
+        id: input.id,
+        optOut: false,
+        updatedAt: now.toISOString(),
+      };
+      const next: Record<string, unknown> = { ...current, updatedAt: now.toISOString() };
+      for (const [k, v] of Object.entries(input)) {
+        if (v === null) delete next[k];
+        else if (v !== undefined) next[k] = v;
+      }
+      this.items.set(input.id, next as unknown as Profile);
+      return clone(next as unknown as Profile);
+    });
+  }
+  async get(id: string) {
+    const p = this.items.get(id);
+    return p ? clone(p) : null;
+  }
+  async getMany(ids: readonly string[]) {
+    return ids.flatMap((id) => (this.items.has(id) ? [clone(this.items.get(id)!)] : []));
+  }
+  readonly optOutSources = new Map<string, { deliveryId: string; sesMessageId: string; at: string }>();
+  async optOut(profileId: string, source: { deliveryId: string; sesMessageId: string }, at: string) {
+    const p = this.items.get(profileId);
+    if (!p || p.optOut) return false;
+    p.optOut = true;
+    p.updatedAt = at;
+    this.optOutSources.set(profileId, { ...source, at });
+    return true;
+  }
+}
