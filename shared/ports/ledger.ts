@@ -77,7 +77,10 @@ export interface RecipientLedger {
   ): Promise<{ recipientIds: string[]; last: string | null }>;
 }
 
-/** What one SES event writes on a sending-log entry: at least a status or a track (applyEvent refuses an empty one). */
+/**
+ * What one SES event writes on a sending-log entry: at least one change besides `updatedAt` (applyEvent refuses
+ * an empty one with a RangeError).
+ */
 export interface EntryChange {
   status?: RecipientStatus;
   failureType?: FailureType;

@@ -11,5 +11,11 @@ export interface DeadLetters {
 
 /** A queue of jobs (SQS): batches SendMessageBatch calls and retries their `Failed` entries. */
 export interface JobQueue<T> {
+  /**
+   * Enqueues each job as its JSON; they arrive in any order (at least once: a consumer takes a duplicate). A job
+   * over 1 MiB (the SQS message limit) is a RangeError and nothing of the call is sent; a job SQS refuses (a
+   * character it does not carry) or that keeps failing fails the call, naming how many were not enqueued, while
+   * the others are sent.
+   */
   send(jobs: readonly T[]): Promise<void>;
 }
