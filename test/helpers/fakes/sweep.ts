@@ -1,5 +1,5 @@
 import type { PageRequest, SweepEntry, SweepRegistry } from '#ports/index.ts';
-import { clone, paginate } from './support.ts';
+import { byKey, clone, paginate } from './support.ts';
 
 export class FakeSweepRegistry implements SweepRegistry {
   readonly entries = new Map<string, SweepEntry>();
@@ -7,7 +7,8 @@ export class FakeSweepRegistry implements SweepRegistry {
     if (!this.entries.has(deliveryId)) this.entries.set(deliveryId, { deliveryId, registeredAt: at });
   }
   async list(page: PageRequest) {
-    return paginate([...this.entries.values()].map(clone), page);
+    const inIdOrder = [...this.entries.values()].sort((a, b) => byKey(a.deliveryId, b.deliveryId));
+    return paginate(inIdOrder.map(clone), page);
   }
   async update(deliveryId: string, state: { settled: number; sweptAt: string }) {
     const e = this.entries.get(deliveryId);
