@@ -1,6 +1,7 @@
 import { normalizeAddress } from '#domain/profiles.ts';
+import { shardOf } from '#domain/shards.ts';
 import type { PageRequest, RawSesEvent, SesEventStore, TrackingLog, TrackingLogEntry } from '#ports/index.ts';
-import { clone, paginate } from './support.ts';
+import { byKey, clone, paginate } from './support.ts';
 
 /** Raw events and outcome markers, in memory. */
 export class FakeEventStore implements SesEventStore {
@@ -23,6 +24,10 @@ export class FakeEventStore implements SesEventStore {
   }
 }
 
+/** Where the adapter keeps an entry within its delivery's shard (the recipient's): time, then event and recipient. */
+const sortKey = (e: TrackingLogEntry): string => `${e.at}#${e.eventId}#${e.recipientId}`;
+
+/** A delivery's tracking log, listed shard by shard and in time order within a shard, as the adapter lists it. */
 export class FakeTrackingLog implements TrackingLog {
   readonly entries = new Map<string, TrackingLogEntry>();
   async append(entry: TrackingLogEntry) {
@@ -34,7 +39,7 @@ export class FakeTrackingLog implements TrackingLog {
   async list(deliveryId: string, filter: { type?: TrackingLogEntry['type'] | undefined }, page: PageRequest) {
     const all = [...this.entries.values()]
       .filter((e) => e.deliveryId === deliveryId && (!filter.type || e.type === filter.type))
-      .sort((a, b) => a.at.localeCompare(b.at));
+      .sort((a, b) => shardOf(a.recipientId) - shardOf(b.recipientId) || byKey(sortKey(a), sortKey(b)));
     return paginate(all.map(clone), page);
   }
 }
