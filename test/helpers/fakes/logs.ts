@@ -5,7 +5,13 @@ import type {
   RecipientLogRepository,
   SendingLogEntry,
 } from '#ports/index.ts';
-import { clone, paginate, refKey } from './support.ts';
+import { shardOf } from '#domain/shards.ts';
+import { byKey, clone, paginate, refKey } from './support.ts';
+
+/** The logs' order, as the adapter lists them: shard by shard, and by id within a shard. */
+const byShardThenId = (a: string, b: string): number => shardOf(a) - shardOf(b) || byKey(a, b);
+/** The adapter's history sort key (byProfile, newest first): sent time, then delivery. */
+const historyKey = (e: SendingLogEntry): string => `${e.sentAt}#${e.deliveryId}`;
 
 /**
  * A stored sending-log entry: the entry, and what the ledger keeps beside it for its own conditions (as the
@@ -31,6 +37,7 @@ export const asSendingLogEntry = (stored: StoredEntry): SendingLogEntry => {
   return clone(entry);
 };
 
+/** A delivery's sending and exclusion logs per preparation, listed in the adapter's order. */
 export class FakeRecipientLog implements RecipientLogRepository {
   readonly sending = new Map<string, Map<string, StoredEntry>>();
   readonly exclusions = new Map<string, Map<string, ExclusionLogEntry>>();
@@ -53,19 +60,22 @@ export class FakeRecipientLog implements RecipientLogRepository {
     filter: { status?: SendingLogEntry['status'] | undefined },
     page: PageRequest,
   ) {
-    const all = [...(this.sending.get(refKey(ref))?.values() ?? [])].filter(
-      (e) => !filter.status || e.status === filter.status,
-    );
+    const all = [...(this.sending.get(refKey(ref))?.values() ?? [])]
+      .filter((e) => !filter.status || e.status === filter.status)
+      .sort((a, b) => byShardThenId(a.recipientId, b.recipientId));
     return paginate(all.map(asSendingLogEntry), page);
   }
   async listExclusions(ref: LogRef, page: PageRequest) {
-    return paginate([...(this.exclusions.get(refKey(ref))?.values() ?? [])].map(clone), page);
+    const all = [...(this.exclusions.get(refKey(ref))?.values() ?? [])].sort((a, b) =>
+      byShardThenId(a.profileId, b.profileId),
+    );
+    return paginate(all.map(clone), page);
   }
   async historyForProfile(profileId: string, page: PageRequest) {
     const all = [...this.sending.values()]
       .flatMap((m) => [...m.values()])
       .filter((e) => e.profileId === profileId && e.sentAt)
-      .sort((a, b) => b.sentAt!.localeCompare(a.sentAt!));
+      .sort((a, b) => byKey(historyKey(b), historyKey(a)));
     return paginate(all.map(asSendingLogEntry), page);
   }
 }
