@@ -1,23 +1,29 @@
 import type { LogRef, PreparationCheckpoints, PreparationState, StartCheckpoints } from '#ports/index.ts';
-import { clone, refKey } from './support.ts';
+import { clone } from './support.ts';
 
+type Position = { after: string | null; done: boolean };
+
+/** One position per delivery shard, as the adapter keeps it: the run and version that wrote it own it. */
 export class FakeStartCheckpoints implements StartCheckpoints {
-  readonly items = new Map<string, { after: string | null; done: boolean }>();
+  readonly items = new Map<string, { version: number; run: string; position: Position }>();
   async get(ref: LogRef, run: string, shard: number) {
-    return clone(this.items.get(`${refKey(ref)}#${run}#${shard}`) ?? { after: null, done: false });
+    const item = this.items.get(`${ref.deliveryId}#${shard}`);
+    if (!item || item.version !== ref.version || item.run !== run) return { after: null, done: false };
+    return clone(item.position);
   }
-  async put(ref: LogRef, run: string, shard: number, position: { after: string | null; done: boolean }) {
-    this.items.set(`${refKey(ref)}#${run}#${shard}`, clone(position));
+  async put(ref: LogRef, run: string, shard: number, position: Position) {
+    this.items.set(`${ref.deliveryId}#${shard}`, { version: ref.version, run, position: clone(position) });
   }
 }
 
+/** One preparation state per delivery, as the adapter keeps it: the version that wrote it owns it. */
 export class FakePreparationCheckpoints implements PreparationCheckpoints {
-  readonly items = new Map<string, PreparationState>();
+  readonly items = new Map<string, { version: number; state: PreparationState }>();
   async get(ref: LogRef) {
-    const s = this.items.get(refKey(ref));
-    return s ? clone(s) : null;
+    const item = this.items.get(ref.deliveryId);
+    return item && item.version === ref.version ? clone(item.state) : null;
   }
   async put(ref: LogRef, state: PreparationState) {
-    this.items.set(refKey(ref), clone(state));
+    this.items.set(ref.deliveryId, { version: ref.version, state: clone(state) });
   }
 }
