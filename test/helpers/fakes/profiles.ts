@@ -4,8 +4,15 @@ import { clone } from './support.ts';
 
 export class FakeProfiles implements ProfileRepository {
   readonly items = new Map<string, Profile>();
+  /** One profile per distinct id (repeats merged in order, a later field winning), in order of first appearance. */
   async upsertMany(profiles: Array<ProfileInput & { id: string }>, now: Date) {
-    return profiles.map((input) => {
+    const merged = new Map<string, ProfileInput & { id: string }>();
+    for (const input of profiles) {
+      const current = merged.get(input.id) ?? { id: input.id };
+      for (const [k, v] of Object.entries(input)) if (v !== undefined) Object.assign(current, { [k]: v });
+      merged.set(input.id, current);
+    }
+    return [...merged.values()].map((input) => {
       const current: Profile = this.items.get(input.id) ?? {
         id: input.id,
         optOut: false,
@@ -17,6 +24,8 @@ export class FakeProfiles implements ProfileRepository {
         else if (v !== undefined) next[k] = v;
       }
       this.items.set(input.id, next as unknown as Profile);
+      // Opted back in: the record of the last unsubscribe no longer describes the profile.
+      if (input.optOut === false) this.optOutSources.delete(input.id);
       return clone(next as unknown as Profile);
     });
   }
@@ -25,7 +34,7 @@ export class FakeProfiles implements ProfileRepository {
     return p ? clone(p) : null;
   }
   async getMany(ids: readonly string[]) {
-    return ids.flatMap((id) => (this.items.has(id) ? [clone(this.items.get(id)!)] : []));
+    return [...new Set(ids)].flatMap((id) => (this.items.has(id) ? [clone(this.items.get(id)!)] : []));
   }
   readonly optOutSources = new Map<string, { deliveryId: string; sesMessageId: string; at: string }>();
   async optOut(profileId: string, source: { deliveryId: string; sesMessageId: string }, at: string) {
