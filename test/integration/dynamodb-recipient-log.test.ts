@@ -7,9 +7,9 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoRecipientLogRepository, sendingLogItem } from '#adapters/dynamodb/recipient-log.ts';
 import { isDomainError } from '#domain/errors.ts';
-import type { RecipientStatus } from '#domain/kpis.ts';
-import type { ExclusionLogEntry, LogRef, Page, PageRequest, SendingLogEntry } from '#ports/index.ts';
+import type { ExclusionLogEntry, Page, PageRequest, SendingLogEntry } from '#ports/index.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
+import { logEntry } from '#test/helpers/sending-log.ts';
 
 const log = () =>
   new DynamoRecipientLogRepository({ client: documentClient(), tableName: sharedTables().recipients });
@@ -28,28 +28,13 @@ const all = async <T>(list: (page: PageRequest) => Promise<Page<T>>, limit: numb
   return items;
 };
 
-const entry = (
-  ref: LogRef,
-  recipientId: string,
-  status: RecipientStatus,
-  sentAt?: string,
-): SendingLogEntry => ({
-  ...ref,
-  recipientId,
-  profileId: recipientId,
-  email: `${recipientId}@example.com`,
-  status,
-  updatedAt: sentAt ?? '2026-11-22T10:00:00.000Z',
-  ...(sentAt ? { sentAt, sesMessageId: `ses-${recipientId}-${ref.deliveryId}` } : {}),
-});
-
 describe('DynamoRecipientLogRepository (DynamoDB Local)', () => {
   it('shows delivery and engagement times, never the claim or the reconciliation marker', async () => {
     const repo = log();
     const ref = { deliveryId: `d-${randomUUID()}`, version: 1 };
     const profileId = `p-${randomUUID()}`;
     const shown: SendingLogEntry = {
-      ...entry(ref, profileId, 'delivered', '2026-11-22T10:00:00.000Z'),
+      ...logEntry(ref, profileId, 'delivered', '2026-11-22T10:00:00.000Z'),
       deliveredAt: '2026-11-22T10:00:04.000Z',
       opens: 2,
       clicks: 1,
@@ -100,10 +85,15 @@ describe('DynamoRecipientLogRepository (DynamoDB Local)', () => {
     const profileId = `p-${randomUUID()}`;
     const deliveries = ['d-a', 'd-b', 'd-c', 'd-d'].map((d) => `${d}-${profileId}`);
     await repo.putTargets([
-      entry({ deliveryId: deliveries[0]!, version: 1 }, profileId, 'delivered', '2026-10-01T08:00:00.000Z'),
-      entry({ deliveryId: deliveries[1]!, version: 1 }, profileId, 'sent', '2026-11-01T08:00:00.000Z'),
-      entry({ deliveryId: deliveries[2]!, version: 1 }, profileId, 'failed', '2026-09-01T08:00:00.000Z'),
-      entry({ deliveryId: deliveries[3]!, version: 1 }, profileId, 'pending'),
+      logEntry(
+        { deliveryId: deliveries[0]!, version: 1 },
+        profileId,
+        'delivered',
+        '2026-10-01T08:00:00.000Z',
+      ),
+      logEntry({ deliveryId: deliveries[1]!, version: 1 }, profileId, 'sent', '2026-11-01T08:00:00.000Z'),
+      logEntry({ deliveryId: deliveries[2]!, version: 1 }, profileId, 'failed', '2026-09-01T08:00:00.000Z'),
+      logEntry({ deliveryId: deliveries[3]!, version: 1 }, profileId, 'pending'),
     ]);
     const history = await all((page) => repo.historyForProfile(profileId, page), 2);
     expect(history.map((e) => [e.deliveryId, e.status])).toEqual([

@@ -10,37 +10,21 @@ import { describe, expect, it } from 'vitest';
 import { sendingLogKey, shardOf } from '#adapters/dynamodb/keys.ts';
 import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
-import type { Claim, LogRef, SendingLogEntry } from '#ports/index.ts';
+import type { LogRef } from '#ports/index.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
+import { claimOf, logEntry } from '#test/helpers/sending-log.ts';
 
 const client = documentClient();
 const tableName = () => sharedTables().recipients;
 const ledger = () => new DynamoRecipientLedger({ client, tableName: tableName() });
 const log = () => new DynamoRecipientLogRepository({ client, tableName: tableName() });
 
-const PREPARED_AT = '2026-11-22T09:00:00.000Z';
-
-const pending = (ref: LogRef, recipientId: string): SendingLogEntry => ({
-  ...ref,
-  recipientId,
-  profileId: recipientId,
-  email: `${recipientId}@example.com`,
-  status: 'pending',
-  updatedAt: PREPARED_AT,
-});
-
 /** A fresh prepared log with these recipients pending. */
 const prepared = async (...recipientIds: string[]): Promise<LogRef> => {
   const ref = { deliveryId: `d-${randomUUID()}`, version: 2 };
-  await log().putTargets(recipientIds.map((id) => pending(ref, id)));
+  await log().putTargets(recipientIds.map((id) => logEntry(ref, id)));
   return ref;
 };
-
-const claimOf = (owner: string, at = '2026-11-22T10:00:00.000Z'): Claim => ({
-  owner,
-  at,
-  leaseUntil: '2026-11-22T10:05:00.000Z',
-});
 
 /** The stored item, index attributes included. */
 const raw = async (ref: LogRef, recipientId: string) =>
@@ -99,7 +83,7 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
     });
     expect(item).not.toHaveProperty('leaseUntil');
     expect(await ledger().get(ref, 'ann')).toEqual({
-      ...pending(ref, 'ann'),
+      ...logEntry(ref, 'ann'),
       status: 'sent',
       sesMessageId: sent.sesMessageId,
       sentAt: sent.at,
@@ -354,67 +338,6 @@ describe('DynamoRecipientLedger and SES events (DynamoDB Local)', () => {
     expect(await ledger().markSent(ref, 'bob', bobClaim, bobSent)).toBe(true);
     expect(await ledger().markSent(ref, 'bob', bobClaim, bobSent)).toBe(true);
     expect(await raw(ref, 'bob')).not.toHaveProperty('reconciledAt');
-  });
-
-  it('counts opens and clicks, keeps the first times, and a click with no open sets the first open too', async () => {
-    const { ref } = await sentLog('ann', 'bob');
-    const t = (minute: number) => `2026-11-22T11:${String(minute).padStart(2, '0')}:00.000Z`;
-
-    // ann: an open proves delivery (status, delivered time and the open in one write), then another open.
-    const first = await ledger().applyEvent(ref, 'ann', 'sent', {
-      status: 'delivered',
-      deliveredAt: t(1),
-      track: { kind: 'open', at: t(1) },
-      updatedAt: t(2),
-    });
-    expect(first?.after).toMatchObject({
-      status: 'delivered',
-      opens: 1,
-      firstOpenAt: t(1),
-      deliveredAt: t(1),
-    });
-    expect(first?.before).not.toHaveProperty('opens');
-    const second = await ledger().applyEvent(ref, 'ann', 'delivered', {
-      track: { kind: 'open', at: t(5) },
-      updatedAt: t(5),
-    });
-    expect(second?.before).toMatchObject({ opens: 1, firstOpenAt: t(1) });
-    expect(second?.after).toMatchObject({ opens: 2, firstOpenAt: t(1), updatedAt: t(5) });
-    expect(second?.after).not.toHaveProperty('clicks');
-    expect(await ledger().get(ref, 'ann')).toEqual(second?.after);
-    expect((await ledger().listByStatus(ref, shardOf('ann'), 'delivered', null, 10)).recipientIds).toContain(
-      'ann',
-    );
-
-    // bob: a click first sets both first times; a later open keeps them.
-    const click = await ledger().applyEvent(ref, 'bob', 'sent', {
-      status: 'delivered',
-      deliveredAt: t(3),
-      track: { kind: 'click', at: t(3) },
-      updatedAt: t(3),
-    });
-    expect(click?.after).toMatchObject({ clicks: 1, firstClickAt: t(3), firstOpenAt: t(3) });
-    expect(click?.after).not.toHaveProperty('opens');
-    await ledger().applyEvent(ref, 'bob', 'delivered', {
-      track: { kind: 'open', at: t(4) },
-      updatedAt: t(4),
-    });
-    const afterClick = await ledger().applyEvent(ref, 'bob', 'delivered', {
-      track: { kind: 'click', at: t(6) },
-      updatedAt: t(6),
-    });
-    expect(afterClick?.after).toMatchObject({ opens: 1, clicks: 2, firstOpenAt: t(3), firstClickAt: t(3) });
-    expect(await ledger().get(ref, 'bob')).toEqual(afterClick?.after);
-
-    // The sending log and the history show the engagement.
-    const listed = await log().listSending(ref, { status: 'delivered' }, {});
-    expect(listed.items.find((e) => e.recipientId === 'bob')).toMatchObject({
-      opens: 1,
-      clicks: 2,
-      firstOpenAt: t(3),
-      firstClickAt: t(3),
-      deliveredAt: t(3),
-    });
   });
 
   it('refuses an empty change (nothing but updatedAt) without writing', async () => {

@@ -4,17 +4,12 @@
  * and a job SQS refuses fails the call, naming how many were not enqueued. Batching, retries of `Failed` entries
  * and backoff stay in test/integration/sqs-job-queue.test.ts.
  */
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { SqsJobQueue } from '#adapters/sqs/job-queue.ts';
 import type { JobQueue, SendJob } from '#ports/index.ts';
 import { RecordingQueue } from '#test/helpers/fakes/index.ts';
+import { drainBodies } from '#test/helpers/sqs.ts';
 import { type Implementation, unique } from './support.ts';
 
 interface Subject {
@@ -30,25 +25,9 @@ afterAll(async () => {
   sqs.destroy();
 });
 
-/** Receives and deletes every message until a receive comes back empty. */
-const drain = async (queueUrl: string): Promise<SendJob[]> => {
-  const jobs: SendJob[] = [];
-  for (let i = 0; i < 100; i++) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) return jobs;
-    jobs.push(...messages.map((m) => JSON.parse(m.Body!) as SendJob));
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: messages.map((m, n) => ({ Id: `${n}`, ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-  }
-  throw new Error('the queue never drained');
-};
+/** Every job in the queue, taken off it. */
+const drain = async (queueUrl: string): Promise<SendJob[]> =>
+  (await drainBodies(sqs, queueUrl)).map((body) => JSON.parse(body) as SendJob);
 
 const implementations: Array<Implementation<Promise<Subject>>> = [
   {

@@ -8,15 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
 import { shardOf } from '#domain/shards.ts';
-import type {
-  Claim,
-  LogRef,
-  RecipientLedger,
-  RecipientLogRepository,
-  SendingLogEntry,
-} from '#ports/index.ts';
+import type { Claim, RecipientLedger, RecipientLogRepository } from '#ports/index.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 import { FakeLedger, FakeRecipientLog } from '#test/helpers/fakes/index.ts';
+import { claimOf, logEntry } from '#test/helpers/sending-log.ts';
 import { idsInOneShard, type Implementation, unique } from './support.ts';
 
 interface Subject {
@@ -46,23 +41,7 @@ const implementations: Array<Implementation<Subject>> = [
   },
 ];
 
-const PREPARED_AT = '2026-11-22T09:00:00.000Z';
 const SENT_AT = '2026-11-22T10:00:02.000Z';
-
-const pending = (ref: LogRef, recipientId: string): SendingLogEntry => ({
-  ...ref,
-  recipientId,
-  profileId: recipientId,
-  email: `${recipientId}@example.com`,
-  status: 'pending',
-  updatedAt: PREPARED_AT,
-});
-
-const claimOf = (owner: string, at = '2026-11-22T10:00:00.000Z'): Claim => ({
-  owner,
-  at,
-  leaseUntil: '2026-11-22T10:05:00.000Z',
-});
 
 const failure = (failureReason: string, at = '2026-11-22T10:00:03.000Z') => ({
   failureType: 'error' as const,
@@ -75,7 +54,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
   const prepared = async (...recipientIds: string[]) => {
     const { ledger, log } = make();
     const ref = { deliveryId: unique('d'), version: 2 };
-    await log.putTargets(recipientIds.map((id) => pending(ref, id)));
+    await log.putTargets(recipientIds.map((id) => logEntry(ref, id)));
     return { ledger, log, ref };
   };
 
@@ -98,7 +77,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
     it('claims a pending, unclaimed recipient: the entry comes back with the claim, updated at the claim time', async () => {
       const { ledger, ref } = await prepared('ann');
       const claim = claimOf('sender-a');
-      const claimed = { ...pending(ref, 'ann'), updatedAt: claim.at, claim };
+      const claimed = { ...logEntry(ref, 'ann'), updatedAt: claim.at, claim };
       expect(await ledger.claim(ref, 'ann', claim)).toEqual({ claimed: true, entry: claimed });
       expect(await ledger.get(ref, 'ann')).toEqual(claimed);
     });
@@ -111,7 +90,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       await ledger.claim(ref, 'ann', first);
       expect(await ledger.claim(ref, 'ann', claimOf('sender-b'))).toEqual({
         claimed: false,
-        entry: { ...pending(ref, 'ann'), updatedAt: first.at, claim: first },
+        entry: { ...logEntry(ref, 'ann'), updatedAt: first.at, claim: first },
       });
     });
 
@@ -124,10 +103,10 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       const winner = results[0]!.claimed ? a : b;
       expect(results.find((r) => !r.claimed)).toEqual({
         claimed: false,
-        entry: { ...pending(ref, 'ann'), updatedAt: winner.at, claim: winner },
+        entry: { ...logEntry(ref, 'ann'), updatedAt: winner.at, claim: winner },
       });
       expect(await ledger.get(ref, 'ann')).toEqual({
-        ...pending(ref, 'ann'),
+        ...logEntry(ref, 'ann'),
         updatedAt: winner.at,
         claim: winner,
       });
@@ -184,7 +163,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
 
       expect(await ledger.markSent(ref, 'ann', claim, sent)).toBe(true);
       expect(await ledger.get(ref, 'ann')).toEqual({
-        ...pending(ref, 'ann'),
+        ...logEntry(ref, 'ann'),
         status: 'sent',
         sesMessageId: sent.sesMessageId,
         sentAt: sent.at,
@@ -219,7 +198,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       expect(await ledger.markFailed(ref, 'ann', claimOf('sender-b'), refused)).toBe(false);
       expect(await ledger.markFailed(ref, 'ann', claim, refused)).toBe(true);
       expect(await ledger.get(ref, 'ann')).toEqual({
-        ...pending(ref, 'ann'),
+        ...logEntry(ref, 'ann'),
         status: 'failed',
         failureType: 'error',
         failureReason: 'MessageRejected',
@@ -238,7 +217,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       );
       expect(await ledger.markInDoubt(ref, 'ann', claim, '2026-11-22T10:10:00.000Z')).toBe(true);
       const inDoubt = {
-        ...pending(ref, 'ann'),
+        ...logEntry(ref, 'ann'),
         status: 'in-doubt',
         updatedAt: '2026-11-22T10:10:00.000Z',
         claim,
@@ -282,7 +261,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
 
       expect(await ledger.cancel(ref, 'ann', '2026-11-22T10:20:00.000Z')).toBe(true);
       expect(await ledger.get(ref, 'ann')).toEqual({
-        ...pending(ref, 'ann'),
+        ...logEntry(ref, 'ann'),
         status: 'canceled',
         failureReason: 'Delivery canceled',
         updatedAt: '2026-11-22T10:20:00.000Z',
@@ -442,7 +421,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
     });
 
     it('counts opens and clicks and keeps the first times; a click with no open sets the first open too', async () => {
-      const { ledger, ref } = await sentLog('ann', 'bob');
+      const { ledger, log, ref } = await sentLog('ann', 'bob');
       const t = (minute: number) => `2026-11-22T11:${String(minute).padStart(2, '0')}:00.000Z`;
 
       // ann: an open proves delivery (status, delivered time and the open in one write), then another open.
@@ -487,6 +466,10 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       });
       expect(afterClick?.after).toMatchObject({ opens: 1, clicks: 2, firstOpenAt: t(3), firstClickAt: t(3) });
       expect(await ledger.get(ref, 'bob')).toEqual(afterClick?.after);
+
+      // The sending log shows the engagement.
+      const listed = await log.listSending(ref, { status: 'delivered' }, {});
+      expect(listed.items.find((e) => e.recipientId === 'bob')).toEqual(afterClick?.after);
     });
 
     it('adds concurrent opens atomically: each write reports the count it made', async () => {
@@ -536,7 +519,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       const other = ['x', 'y', 'z']
         .map((prefix) => `${prefix}-${ids[0]}`)
         .find((id) => shardOf(id) !== shard)!;
-      await log.putTargets([pending({ ...ref, version: 1 }, ids[0]!), pending(ref, other)]);
+      await log.putTargets([logEntry({ ...ref, version: 1 }, ids[0]!), logEntry(ref, other)]);
 
       const pages: string[][] = [];
       let after: string | null = null;
@@ -597,14 +580,14 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       const first = await ledger.entriesByStatus(ref, shard, 'pending', null, 3);
       expect(first).toEqual({
         entries: [
-          pending(ref, ids[0]!),
-          { ...pending(ref, ids[1]!), updatedAt: claim.at, claim },
-          pending(ref, ids[2]!),
+          logEntry(ref, ids[0]!),
+          { ...logEntry(ref, ids[1]!), updatedAt: claim.at, claim },
+          logEntry(ref, ids[2]!),
         ],
         last: ids[2],
       });
       expect(await ledger.entriesByStatus(ref, shard, 'pending', first.last, 3)).toEqual({
-        entries: [pending(ref, ids[3]!), pending(ref, ids[4]!)],
+        entries: [logEntry(ref, ids[3]!), logEntry(ref, ids[4]!)],
         last: null,
       });
       expect(await ledger.entriesByStatus(ref, shard, 'in-doubt', null, 3)).toEqual({

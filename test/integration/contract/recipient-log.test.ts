@@ -7,11 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
 import type { ExclusionCause } from '#domain/delivery.ts';
-import type { RecipientStatus } from '#domain/kpis.ts';
 import { shardOf } from '#domain/shards.ts';
-import type { ExclusionLogEntry, LogRef, RecipientLogRepository, SendingLogEntry } from '#ports/index.ts';
+import type { ExclusionLogEntry, LogRef, RecipientLogRepository } from '#ports/index.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 import { FakeRecipientLog } from '#test/helpers/fakes/index.ts';
+import { logEntry } from '#test/helpers/sending-log.ts';
 import { allPages, type Implementation, refusesPage, unique } from './support.ts';
 
 const client = documentClient();
@@ -23,21 +23,6 @@ const implementations: Array<Implementation<RecipientLogRepository>> = [
     make: () => new DynamoRecipientLogRepository({ client, tableName: sharedTables().recipients }),
   },
 ];
-
-const entry = (
-  ref: LogRef,
-  recipientId: string,
-  status: RecipientStatus,
-  sentAt?: string,
-): SendingLogEntry => ({
-  ...ref,
-  recipientId,
-  profileId: recipientId,
-  email: `${recipientId}@example.com`,
-  status,
-  updatedAt: sentAt ?? '2026-11-22T10:00:00.000Z',
-  ...(sentAt ? { sentAt, sesMessageId: `ses-${recipientId}-${ref.deliveryId}` } : {}),
-});
 
 const exclusion = (ref: LogRef, profileId: string, cause: ExclusionCause): ExclusionLogEntry => ({
   ...ref,
@@ -63,13 +48,13 @@ describe.each(implementations)('RecipientLogRepository contract: $name', ({ make
     );
     const entries = ids.map((id, i) =>
       i % 3 === 0
-        ? entry(ref, id, 'sent', `2026-11-22T10:${String(i).padStart(2, '0')}:00.000Z`)
-        : entry(ref, id, 'pending'),
+        ? logEntry(ref, id, 'sent', `2026-11-22T10:${String(i).padStart(2, '0')}:00.000Z`)
+        : logEntry(ref, id, 'pending'),
     );
     // Written in reverse: the list's order is not the order of the writes.
     await log.putTargets([...entries].reverse());
     // An older preparation of the same delivery is another log.
-    await log.putTargets([entry({ deliveryId, version: 2 }, 'stale', 'pending')]);
+    await log.putTargets([logEntry({ deliveryId, version: 2 }, 'stale', 'pending')]);
     const inOrder = [...entries].sort((a, b) => byShardThenId(a.recipientId, b.recipientId));
 
     for (const limit of [7, 50]) {
@@ -87,10 +72,10 @@ describe.each(implementations)('RecipientLogRepository contract: $name', ({ make
   it('rewrites an entry when preparation writes it again (one entry per recipient)', async () => {
     const log = make();
     const ref = { deliveryId: unique('d'), version: 1 };
-    await log.putTargets([entry(ref, 'ann', 'pending')]);
-    await log.putTargets([{ ...entry(ref, 'ann', 'pending'), email: 'new@example.com' }]);
+    await log.putTargets([logEntry(ref, 'ann', 'pending')]);
+    await log.putTargets([{ ...logEntry(ref, 'ann', 'pending'), email: 'new@example.com' }]);
     expect((await log.listSending(ref, {}, {})).items).toEqual([
-      { ...entry(ref, 'ann', 'pending'), email: 'new@example.com' },
+      { ...logEntry(ref, 'ann', 'pending'), email: 'new@example.com' },
     ]);
   });
 
@@ -119,11 +104,11 @@ describe.each(implementations)('RecipientLogRepository contract: $name', ({ make
     const profileId = unique('p');
     const [d1, d2, d3] = [unique('d'), unique('d'), unique('d')];
     await log.putTargets([
-      entry({ deliveryId: d1, version: 1 }, profileId, 'sent', '2026-11-20T10:00:00.000Z'),
-      entry({ deliveryId: d2, version: 1 }, profileId, 'delivered', '2026-11-22T10:00:00.000Z'),
-      entry({ deliveryId: d3, version: 1 }, profileId, 'pending'),
-      entry({ deliveryId: d3, version: 2 }, profileId, 'failed', '2026-11-21T10:00:00.000Z'),
-      entry({ deliveryId: d1, version: 1 }, unique('other'), 'sent', '2026-11-21T10:00:00.000Z'),
+      logEntry({ deliveryId: d1, version: 1 }, profileId, 'sent', '2026-11-20T10:00:00.000Z'),
+      logEntry({ deliveryId: d2, version: 1 }, profileId, 'delivered', '2026-11-22T10:00:00.000Z'),
+      logEntry({ deliveryId: d3, version: 1 }, profileId, 'pending'),
+      logEntry({ deliveryId: d3, version: 2 }, profileId, 'failed', '2026-11-21T10:00:00.000Z'),
+      logEntry({ deliveryId: d1, version: 1 }, unique('other'), 'sent', '2026-11-21T10:00:00.000Z'),
     ]);
     const history = await allPages((page) => log.historyForProfile(profileId, page), 2);
     expect(history.items.map((e) => [e.deliveryId, e.version])).toEqual([
@@ -138,7 +123,7 @@ describe.each(implementations)('RecipientLogRepository contract: $name', ({ make
     const log = make();
     const ref = { deliveryId: unique('d'), version: 1 };
     const entries = Array.from({ length: 105 }, (_, i) =>
-      entry(ref, `r${String(i).padStart(3, '0')}`, 'pending'),
+      logEntry(ref, `r${String(i).padStart(3, '0')}`, 'pending'),
     );
     await log.putTargets(entries);
     expect((await log.listSending(ref, {}, {})).items).toHaveLength(50);
