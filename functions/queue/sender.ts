@@ -4,12 +4,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPacer, type Pacer, senderRate } from '#domain/sending.ts';
-import { sendJob as send } from '#use-cases/send.ts';
+import { sendJobSchema } from '#ports/index.ts';
+import { sendJob } from '#use-cases/send.ts';
 import { senderAdapters } from '#functions/lib/adapters.ts';
 import { pacingFromEnv } from '#functions/lib/config.ts';
 import { logger } from '#functions/lib/http.ts';
 import { queueConsumer } from '#functions/lib/queue.ts';
-import { sendJob } from './jobs.ts';
 
 const deps = senderAdapters();
 const pacing = pacingFromEnv();
@@ -29,8 +29,8 @@ const invocationPacer = async (): Promise<Pacer> => {
   );
 };
 
-export const handler = queueConsumer(sendJob, async (job, context) => {
-  const report = await send(
+export const handler = queueConsumer(sendJobSchema, async (job, context) => {
+  const report = await sendJob(
     {
       ...deps,
       pacer: await invocationPacer(),

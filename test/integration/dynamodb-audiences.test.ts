@@ -1,7 +1,10 @@
+/**
+ * The port's cases, held to the fake as well, are in test/integration/contract/audiences.test.ts; here, cursors
+ * of another audience.
+ */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DynamoAudienceRepository } from '#adapters/dynamodb/audiences.ts';
-import { shardOf } from '#adapters/dynamodb/keys.ts';
 import { type DomainError, isDomainError } from '#domain/errors.ts';
 import type { Audience } from '#domain/profiles.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
@@ -29,73 +32,6 @@ const profileIds = (n: number, run = randomUUID().slice(0, 8)) =>
   Array.from({ length: n }, (_, i) => `prof-${run}-${String(i).padStart(4, '0')}`);
 
 describe('DynamoAudienceRepository (DynamoDB Local)', () => {
-  it('creates an audience once; a second create of the id is a conflict', async () => {
-    const repo = audiences();
-    const audience = newAudience();
-    await repo.create(audience);
-    expect(await repo.get(audience.id)).toEqual(audience);
-    const error = await rejection(repo.create({ ...audience, name: 'Other' }));
-    expect(error.kind).toBe('conflict');
-    expect((await repo.get(audience.id))?.name).toBe('Winter buyers');
-    expect(await repo.get(`aud-${randomUUID()}`)).toBeNull();
-  });
-
-  it('adds members idempotently: only new profiles are counted, repeats within a request count once', async () => {
-    const repo = audiences();
-    const audience = newAudience();
-    await repo.create(audience);
-    const ids = profileIds(60);
-    expect(await repo.addMembers(audience.id, ids.slice(0, 40))).toBe(40);
-    expect(await repo.addMembers(audience.id, ids.slice(0, 40))).toBe(0);
-    const overlapping = [...ids.slice(20, 60), ...ids.slice(50, 60)];
-    expect(await repo.addMembers(audience.id, overlapping)).toBe(20);
-    expect((await repo.get(audience.id))?.memberCount).toBe(60);
-    expect(await repo.addMembers(audience.id, [])).toBe(0);
-  });
-
-  it('refuses members for an audience that does not exist', async () => {
-    const error = await rejection(audiences().addMembers(`aud-${randomUUID()}`, ['p1']));
-    expect(error.kind).toBe('not-found');
-  });
-
-  it('pages members across the 16 shards: every member exactly once, in shard then id order', async () => {
-    const repo = audiences();
-    const audience = newAudience();
-    await repo.create(audience);
-    const ids = profileIds(300);
-    expect(await repo.addMembers(audience.id, ids)).toBe(300);
-    expect(new Set(ids.map((id) => shardOf(id))).size).toBe(16);
-
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const page = await repo.listMembers(audience.id, { cursor, limit: 37 });
-      expect(page.items.length).toBeLessThanOrEqual(37);
-      seen.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-      pages++;
-    } while (cursor && pages < 100);
-    expect(cursor).toBeUndefined();
-    expect(seen).toHaveLength(300);
-    const inShardOrder = [...ids].sort((a, b) => shardOf(a) - shardOf(b) || (a < b ? -1 : a > b ? 1 : 0));
-    expect(seen).toEqual(inShardOrder);
-    expect(pages).toBe(Math.ceil(300 / 37));
-
-    const firstPage = await repo.listMembers(audience.id, {});
-    expect(firstPage.items).toEqual(inShardOrder.slice(0, 50));
-    const big = await repo.listMembers(audience.id, { limit: 1_000 });
-    expect(big.items).toEqual(inShardOrder);
-    expect(big.nextCursor).toBeNull();
-  });
-
-  it('lists nothing for an audience without members', async () => {
-    const repo = audiences();
-    const audience = newAudience();
-    await repo.create(audience);
-    expect(await repo.listMembers(audience.id, { limit: 10 })).toEqual({ items: [], nextCursor: null });
-  });
-
   it('refuses a malformed cursor, and the cursor of another audience, as invalid on the field cursor', async () => {
     const repo = audiences();
     const [a, b] = [newAudience(), newAudience()];

@@ -1,3 +1,7 @@
+/**
+ * The port's cases, held to the fake as well, are in test/integration/contract/deliveries.test.ts; here, the
+ * confirm's record and the cursors.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeliveryRepository } from '#adapters/dynamodb/deliveries.ts';
 import {
@@ -5,13 +9,12 @@ import {
   createDelivery,
   createExecution,
   type Delivery,
-  editDelivery,
   startPreparation,
 } from '#domain/delivery.ts';
 import { type DomainError, isDomainError } from '#domain/errors.ts';
 import type { DeliveryRepository } from '#ports/index.ts';
 import { preparer, starter } from '#test/helpers/actors.ts';
-import { deliveryInput, later, readyDelivery, T0 } from '#test/helpers/deliveries.ts';
+import { deliveryInput, later, readyDelivery } from '#test/helpers/deliveries.ts';
 import { documentClient, privateTables } from '#test/helpers/emulators.ts';
 
 /** The domain error a promise rejects with (fails the test if it resolves or throws something else). */
@@ -53,28 +56,6 @@ describe('DynamoDeliveryRepository (DynamoDB Local)', () => {
     await tables.drop();
   });
 
-  it('stores the whole delivery and reads it back without key attributes', async () => {
-    const delivery = readyDelivery({
-      schedule: { contactDate: '2026-12-01T09:00:00', timeZone: 'Europe/Paris' },
-    });
-    const stored: Delivery = { ...delivery, id: 'whole-1' };
-    await repo.create(stored);
-    expect(await repo.get('whole-1')).toEqual(stored);
-    expect(await repo.get('absent')).toBeNull();
-  });
-
-  it('refuses a second create of the same id with a conflict naming the stored state', async () => {
-    const first = createDelivery(deliveryInput(), preparer, 'twice-1', T0);
-    await repo.create(first);
-    const prepared = await repo.apply(startPreparation(first, preparer, later(1)));
-    const error = await rejection(
-      repo.create(createDelivery(deliveryInput({ label: 'other' }), preparer, 'twice-1', T0)),
-    );
-    expect(error.kind).toBe('conflict');
-    expect(error.details?.state).toBe('preparing');
-    expect(await repo.get('twice-1')).toEqual(prepared);
-  });
-
   it('applies a confirm once; the same confirm again is a 409 naming sending, and changes nothing', async () => {
     const ready: Delivery = { ...readyDelivery(), id: 'confirm-1' };
     await repo.create(ready);
@@ -91,24 +72,6 @@ describe('DynamoDeliveryRepository (DynamoDB Local)', () => {
     const stored = await repo.get('confirm-1');
     expect(stored).toEqual(sent);
     expect(stored?.history.filter((h) => h.action === 'confirm')).toHaveLength(1);
-  });
-
-  it('refuses a transition computed from a version that has since changed', async () => {
-    const editing = createDelivery(deliveryInput(), preparer, 'stale-1', T0);
-    await repo.create(editing);
-    const edited = await repo.apply(editDelivery(editing, { label: 'Renamed' }, preparer, later(1)));
-    expect(edited.version).toBe(2);
-    // Computed from version 1, which is gone: same state, other version.
-    const error = await rejection(repo.apply(startPreparation(editing, preparer, later(2))));
-    expect(error.details).toMatchObject({ state: 'editing', version: 2 });
-    expect((await repo.get('stale-1'))?.label).toBe('Renamed');
-  });
-
-  it('answers not-found when the delivery of a transition does not exist', async () => {
-    const ghost = createDelivery(deliveryInput(), preparer, 'ghost-1', T0);
-    const error = await rejection(repo.apply(startPreparation(ghost, preparer, later(1))));
-    expect(error.kind).toBe('not-found');
-    expect(await repo.get('ghost-1')).toBeNull();
   });
 
   describe('lists', () => {
@@ -163,33 +126,6 @@ describe('DynamoDeliveryRepository (DynamoDB Local)', () => {
       expect(cursors.slice(0, -1).every((c) => typeof c === 'string' && /^[A-Za-z0-9_-]+$/.test(c))).toBe(
         true,
       );
-    });
-
-    it('lists by state, following the transitions, newest first', async () => {
-      const preparing = await collect(repo, { state: 'preparing' }, 2);
-      expect(preparing.pages).toEqual([['top-6', 'top-4'], ['top-1']]);
-      const editing = await collect(repo, { state: 'editing' }, 50);
-      expect(editing.pages).toEqual([['parent-1', 'top-5', 'top-3', 'top-2', 'top-0']]);
-      expect((await repo.list({ state: 'sending' }, {})).items).toEqual([]);
-    });
-
-    it("lists a recurring delivery's executions, all or in one state", async () => {
-      const all = await collect(repo, { parentId: 'parent-1' }, 2);
-      expect(all.pages.flat()).toEqual(['exec-4', 'exec-3', 'exec-2', 'exec-1', 'exec-0']);
-      expect(all.pages.map((p) => p.length)).toEqual([2, 2, 1]);
-      const page = await repo.list({ parentId: 'parent-1', state: 'preparing' }, {});
-      expect(page.items.map((d) => d.id)).toEqual(['exec-4', 'exec-2', 'exec-0']);
-      expect(page.items.every((d) => d.parentId === 'parent-1')).toBe(true);
-      expect(page.nextCursor).toBeNull();
-      expect((await repo.list({ parentId: 'top-1' }, {})).items).toEqual([]);
-    });
-
-    it('defaults to 50 a page and caps the limit at 100', async () => {
-      expect((await repo.list({}, {})).items).toHaveLength(8);
-      expect((await repo.list({}, { limit: 1_000 })).items).toHaveLength(8);
-      const zero = await rejection(repo.list({}, { limit: 0 }));
-      expect(zero.kind).toBe('invalid');
-      expect(zero.details?.fields).toEqual([{ field: 'limit', message: expect.any(String) }]);
     });
 
     it('refuses a malformed cursor, and a cursor of another list, as invalid on the field cursor', async () => {

@@ -1,6 +1,8 @@
 /**
  * The `events` table on DynamoDB Local: raw SES events (the conditional put is the envelope dedupe), outcome
  * markers, and the tracking log (sharded like the sending log, listed shard by shard, optionally one type).
+ * The port's cases, held to the fake as well, are in test/integration/contract/events.test.ts; here, the stored
+ * items, filtered pages and cursors of other lists.
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -83,19 +85,6 @@ describe('DynamoSesEventStore (DynamoDB Local)', () => {
     expect(await store().putRaw(other)).toBe(true);
     expect(await store().hasRaw(sesMessageId, other.envelopeId)).toBe(true);
     expect(await store().hasRaw(`m-${randomUUID()}`, event.envelopeId)).toBe(false);
-  });
-
-  it('lets one of two concurrent puts of the same envelope win', async () => {
-    const event = {
-      sesMessageId: `m-${randomUUID()}`,
-      envelopeId: `env-${randomUUID()}`,
-      eventType: 'Bounce',
-      record,
-      receivedAt: '2026-11-22T10:00:06.000Z',
-      expiresAt: EXPIRES_AT,
-    };
-    const results = await Promise.all([store().putRaw(event), store().putRaw(event)]);
-    expect(results.sort()).toEqual([false, true]);
   });
 
   it('records outcomes per message, event type and normalized address (idempotent)', async () => {

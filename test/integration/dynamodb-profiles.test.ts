@@ -1,3 +1,7 @@
+/**
+ * The port's cases, held to the fake as well, are in test/integration/contract/profiles.test.ts; here, the
+ * stored opt-out record and bulk sizes.
+ */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -12,72 +16,6 @@ const LATER = new Date('2026-11-22T11:00:00Z');
 describe('DynamoProfileRepository (DynamoDB Local)', () => {
   const profiles = () =>
     new DynamoProfileRepository({ client: documentClient(), tableName: sharedTables().profiles });
-
-  it('creates profiles with the given fields, optOut false by default, and returns what is stored', async () => {
-    const repo = profiles();
-    const id = `p-${randomUUID()}`;
-    const bare = `p-${randomUUID()}`;
-    const stored = await repo.upsertMany(
-      [
-        { id, email: 'Ann@Example.com', firstName: 'Ann', lastName: 'Lee', timeZone: 'Europe/Paris' },
-        { id: bare },
-      ],
-      NOW,
-    );
-    expect(stored).toEqual([
-      {
-        id,
-        email: 'Ann@Example.com',
-        firstName: 'Ann',
-        lastName: 'Lee',
-        timeZone: 'Europe/Paris',
-        optOut: false,
-        updatedAt: NOW.toISOString(),
-      },
-      { id: bare, optOut: false, updatedAt: NOW.toISOString() },
-    ]);
-    expect(await repo.get(id)).toEqual(stored[0]);
-    expect(await repo.get(`p-${randomUUID()}`)).toBeNull();
-  });
-
-  it('updates only the fields given, removes those given as null, keeps optOut unless given', async () => {
-    const repo = profiles();
-    const id = `p-${randomUUID()}`;
-    await repo.upsertMany(
-      [{ id, email: 'bo@example.com', firstName: 'Bo', lastName: 'Kim', optOut: true }],
-      NOW,
-    );
-    const [updated] = await repo.upsertMany(
-      [{ id, firstName: 'Bob', lastName: null, timeZone: undefined }],
-      LATER,
-    );
-    const expected = {
-      id,
-      email: 'bo@example.com',
-      firstName: 'Bob',
-      optOut: true,
-      updatedAt: LATER.toISOString(),
-    };
-    expect(updated).toEqual(expected);
-    expect(await repo.get(id)).toEqual(expected);
-    const [optedIn] = await repo.upsertMany([{ id, optOut: false, email: null }], LATER);
-    expect(optedIn).toEqual({ id, firstName: 'Bob', optOut: false, updatedAt: LATER.toISOString() });
-  });
-
-  it('merges repeated ids of one batch in order and returns one profile per id', async () => {
-    const repo = profiles();
-    const id = `p-${randomUUID()}`;
-    const stored = await repo.upsertMany(
-      [
-        { id, email: 'first@example.com', firstName: 'Cy' },
-        { id, email: 'second@example.com' },
-      ],
-      NOW,
-    );
-    expect(stored).toEqual([
-      { id, email: 'second@example.com', firstName: 'Cy', optOut: false, updatedAt: NOW.toISOString() },
-    ]);
-  });
 
   it('upserts hundreds at once and gets more than 100 at once, in the order asked, missing ones left out', async () => {
     const repo = profiles();
@@ -156,17 +94,6 @@ describe('DynamoProfileRepository.optOut (DynamoDB Local)', () => {
       optOutAt: again,
       optOutSource: { deliveryId: 'd2', sesMessageId: 'm2' },
     });
-  });
-
-  it('lets one of two concurrent opt-outs win', async () => {
-    const repo = profiles();
-    const id = `p-${randomUUID()}`;
-    await repo.upsertMany([{ id }], NOW);
-    const results = await Promise.all([
-      repo.optOut(id, { deliveryId: 'd1', sesMessageId: 'm1' }, AT),
-      repo.optOut(id, { deliveryId: 'd2', sesMessageId: 'm2' }, AT),
-    ]);
-    expect(results.sort()).toEqual([false, true]);
   });
 });
 

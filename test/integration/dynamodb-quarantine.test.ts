@@ -2,6 +2,8 @@
  * DynamoQuarantineRepository.update against DynamoDB Local: read, compute with the domain, write only a change,
  * conditionally on the entry being as read. Races are ordered deterministically by holding one writer's requests
  * (an SDK middleware on its own client) until the other writer is done; every request reaches DynamoDB Local.
+ * The port's cases, held to the fake as well, are in test/integration/contract/quarantine.test.ts; here, the
+ * requests made and races ordered request by request.
  */
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -66,38 +68,6 @@ const byDomain = (to: string, event: AddressEvent) => (current: QuarantineEntry 
   nextQuarantine(to, current, event);
 
 describe('DynamoQuarantineRepository.update (DynamoDB Local)', () => {
-  it('creates, moves and releases an entry; returns the entry as written', async () => {
-    const to = address();
-    const first = await repo().update(to, byDomain(to, soft(day(1))));
-    expect(first).toEqual({
-      address: to,
-      status: 'erroneous',
-      errorCount: 1,
-      lastErrorAt: day(1),
-      reason: 'Transient bounce: MailboxFull',
-    });
-    expect(await repo().getMany([to])).toEqual([first]);
-
-    const hard = await repo().update(
-      to,
-      byDomain(to, { kind: 'hard-bounce', reason: 'Permanent bounce: General', at: day(2) }),
-    );
-    expect(hard).toMatchObject({ status: 'quarantined', errorCount: 2, lastErrorAt: day(2) });
-    expect(await repo().getMany([to])).toEqual([hard]);
-
-    // A quarantined address is not released by a delivery: nothing changes.
-    expect(await repo().update(to, byDomain(to, { kind: 'delivered', at: day(3) }))).toEqual(hard);
-  });
-
-  it('deletes an erroneous entry a delivery releases', async () => {
-    const to = address();
-    await repo().update(to, byDomain(to, soft(day(1))));
-    expect(await repo().update(to, byDomain(to, { kind: 'delivered', at: day(2) }))).toBeNull();
-    expect(await repo().getMany([to])).toEqual([]);
-    // Valid and asked to stay valid: nothing to delete.
-    expect(await repo().update(to, () => null)).toBeNull();
-  });
-
   it('writes nothing when the domain changes nothing (one consistent read only)', async () => {
     const to = address();
     const denylisted = await repo().update(to, byDomain(to, { kind: 'complaint', at: day(1) }));
@@ -163,20 +133,6 @@ describe('DynamoQuarantineRepository.update (DynamoDB Local)', () => {
     expect(bPuts).toBe(2);
     expect(written).toMatchObject({ status: 'erroneous', errorCount: 2, lastErrorAt: day(2) });
     expect(await repo().getMany([to])).toEqual([written]);
-  });
-
-  it('applies every one of five concurrent updates (each loser retries on the entry as it now is)', async () => {
-    const to = address();
-    const increment = (current: QuarantineEntry | null): QuarantineEntry => ({
-      address: to,
-      status: 'erroneous',
-      errorCount: (current?.errorCount ?? 0) + 1,
-      lastErrorAt: day(1 + (current?.errorCount ?? 0)),
-      reason: 'Transient bounce',
-    });
-    const results = await Promise.all(Array.from({ length: 5 }, () => repo().update(to, increment)));
-    expect(results.map((r) => r?.errorCount).sort()).toEqual([1, 2, 3, 4, 5]);
-    expect((await repo().getMany([to]))[0]?.errorCount).toBe(5);
   });
 
   it('does not delete an entry that moved after it was read; re-reads and decides again', async () => {

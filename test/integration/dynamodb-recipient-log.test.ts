@@ -1,11 +1,15 @@
+/**
+ * The port's cases, held to the fake as well, are in test/integration/contract/recipient-log.test.ts; here,
+ * internal attributes, exclusions and cursors of other lists.
+ */
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoRecipientLogRepository, sendingLogItem } from '#adapters/dynamodb/recipient-log.ts';
 import { isDomainError } from '#domain/errors.ts';
-import type { RecipientStatus } from '#domain/kpis.ts';
-import type { ExclusionLogEntry, LogRef, Page, PageRequest, SendingLogEntry } from '#ports/index.ts';
+import type { ExclusionLogEntry, Page, PageRequest, SendingLogEntry } from '#ports/index.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
+import { logEntry } from '#test/helpers/sending-log.ts';
 
 const log = () =>
   new DynamoRecipientLogRepository({ client: documentClient(), tableName: sharedTables().recipients });
@@ -24,60 +28,13 @@ const all = async <T>(list: (page: PageRequest) => Promise<Page<T>>, limit: numb
   return items;
 };
 
-const entry = (
-  ref: LogRef,
-  recipientId: string,
-  status: RecipientStatus,
-  sentAt?: string,
-): SendingLogEntry => ({
-  ...ref,
-  recipientId,
-  profileId: recipientId,
-  email: `${recipientId}@example.com`,
-  status,
-  updatedAt: sentAt ?? '2026-11-22T10:00:00.000Z',
-  ...(sentAt ? { sentAt, sesMessageId: `ses-${recipientId}-${ref.deliveryId}` } : {}),
-});
-
 describe('DynamoRecipientLogRepository (DynamoDB Local)', () => {
-  it('lists the sending log of one preparation, all or by status, across shards and pages', async () => {
-    const repo = log();
-    const deliveryId = `d-${randomUUID()}`;
-    const ref = { deliveryId, version: 3 };
-    const ids = Array.from(
-      { length: 45 },
-      (_, i) => `r${String(i).padStart(2, '0')}-${deliveryId.slice(2, 8)}`,
-    );
-    const entries = ids.map((id, i) =>
-      i % 3 === 0
-        ? entry(ref, id, 'sent', `2026-11-22T10:${String(i).padStart(2, '0')}:00.000Z`)
-        : entry(ref, id, 'pending'),
-    );
-    await repo.putTargets(entries);
-    // An older preparation of the same delivery is another log.
-    await repo.putTargets([entry({ deliveryId, version: 2 }, 'stale', 'pending')]);
-
-    const everything = await all((page) => repo.listSending(ref, {}, page), 7);
-    expect(everything).toHaveLength(45);
-    expect(new Set(everything.map((e) => e.recipientId))).toEqual(new Set(ids));
-    expect(everything.find((e) => e.recipientId === ids[3])).toEqual(entries[3]);
-
-    const sent = await all((page) => repo.listSending(ref, { status: 'sent' }, page), 4);
-    expect(sent.map((e) => e.recipientId).sort()).toEqual(ids.filter((_, i) => i % 3 === 0));
-    const pending = await all((page) => repo.listSending(ref, { status: 'pending' }, page), 50);
-    expect(pending).toHaveLength(30);
-    expect(await repo.listSending(ref, { status: 'failed' }, {})).toEqual({ items: [], nextCursor: null });
-    expect(
-      (await repo.listSending({ deliveryId, version: 2 }, {}, {})).items.map((e) => e.recipientId),
-    ).toEqual(['stale']);
-  });
-
   it('shows delivery and engagement times, never the claim or the reconciliation marker', async () => {
     const repo = log();
     const ref = { deliveryId: `d-${randomUUID()}`, version: 1 };
     const profileId = `p-${randomUUID()}`;
     const shown: SendingLogEntry = {
-      ...entry(ref, profileId, 'delivered', '2026-11-22T10:00:00.000Z'),
+      ...logEntry(ref, profileId, 'delivered', '2026-11-22T10:00:00.000Z'),
       deliveredAt: '2026-11-22T10:00:04.000Z',
       opens: 2,
       clicks: 1,
@@ -101,15 +58,6 @@ describe('DynamoRecipientLogRepository (DynamoDB Local)', () => {
     expect((await repo.listSending(ref, {}, {})).items).toEqual([shown]);
     expect((await repo.listSending(ref, { status: 'delivered' }, {})).items).toEqual([shown]);
     expect((await repo.historyForProfile(profileId, {})).items).toEqual([shown]);
-  });
-
-  it('rewrites an entry when preparation writes it again (idempotent per recipient)', async () => {
-    const repo = log();
-    const ref = { deliveryId: `d-${randomUUID()}`, version: 1 };
-    await repo.putTargets([entry(ref, 'same', 'pending')]);
-    await repo.putTargets([{ ...entry(ref, 'same', 'pending'), email: 'changed@example.com' }]);
-    const page = await repo.listSending(ref, {}, {});
-    expect(page.items.map((e) => e.email)).toEqual(['changed@example.com']);
   });
 
   it('lists the exclusion log with each cause', async () => {
@@ -137,10 +85,15 @@ describe('DynamoRecipientLogRepository (DynamoDB Local)', () => {
     const profileId = `p-${randomUUID()}`;
     const deliveries = ['d-a', 'd-b', 'd-c', 'd-d'].map((d) => `${d}-${profileId}`);
     await repo.putTargets([
-      entry({ deliveryId: deliveries[0]!, version: 1 }, profileId, 'delivered', '2026-10-01T08:00:00.000Z'),
-      entry({ deliveryId: deliveries[1]!, version: 1 }, profileId, 'sent', '2026-11-01T08:00:00.000Z'),
-      entry({ deliveryId: deliveries[2]!, version: 1 }, profileId, 'failed', '2026-09-01T08:00:00.000Z'),
-      entry({ deliveryId: deliveries[3]!, version: 1 }, profileId, 'pending'),
+      logEntry(
+        { deliveryId: deliveries[0]!, version: 1 },
+        profileId,
+        'delivered',
+        '2026-10-01T08:00:00.000Z',
+      ),
+      logEntry({ deliveryId: deliveries[1]!, version: 1 }, profileId, 'sent', '2026-11-01T08:00:00.000Z'),
+      logEntry({ deliveryId: deliveries[2]!, version: 1 }, profileId, 'failed', '2026-09-01T08:00:00.000Z'),
+      logEntry({ deliveryId: deliveries[3]!, version: 1 }, profileId, 'pending'),
     ]);
     const history = await all((page) => repo.historyForProfile(profileId, page), 2);
     expect(history.map((e) => [e.deliveryId, e.status])).toEqual([

@@ -1,6 +1,8 @@
 /**
  * DynamoSweepRegistry against DynamoDB Local, on private tables (the registry is one partition: the assertions
  * need to see all of it).
+ * The port's cases, held to the fake as well, are in test/integration/contract/sweep.test.ts; here, the stored
+ * item and cursors of other lists.
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -72,32 +74,6 @@ describe('DynamoSweepRegistry (DynamoDB Local)', () => {
       sweptAt: '2026-11-22T10:10:00.000Z',
     });
     await registry().remove(id);
-  });
-
-  it('lists every registered delivery in id order, page by page; removed ones leave, updates never re-create', async () => {
-    const run = randomUUID().slice(0, 8);
-    const ids = Array.from({ length: 7 }, (_, i) => `d-${run}-${i}`);
-    await Promise.all(ids.map((id) => registry().register(id, '2026-11-22T10:00:00.000Z')));
-    const fresh = (await listAll(100)).items.map((e) => e.deliveryId);
-    expect(fresh).toEqual(ids);
-    expect((await listAll(100)).items[0]).toEqual({
-      deliveryId: ids[0],
-      registeredAt: '2026-11-22T10:00:00.000Z',
-    });
-
-    const paged = await listAll(3);
-    expect(paged.items.map((e) => e.deliveryId)).toEqual(ids);
-    expect(paged.pages).toBe(3);
-    // A page that takes the last entries exactly has no cursor.
-    expect((await registry().list({ limit: 7 })).nextCursor).toBeNull();
-
-    await registry().remove(ids[2]!);
-    await registry().remove(`d-${randomUUID()}`); // absent: fine
-    await registry().update(ids[2]!, { settled: 1, sweptAt: '2026-11-22T10:05:00.000Z' });
-    await registry().update(`d-${run}-never`, { settled: 1, sweptAt: '2026-11-22T10:05:00.000Z' });
-    expect((await listAll(2)).items.map((e) => e.deliveryId)).toEqual(ids.filter((_, i) => i !== 2));
-    await Promise.all(ids.map((id) => registry().remove(id)));
-    expect(await registry().list({})).toEqual({ items: [], nextCursor: null });
   });
 
   it('rejects a malformed cursor and one from another list', async () => {

@@ -1,6 +1,8 @@
 /**
  * DynamoRecipientLedger against DynamoDB Local: the claim is the only way to SES, a recipient is sent at most
  * once, every status change moves the entry in the byStatus index, and an in-doubt claim is never resent.
+ * The port's cases, held to the fake as well, are in test/integration/contract/ledger.test.ts; here, what the
+ * adapter stores (index attributes, the spent claim's owner, reconciledAt).
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -8,37 +10,21 @@ import { describe, expect, it } from 'vitest';
 import { sendingLogKey, shardOf } from '#adapters/dynamodb/keys.ts';
 import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
-import type { Claim, LogRef, SendingLogEntry } from '#ports/index.ts';
+import type { LogRef } from '#ports/index.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
+import { claimOf, logEntry } from '#test/helpers/sending-log.ts';
 
 const client = documentClient();
 const tableName = () => sharedTables().recipients;
 const ledger = () => new DynamoRecipientLedger({ client, tableName: tableName() });
 const log = () => new DynamoRecipientLogRepository({ client, tableName: tableName() });
 
-const PREPARED_AT = '2026-11-22T09:00:00.000Z';
-
-const pending = (ref: LogRef, recipientId: string): SendingLogEntry => ({
-  ...ref,
-  recipientId,
-  profileId: recipientId,
-  email: `${recipientId}@example.com`,
-  status: 'pending',
-  updatedAt: PREPARED_AT,
-});
-
 /** A fresh prepared log with these recipients pending. */
 const prepared = async (...recipientIds: string[]): Promise<LogRef> => {
   const ref = { deliveryId: `d-${randomUUID()}`, version: 2 };
-  await log().putTargets(recipientIds.map((id) => pending(ref, id)));
+  await log().putTargets(recipientIds.map((id) => logEntry(ref, id)));
   return ref;
 };
-
-const claimOf = (owner: string, at = '2026-11-22T10:00:00.000Z'): Claim => ({
-  owner,
-  at,
-  leaseUntil: '2026-11-22T10:05:00.000Z',
-});
 
 /** The stored item, index attributes included. */
 const raw = async (ref: LogRef, recipientId: string) =>
@@ -48,40 +34,7 @@ const raw = async (ref: LogRef, recipientId: string) =>
     )
   ).Item;
 
-/** `count` recipient ids that all fall in one shard (the shard of the first). */
-const idsInOneShard = (count: number, tag: string): { shard: number; ids: string[] } => {
-  const ids: string[] = [];
-  let shard = -1;
-  for (let i = 0; ids.length < count; i++) {
-    const id = `r${String(i).padStart(4, '0')}-${tag}`;
-    if (shard === -1) shard = shardOf(id);
-    if (shardOf(id) === shard) ids.push(id);
-  }
-  return { shard, ids };
-};
-
 describe('DynamoRecipientLedger (DynamoDB Local)', () => {
-  it('lets exactly one of two concurrent claims win; the loser sees the winner’s claim', async () => {
-    const ref = await prepared('ann');
-    const a = claimOf('sender-a');
-    const b = claimOf('sender-b');
-    const results = await Promise.all([ledger().claim(ref, 'ann', a), ledger().claim(ref, 'ann', b)]);
-
-    const won = results.filter((r) => r.claimed);
-    expect(won).toHaveLength(1);
-    const winner = results[0]!.claimed ? a : b;
-    const lost = results.find((r) => !r.claimed);
-    expect(lost).toEqual({
-      claimed: false,
-      entry: { ...pending(ref, 'ann'), updatedAt: winner.at, claim: winner },
-    });
-    expect(await ledger().get(ref, 'ann')).toEqual({
-      ...pending(ref, 'ann'),
-      updatedAt: winner.at,
-      claim: winner,
-    });
-  });
-
   it('refuses a claim on an absent recipient (null) and on one already sent (the entry as stored)', async () => {
     const ref = await prepared('ann');
     expect(await ledger().claim(ref, 'nobody', claimOf('s'))).toEqual({ claimed: false, entry: null });
@@ -130,7 +83,7 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
     });
     expect(item).not.toHaveProperty('leaseUntil');
     expect(await ledger().get(ref, 'ann')).toEqual({
-      ...pending(ref, 'ann'),
+      ...logEntry(ref, 'ann'),
       status: 'sent',
       sesMessageId: sent.sesMessageId,
       sentAt: sent.at,
@@ -148,23 +101,6 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
     const shard = shardOf('ann');
     expect((await ledger().listByStatus(ref, shard, 'sent', null, 10)).recipientIds).toEqual(['ann']);
     expect((await ledger().listByStatus(ref, shard, 'pending', null, 10)).recipientIds).toEqual([]);
-  });
-
-  it('gives back a pending claim on release, so another sender can claim it; a stale release does nothing', async () => {
-    const ref = await prepared('ann');
-    const claim = claimOf('sender-a');
-    await ledger().claim(ref, 'ann', claim);
-    await ledger().release(ref, 'ann', claimOf('sender-b'));
-    expect((await ledger().get(ref, 'ann'))?.claim).toEqual(claim);
-
-    await ledger().release(ref, 'ann', claim);
-    const entry = await ledger().get(ref, 'ann');
-    expect(entry?.status).toBe('pending');
-    expect(entry).not.toHaveProperty('claim');
-    expect(await ledger().claim(ref, 'ann', claimOf('sender-b'))).toMatchObject({
-      claimed: true,
-      entry: { claim: claimOf('sender-b') },
-    });
   });
 
   it('makes an expired claim in-doubt (never sent again), then failed once its window has passed', async () => {
@@ -235,103 +171,6 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
     expect(await raw(ref, 'ann')).not.toHaveProperty('leaseUntil');
     expect(await ledger().markFailed(ref, 'ann', claim, failure)).toBe(false);
   });
-
-  it('cancels a pending unclaimed recipient once, and never a claimed one', async () => {
-    const ref = await prepared('ann', 'bob');
-    await ledger().claim(ref, 'bob', claimOf('sender-a'));
-    expect(await ledger().cancel(ref, 'bob', '2026-11-22T10:20:00.000Z')).toBe(false);
-    expect((await ledger().get(ref, 'bob'))?.status).toBe('pending');
-
-    expect(await ledger().cancel(ref, 'ann', '2026-11-22T10:20:00.000Z')).toBe(true);
-    expect(await ledger().get(ref, 'ann')).toEqual({
-      ...pending(ref, 'ann'),
-      status: 'canceled',
-      failureReason: 'Delivery canceled',
-      updatedAt: '2026-11-22T10:20:00.000Z',
-    });
-    expect(await ledger().cancel(ref, 'ann', '2026-11-22T10:21:00.000Z')).toBe(false);
-    expect((await ledger().claim(ref, 'ann', claimOf('sender-b'))).claimed).toBe(false);
-    expect(await ledger().cancel(ref, 'nobody', '2026-11-22T10:21:00.000Z')).toBe(false);
-  });
-
-  it('lists one shard by status in id order, page by page, and entries leave the list as their status moves', async () => {
-    const { shard, ids } = idsInOneShard(12, randomUUID().slice(0, 6));
-    const ref = await prepared(...ids);
-    const sorted = [...ids].sort();
-    // Another shard and another prepared version are other lists.
-    const other = ids[0]!.replace(/^r0000/, 'x');
-    await log().putTargets([pending({ ...ref, version: 1 }, ids[0]!), pending(ref, other)]);
-
-    const pages: string[][] = [];
-    let after: string | null = null;
-    do {
-      const page: { recipientIds: string[]; last: string | null } = await ledger().listByStatus(
-        ref,
-        shard,
-        'pending',
-        after,
-        5,
-      );
-      pages.push(page.recipientIds);
-      if (page.last !== null) expect(page.last).toBe(page.recipientIds.at(-1));
-      after = page.last;
-    } while (after !== null && pages.length < 10);
-    expect(pages).toEqual([sorted.slice(0, 5), sorted.slice(5, 10), sorted.slice(10)]);
-    // A page that ends exactly at the end of the shard says so.
-    expect(await ledger().listByStatus(ref, shard, 'pending', sorted[6]!, 5)).toEqual({
-      recipientIds: sorted.slice(7, 12),
-      last: null,
-    });
-
-    // Three sent, two canceled: they leave `pending` and appear under their new status.
-    for (const id of sorted.slice(0, 3)) {
-      const claim = claimOf(`s-${id}`);
-      await ledger().claim(ref, id, claim);
-      await ledger().markSent(ref, id, claim, { sesMessageId: `m-${id}`, at: '2026-11-22T10:30:00.000Z' });
-    }
-    for (const id of [sorted[4]!, sorted[8]!]) await ledger().cancel(ref, id, '2026-11-22T10:31:00.000Z');
-    const stillPending = sorted.filter((_, i) => ![0, 1, 2, 4, 8].includes(i));
-    expect(await ledger().listByStatus(ref, shard, 'pending', null, 100)).toEqual({
-      recipientIds: stillPending,
-      last: null,
-    });
-    expect((await ledger().listByStatus(ref, shard, 'sent', null, 100)).recipientIds).toEqual(
-      sorted.slice(0, 3),
-    );
-    expect((await ledger().listByStatus(ref, shard, 'canceled', null, 100)).recipientIds).toEqual([
-      sorted[4],
-      sorted[8],
-    ]);
-    // A position whose entry left the status still continues after it.
-    expect((await ledger().listByStatus(ref, shard, 'pending', sorted[4]!, 2)).recipientIds).toEqual([
-      sorted[5],
-      sorted[6],
-    ]);
-    await expect(ledger().listByStatus(ref, shard, 'pending', null, 0)).rejects.toThrow(RangeError);
-  });
-});
-
-describe('DynamoRecipientLedger entries by status (DynamoDB Local)', () => {
-  it('pages whole entries of one status, claims included, as the sweeper reads them', async () => {
-    const { shard, ids } = idsInOneShard(5, `e${randomUUID().slice(0, 6)}`);
-    const ref = await prepared(...ids);
-    const claim = claimOf('sender-1');
-    expect((await ledger().claim(ref, ids[1]!, claim)).claimed).toBe(true);
-    const first = await ledger().entriesByStatus(ref, shard, 'pending', null, 3);
-    expect(first.entries.map((e) => e.recipientId)).toEqual(ids.slice(0, 3));
-    expect(first.last).toBe(ids[2]);
-    expect(first.entries[1]).toMatchObject({ recipientId: ids[1], email: `${ids[1]}@example.com`, claim });
-    expect(first.entries[0]!.claim).toBeUndefined();
-    const rest = await ledger().entriesByStatus(ref, shard, 'pending', first.last, 3);
-    expect(rest).toEqual({
-      entries: [
-        expect.objectContaining({ recipientId: ids[3] }),
-        expect.objectContaining({ recipientId: ids[4] }),
-      ],
-      last: null,
-    });
-    expect((await ledger().entriesByStatus(ref, shard, 'in-doubt', null, 3)).entries).toEqual([]);
-  });
 });
 
 describe('DynamoRecipientLedger and SES events (DynamoDB Local)', () => {
@@ -351,13 +190,6 @@ describe('DynamoRecipientLedger and SES events (DynamoDB Local)', () => {
     }
     return { ref, messageIds };
   };
-
-  it('finds an entry by its SES message id once it has one, and nothing for an unknown id', async () => {
-    const { ref, messageIds } = await sentLog('ann', 'bob');
-    expect(await ledger().findBySesMessageId(messageIds.bob!)).toEqual({ ref, recipientId: 'bob' });
-    expect(await ledger().findBySesMessageId(messageIds.ann!)).toEqual({ ref, recipientId: 'ann' });
-    expect(await ledger().findBySesMessageId(`m-${randomUUID()}`)).toBeNull();
-  });
 
   it('moves sent to delivered under the status it read; a stale status or a missing entry is refused', async () => {
     const { ref } = await sentLog('ann');
@@ -506,81 +338,6 @@ describe('DynamoRecipientLedger and SES events (DynamoDB Local)', () => {
     expect(await ledger().markSent(ref, 'bob', bobClaim, bobSent)).toBe(true);
     expect(await ledger().markSent(ref, 'bob', bobClaim, bobSent)).toBe(true);
     expect(await raw(ref, 'bob')).not.toHaveProperty('reconciledAt');
-  });
-
-  it('counts opens and clicks, keeps the first times, and a click with no open sets the first open too', async () => {
-    const { ref } = await sentLog('ann', 'bob');
-    const t = (minute: number) => `2026-11-22T11:${String(minute).padStart(2, '0')}:00.000Z`;
-
-    // ann: an open proves delivery (status, delivered time and the open in one write), then another open.
-    const first = await ledger().applyEvent(ref, 'ann', 'sent', {
-      status: 'delivered',
-      deliveredAt: t(1),
-      track: { kind: 'open', at: t(1) },
-      updatedAt: t(2),
-    });
-    expect(first?.after).toMatchObject({
-      status: 'delivered',
-      opens: 1,
-      firstOpenAt: t(1),
-      deliveredAt: t(1),
-    });
-    expect(first?.before).not.toHaveProperty('opens');
-    const second = await ledger().applyEvent(ref, 'ann', 'delivered', {
-      track: { kind: 'open', at: t(5) },
-      updatedAt: t(5),
-    });
-    expect(second?.before).toMatchObject({ opens: 1, firstOpenAt: t(1) });
-    expect(second?.after).toMatchObject({ opens: 2, firstOpenAt: t(1), updatedAt: t(5) });
-    expect(second?.after).not.toHaveProperty('clicks');
-    expect(await ledger().get(ref, 'ann')).toEqual(second?.after);
-    expect((await ledger().listByStatus(ref, shardOf('ann'), 'delivered', null, 10)).recipientIds).toContain(
-      'ann',
-    );
-
-    // bob: a click first sets both first times; a later open keeps them.
-    const click = await ledger().applyEvent(ref, 'bob', 'sent', {
-      status: 'delivered',
-      deliveredAt: t(3),
-      track: { kind: 'click', at: t(3) },
-      updatedAt: t(3),
-    });
-    expect(click?.after).toMatchObject({ clicks: 1, firstClickAt: t(3), firstOpenAt: t(3) });
-    expect(click?.after).not.toHaveProperty('opens');
-    await ledger().applyEvent(ref, 'bob', 'delivered', {
-      track: { kind: 'open', at: t(4) },
-      updatedAt: t(4),
-    });
-    const afterClick = await ledger().applyEvent(ref, 'bob', 'delivered', {
-      track: { kind: 'click', at: t(6) },
-      updatedAt: t(6),
-    });
-    expect(afterClick?.after).toMatchObject({ opens: 1, clicks: 2, firstOpenAt: t(3), firstClickAt: t(3) });
-    expect(await ledger().get(ref, 'bob')).toEqual(afterClick?.after);
-
-    // The sending log and the history show the engagement.
-    const listed = await log().listSending(ref, { status: 'delivered' }, {});
-    expect(listed.items.find((e) => e.recipientId === 'bob')).toMatchObject({
-      opens: 1,
-      clicks: 2,
-      firstOpenAt: t(3),
-      firstClickAt: t(3),
-      deliveredAt: t(3),
-    });
-  });
-
-  it('adds concurrent opens atomically: each write reports the count it made', async () => {
-    const { ref } = await sentLog('ann');
-    const at = '2026-11-22T12:00:00.000Z';
-    await ledger().applyEvent(ref, 'ann', 'sent', { status: 'delivered', deliveredAt: at, updatedAt: at });
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        ledger().applyEvent(ref, 'ann', 'delivered', { track: { kind: 'open', at }, updatedAt: at }),
-      ),
-    );
-    expect(results.map((r) => r?.after.opens).sort()).toEqual([1, 2, 3, 4, 5]);
-    expect(results.map((r) => (r?.before.opens ?? 0) + 1).sort()).toEqual([1, 2, 3, 4, 5]);
-    expect((await ledger().get(ref, 'ann'))?.opens).toBe(5);
   });
 
   it('refuses an empty change (nothing but updatedAt) without writing', async () => {

@@ -6,9 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   CreateQueueCommand,
-  DeleteMessageBatchCommand,
   DeleteQueueCommand,
-  ReceiveMessageCommand,
   type SendMessageBatchCommandInput,
   type SendMessageBatchCommandOutput,
   SQSClient,
@@ -16,6 +14,7 @@ import {
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { MAX_BATCH_BYTES, packBatches, SqsJobQueue } from '#adapters/sqs/job-queue.ts';
 import type { SendJob } from '#ports/index.ts';
+import { drainBodies } from '#test/helpers/sqs.ts';
 
 const queues: string[] = [];
 const admin = new SQSClient({ endpoint: inject('endpoints').sqs, region: inject('region') });
@@ -31,25 +30,7 @@ const createQueue = async (): Promise<string> => {
   return out.QueueUrl!;
 };
 
-/** Every message in the queue, received and deleted until a receive comes back empty. */
-const drain = async (queueUrl: string): Promise<string[]> => {
-  const bodies: string[] = [];
-  for (let i = 0; i < 100; i++) {
-    const out = await admin.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) return bodies;
-    bodies.push(...messages.map((m) => m.Body!));
-    await admin.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: messages.map((m, n) => ({ Id: `${n}`, ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-  }
-  throw new Error('queue never drained');
-};
+const drain = (queueUrl: string): Promise<string[]> => drainBodies(admin, queueUrl);
 
 type Batch = { input: SendMessageBatchCommandInput; output?: SendMessageBatchCommandOutput };
 

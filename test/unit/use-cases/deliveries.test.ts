@@ -9,7 +9,7 @@ import { upsertProfiles } from '#use-cases/profiles.ts';
 import { computeStats } from '#use-cases/stats.ts';
 import { admin, nobody, preparer, starter, workflowUser } from '#test/helpers/actors.ts';
 import { deliveryInput } from '#test/helpers/deliveries.ts';
-import { type FakeDeps, fakeDeps } from '#test/helpers/fakes.ts';
+import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
 
 const rejection = async (promise: Promise<unknown>): Promise<DomainError> => {
   try {

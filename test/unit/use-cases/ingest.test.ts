@@ -10,7 +10,7 @@ import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { EVENT_RETENTION_DAYS, ingestEnvelope } from '#use-cases/ingest.ts';
 import type { SendDeps } from '#use-cases/send.ts';
 import { sesFixture, snsEnvelope } from '#test/helpers/aws-events.ts';
-import { type FakeDeps, fakeDeps } from '#test/helpers/fakes.ts';
+import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
 
 const MESSAGE = 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000';
 const REF = { deliveryId: 'd-1', version: 2 };

@@ -18,7 +18,7 @@ import { computeStats } from '#use-cases/stats.ts';
 import { IN_DOUBT_REASON, type SweepDeps, sweep } from '#use-cases/sweep.ts';
 import { preparer, starter } from '#test/helpers/actors.ts';
 import { deliveryInput } from '#test/helpers/deliveries.ts';
-import { type FakeDeps, fakeDeps } from '#test/helpers/fakes.ts';
+import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
 
 let deps: FakeDeps;
 let world: ReturnType<typeof wire>;

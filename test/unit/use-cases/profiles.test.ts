@@ -3,7 +3,7 @@ import type { DomainError } from '#domain/errors.ts';
 import { addMembers, createAudience } from '#use-cases/audiences.ts';
 import { getProfile, upsertProfiles } from '#use-cases/profiles.ts';
 import { preparer, workflowUser } from '#test/helpers/actors.ts';
-import { type FakeDeps, fakeDeps } from '#test/helpers/fakes.ts';
+import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
 
 let deps: FakeDeps;
 beforeEach(() => {

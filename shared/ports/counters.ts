@@ -1,0 +1,18 @@
+/** Counter names; each recipient's changes are ADDed to its shard. */
+export type CounterName =
+  | 'sent'
+  | 'processed'
+  | 'delivered'
+  | 'bouncesAndErrors'
+  | 'settled'
+  | 'opens'
+  | 'uniqueOpens'
+  | 'clicks'
+  | 'uniqueClicks';
+
+export interface Counters {
+  add(deliveryId: string, shard: number, deltas: Partial<Record<CounterName, number>>): Promise<void>;
+  /** ADDs corrections to the adjustment item (compute-stats' counter repair), summed with the shards by `read`. */
+  adjust(deliveryId: string, deltas: Partial<Record<CounterName, number>>): Promise<void>;
+  read(deliveryId: string): Promise<Record<CounterName, number>>;
+}

@@ -1,0 +1,56 @@
+import type { Page, PageRequest } from './paging.ts';
+
+/** One SES event as received, keyed by its message and envelope. */
+export interface RawSesEvent {
+  sesMessageId: string;
+  envelopeId: string;
+  eventType: string;
+  record: unknown;
+  receivedAt: string;
+  /** Epoch seconds (the table's TTL). */
+  expiresAt: number;
+}
+
+/** Raw SES events and their dedupe markers (the `events` table, TTL `expiresAt`). */
+export interface SesEventStore {
+  /** Whether this envelope was ingested before (its raw event is stored once its effects are applied). */
+  hasRaw(sesMessageId: string, envelopeId: string): Promise<boolean>;
+  /**
+   * Stores one event as received, keyed by its SES message id and envelope id; false when that envelope was
+   * stored before (an exact duplicate: the conditional put is the dedupe).
+   */
+  putRaw(event: RawSesEvent): Promise<boolean>;
+  /** Whether a terminal outcome `messageId#eventType#recipient` was applied before (in another envelope). */
+  hasOutcome(sesMessageId: string, eventType: string, address: string): Promise<boolean>;
+  /** Records that outcome as applied (idempotent). */
+  putOutcome(sesMessageId: string, eventType: string, address: string, expiresAt: number): Promise<void>;
+}
+
+/** One tracking-log entry: an open, a click (with its link) or a list unsubscribe. */
+export interface TrackingLogEntry {
+  deliveryId: string;
+  version: number;
+  recipientId: string;
+  profileId: string;
+  sesMessageId: string;
+  type: 'open' | 'click' | 'opt-out';
+  at: string;
+  link?: string;
+  userAgent?: string;
+  /** The envelope the event came in (unique per event). */
+  eventId: string;
+}
+
+export interface TrackingLog {
+  /**
+   * Appends an entry, conditionally on its key (delivery, recipient, time, eventId) being new: false when it was
+   * appended before (a redelivered event), so the entry's opens or clicks are ADDed once.
+   */
+  append(entry: TrackingLogEntry, expiresAt: number): Promise<boolean>;
+  /** A delivery's tracking log, shard by shard in time order within a shard, optionally one type only. */
+  list(
+    deliveryId: string,
+    filter: { type?: TrackingLogEntry['type'] | undefined },
+    page: PageRequest,
+  ): Promise<Page<TrackingLogEntry>>;
+}

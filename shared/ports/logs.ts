@@ -1,0 +1,56 @@
+import type { ExclusionCause } from '#domain/delivery.ts';
+import type { FailureType, RecipientStatus } from '#domain/kpis.ts';
+import type { Page, PageRequest } from './paging.ts';
+
+/** A delivery's logs are per preparation: re-preparing writes a fresh set, keyed by the prepared version. */
+export interface LogRef {
+  deliveryId: string;
+  version: number;
+}
+
+/** A sending-log entry (DESIGN section 6). */
+export interface SendingLogEntry {
+  deliveryId: string;
+  version: number;
+  recipientId: string;
+  profileId: string;
+  email: string;
+  status: RecipientStatus;
+  failureType?: FailureType;
+  failureReason?: string;
+  sesMessageId?: string;
+  sentAt?: string;
+  /** When a Delivery event (or an open or click, which prove delivery) was recorded. */
+  deliveredAt?: string;
+  updatedAt: string;
+  opens?: number;
+  clicks?: number;
+  firstOpenAt?: string;
+  firstClickAt?: string;
+}
+
+export interface ExclusionLogEntry {
+  deliveryId: string;
+  version: number;
+  profileId: string;
+  email: string | null;
+  status: 'ignored';
+  cause: ExclusionCause;
+  reason: string;
+  at: string;
+}
+
+/** The sending and exclusion logs of a delivery. */
+export interface RecipientLogRepository {
+  /** Writes pending sending-log entries (idempotent per recipient). */
+  putTargets(entries: readonly SendingLogEntry[]): Promise<void>;
+  putExclusions(entries: readonly ExclusionLogEntry[]): Promise<void>;
+  listSending(
+    ref: LogRef,
+    filter: { status?: RecipientStatus | undefined },
+    page: PageRequest,
+  ): Promise<Page<SendingLogEntry>>;
+  listExclusions(ref: LogRef, page: PageRequest): Promise<Page<ExclusionLogEntry>>;
+  /** Every message sent to a profile, newest first. */
+  historyForProfile(profileId: string, page: PageRequest): Promise<Page<SendingLogEntry>>;
+}

@@ -1,0 +1,55 @@
+import { SHARDS } from '#domain/shards.ts';
+import type { CounterName, Counters } from '#ports/index.ts';
+
+const COUNTERS: CounterName[] = [
+  'sent',
+  'processed',
+  'delivered',
+  'bouncesAndErrors',
+  'settled',
+  'opens',
+  'uniqueOpens',
+  'clicks',
+  'uniqueClicks',
+];
+
+type Deltas = Partial<Record<CounterName, number>>;
+
+/** The adjustment item beside a delivery's 16 shards. */
+const ADJUSTMENT = 'adjustment';
+
+/** A delivery's 16 counter shards and its adjustment item, as the adapter keeps them, with its checks. */
+export class FakeCounters implements Counters {
+  /** Per delivery, per shard (or the adjustment item): the sums. */
+  readonly items = new Map<string, Map<number | typeof ADJUSTMENT, Deltas>>();
+  async add(deliveryId: string, shard: number, deltas: Deltas) {
+    if (!Number.isInteger(shard) || shard < 0 || shard >= SHARDS)
+      throw new RangeError(`shard ${shard} out of range`);
+    this.#add(deliveryId, shard, deltas);
+  }
+  async adjust(deliveryId: string, deltas: Deltas) {
+    this.#add(deliveryId, ADJUSTMENT, deltas);
+  }
+  #add(deliveryId: string, item: number | typeof ADJUSTMENT, deltas: Deltas) {
+    for (const name of COUNTERS) {
+      const delta = deltas[name];
+      if (delta !== undefined && !Number.isInteger(delta))
+        throw new RangeError(`counter ${name}: delta ${delta} is not an integer`);
+    }
+    const items = this.items.get(deliveryId) ?? new Map<number | typeof ADJUSTMENT, Deltas>();
+    const current = items.get(item) ?? {};
+    for (const name of COUNTERS) {
+      const delta = deltas[name];
+      if (delta) current[name] = (current[name] ?? 0) + delta;
+    }
+    items.set(item, current);
+    this.items.set(deliveryId, items);
+  }
+  async read(deliveryId: string) {
+    const total = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
+    for (const values of this.items.get(deliveryId)?.values() ?? []) {
+      for (const c of COUNTERS) total[c] += values[c] ?? 0;
+    }
+    return total;
+  }
+}

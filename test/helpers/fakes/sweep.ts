@@ -1,0 +1,20 @@
+import type { PageRequest, SweepEntry, SweepRegistry } from '#ports/index.ts';
+import { byKey, clone, paginate } from './support.ts';
+
+export class FakeSweepRegistry implements SweepRegistry {
+  readonly entries = new Map<string, SweepEntry>();
+  async register(deliveryId: string, at: string) {
+    if (!this.entries.has(deliveryId)) this.entries.set(deliveryId, { deliveryId, registeredAt: at });
+  }
+  async list(page: PageRequest) {
+    const inIdOrder = [...this.entries.values()].sort((a, b) => byKey(a.deliveryId, b.deliveryId));
+    return paginate(inIdOrder.map(clone), page);
+  }
+  async update(deliveryId: string, state: { settled: number; sweptAt: string }) {
+    const e = this.entries.get(deliveryId);
+    if (e) Object.assign(e, state);
+  }
+  async remove(deliveryId: string) {
+    this.entries.delete(deliveryId);
+  }
+}
