@@ -8,7 +8,7 @@ import { InvalidSesEvent, openEnvelope } from '#domain/ses-events.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { ingestEnvelope } from '#use-cases/ingest.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
-import { logger } from '#functions/lib/http.ts';
+import { logger, metrics } from '#functions/lib/observability.ts';
 import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
 
 const deps = ingesterAdapters();
@@ -25,6 +25,7 @@ export const handler = recordConsumer(
         reason: error.message,
       });
       await deps.refused.refuse(record, error.message);
+      metrics.count('SesEventsRefused', 1);
       return;
     }
     const result = await ingestEnvelope(deps, envelope, batch);
