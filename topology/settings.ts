@@ -159,6 +159,16 @@ export const settings = {
     context: 'logLevel',
   }),
 
+  LOG_SAMPLE_RATE: setting({
+    description:
+      'share of invocations (0 to 1) every function logs at DEBUG whatever LOG_LEVEL (Powertools log sampling, set as POWERTOOLS_LOGGER_SAMPLE_RATE)',
+    expected: 'a fraction from 0 to 1',
+    type: fraction,
+    scope: ['cdk'],
+    default: 0.01,
+    context: 'logSampleRate',
+  }),
+
   // ---- The deployment (CDK context) -------------------------------------------------------------------------
   REGION: setting({
     description:
@@ -209,6 +219,15 @@ export const settings = {
     scope: ['cdk'],
     default: 'example.com',
     context: 'senderIdentity',
+  }),
+  SEND_QUEUE_ALARM_MINUTES: setting({
+    description:
+      "age in minutes of the send queue's oldest job that raises the send-queue-age alarm; above the longest send your SES quota allows (its 24-hour quota over the pacing target), below the queue's 4-day retention",
+    expected: 'a whole number of minutes from 1 to 5760',
+    type: wholeNumber(1, 5760),
+    scope: ['cdk'],
+    default: 120,
+    context: 'sendQueueAlarmMinutes',
   }),
   ALARM_EMAIL: setting({
     description: 'address subscribed to the alarm topic (it must confirm the subscription)',
