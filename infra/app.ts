@@ -14,8 +14,8 @@ import { settingsFromContext, settingsIn } from '#topology/settings.ts';
  * Context (`-c key=value` or cdk.json): the settings of scope `cdk` in topology/settings.ts, each with its type,
  * default and description there (docs/settings.md lists them): `region`, `account`, `consoleOrigin`, `logLevel`,
  * `apiRateLimit`, `apiBurstLimit`, `senderIdentity`, `sendRateFraction`, `sendRateLimit`,
- * `inDoubtWindowMinutes`, `alarmEmail`, `logSampleRate`, `sendQueueAlarmMinutes`. A missing or invalid value fails
- * synth with a message naming it.
+ * `inDoubtWindowMinutes`, `alarmEmail`, `logSampleRate`, `sendQueueAlarmMinutes`, `mailFromDomain`,
+ * `trackingDomain`. A missing or invalid value fails synth with a message naming it.
  */
 export interface ConfirmAndSendStacks {
   stateful: StatefulStack;
@@ -44,6 +44,8 @@ export function buildApp(app: App): ConfirmAndSendStacks {
       '(data and in-flight work)',
     senderIdentity: context.SENDER_IDENTITY,
     sendQueueMaxAge: Duration.minutes(context.SEND_QUEUE_ALARM_MINUTES),
+    ...(context.MAIL_FROM_DOMAIN ? { mailFromDomain: context.MAIL_FROM_DOMAIN } : {}),
+    ...(context.TRACKING_DOMAIN ? { trackingDomain: context.TRACKING_DOMAIN } : {}),
     ...(context.ALARM_EMAIL ? { alarmEmail: context.ALARM_EMAIL } : {}),
   });
   const jobQueues = {} as Record<QueueName, IQueue>;

@@ -44,6 +44,10 @@ export interface SettingSpec<T extends z.ZodType = z.ZodType> {
 }
 
 const text = z.string().min(1);
+const hostname = z
+  .string()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/);
 const positiveNumber = z.coerce.number().positive();
 const wholeNumber = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const fraction = z.coerce.number().min(0).max(1);
@@ -219,6 +223,24 @@ export const settings = {
     scope: ['cdk'],
     default: 'example.com',
     context: 'senderIdentity',
+  }),
+  MAIL_FROM_DOMAIN: setting({
+    description:
+      'custom MAIL FROM domain of a domain sender identity, a subdomain of it (mail.example.com): publish its MX and SPF records (README, Deploy)',
+    expected: 'a subdomain of the sender identity domain',
+    type: hostname,
+    scope: ['cdk'],
+    optional: true,
+    context: 'mailFromDomain',
+  }),
+  TRACKING_DOMAIN: setting({
+    description:
+      "custom domain of the open and click tracking links (the configuration set's redirect domain, HTTPS required): a CNAME to a CloudFront distribution in front of SES's regional tracking domain (README, Deploy)",
+    expected: 'a host name (track.example.com)',
+    type: hostname,
+    scope: ['cdk'],
+    optional: true,
+    context: 'trackingDomain',
   }),
   SEND_QUEUE_ALARM_MINUTES: setting({
     description:

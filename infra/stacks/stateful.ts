@@ -28,6 +28,10 @@ export interface StatefulStackProps extends StackProps {
   readonly senderIdentity: string;
   /** Optional address subscribed to the alarm notifications. */
   readonly alarmEmail?: string;
+  /** Custom MAIL FROM domain of a domain identity (a subdomain of it), context mailFromDomain. */
+  readonly mailFromDomain?: string;
+  /** Custom open and click tracking domain (HTTPS required), context trackingDomain. */
+  readonly trackingDomain?: string;
   /** Age of the send queue's oldest job that raises its alarm (context sendQueueAlarmMinutes, default 2 hours). */
   readonly sendQueueMaxAge?: Duration;
 }
@@ -218,17 +222,39 @@ export class StatefulStack extends Stack {
     // --- SES ----------------------------------------------------------------------------------------------
     // Reputation metrics on (they feed the bounce and complaint alarms below); the account-level suppression
     // list is applied to bounces and complaints for every message sent through this configuration set.
+    // A custom tracking domain rewrites the open pixel and click links to it, HTTPS only (README, Deploy).
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       configurationSetName,
       reputationMetrics: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      ...(props.trackingDomain
+        ? {
+            customTrackingRedirectDomain: props.trackingDomain,
+            customTrackingHttpsPolicy: ses.HttpsPolicy.REQUIRE,
+          }
+        : {}),
     });
+    const senderDomain = props.senderIdentity.includes('@') ? null : props.senderIdentity.toLowerCase();
+    if (
+      props.mailFromDomain &&
+      (senderDomain === null || !props.mailFromDomain.endsWith(`.${senderDomain}`))
+    ) {
+      throw new Error(
+        `context mailFromDomain="${props.mailFromDomain}" must be a subdomain of the sender identity domain (senderIdentity="${props.senderIdentity}")`,
+      );
+    }
     this.emailIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {
-      identity: props.senderIdentity.includes('@')
-        ? ses.Identity.email(props.senderIdentity)
-        : ses.Identity.domain(props.senderIdentity),
+      identity:
+        senderDomain === null ? ses.Identity.email(props.senderIdentity) : ses.Identity.domain(senderDomain),
       // Messages from this identity that name no configuration set still go through ours.
       configurationSet: this.configurationSet,
+      // Custom MAIL FROM (SPF alignment for DMARC); while its MX record is missing SES uses its own domain.
+      ...(props.mailFromDomain
+        ? {
+            mailFromDomain: props.mailFromDomain,
+            mailFromBehaviorOnMxFailure: ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+          }
+        : {}),
     });
     // Event publishing: every event type of the configuration set to an encrypted SNS topic, to which the SES
     // events queue subscribes (raw delivery off: the SNS envelope's MessageId is the dedupe id of an event).
