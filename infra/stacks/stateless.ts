@@ -167,14 +167,14 @@ export class StatelessStack extends Stack {
     );
 
     // Alarms on every function: errors (an invocation that threw or timed out: a whole batch, a schedule or
-    // periodic run, or an HTTP request answered 502 by API Gateway; the handlers' own 500s are the API's 5xx
+    // periodic run, or an HTTP request API Gateway then answers with a 5xx; the handlers' own 500s are the API's 5xx
     // alarm below) and throttles (Lambda concurrency: queue consumers are capped by their event source's maximum
     // concurrency, so a throttle means the account limit is reached).
     for (const [name, spec] of functionEntries()) {
       const fn = this.functions[name].function;
       const what =
         spec.trigger.kind === 'http'
-          ? 'requests (crashed or timed out: API Gateway answered 502)'
+          ? 'requests (crashed or timed out: API Gateway answered 5xx)'
           : spec.trigger.kind === 'queue'
             ? 'whole batches (crashed or timed out; their messages come back)'
             : 'runs';
@@ -281,7 +281,7 @@ export class StatelessStack extends Stack {
     projectAlarm(this, 'Api5xxAlarm', props.alarmTopic, {
       name: 'api-5xx',
       description:
-        'The HTTP API answered 5xx: a handler error ("INTERNAL", with its request id) or a crash (502)',
+        'The HTTP API answered 5xx: a handler error ("INTERNAL", with its request id) or a crashed function',
       metric: this.api.metricServerError({ period: alarmPeriod, statistic: cloudwatch.Stats.SUM }),
       threshold: 0,
     });

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '#infra/constructs/project-function.ts';
 import {
   type FunctionName,
   type QueueName,
@@ -292,5 +295,22 @@ describe('alarms', () => {
         'api-5xx',
       ].sort(),
     );
+  });
+});
+
+describe('the runbook', () => {
+  it('has a line in the README for every alarm', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const runbook = readme.slice(readme.indexOf('## Operations'));
+    const functionNames = new Set(functionEntries().map(([name]) => name));
+    const missing = allAlarms()
+      .map((a) => String(a.Properties.AlarmName).replace(/^confirm-and-send-/, ''))
+      .filter((name) => {
+        const perFunction = /^(.+)-(errors|throttles)$/.exec(name);
+        if (perFunction && functionNames.has(perFunction[1] as FunctionName))
+          return !runbook.includes(`| \`<function>-${perFunction[2]}\` (every function) |`);
+        return !new RegExp(`^\\| [^|]*\`${name}\``, 'm').test(runbook);
+      });
+    expect(missing).toEqual([]);
   });
 });
