@@ -81,6 +81,11 @@ export interface AudienceRepository {
   ): Promise<{ profileIds: string[]; last: string | null }>;
 }
 
+/** The audiences, newest first: what the console lists and picks from. */
+export interface AudienceDirectory {
+  listAudiences(page: PageRequest): Promise<Page<Audience>>;
+}
+
 export interface Clock {
   now(): Date;
 }
