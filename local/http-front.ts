@@ -11,6 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FunctionName, httpRoutes } from '#topology/topology.ts';
+import type { ConsoleHandler } from './console/serve.ts';
 import { type Identity, stringifyClaims } from './identity.ts';
 import {
   apiGatewayRequestId,
@@ -128,6 +129,8 @@ export interface HttpFrontOptions {
   host?: string;
   /** Origins allowed by CORS; `*` allows any (the default locally). */
   corsOrigins?: readonly string[];
+  /** The console (local/console): asked last, for what no API or local route matched. */
+  console?: ConsoleHandler;
   /** Called with each function error (the front answers 500 as API Gateway does). */
   onFunctionError?: (
     functionName: string,
@@ -323,6 +326,7 @@ export const startHttpFront = async (options: HttpFrontOptions): Promise<HttpFro
       return;
     }
     const api = matchRoute(apiRoutes, method, url.pathname);
+    if (!api && (await options.console?.(req, res, url))) return;
     if (!api) {
       req.resume();
       const r = apiGatewayError(404, 'Not Found');

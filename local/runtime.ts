@@ -30,6 +30,7 @@ import {
   tableEnv,
   tableNameList,
 } from '#topology/topology.ts';
+import { startConsole } from './console/index.ts';
 import { type EmulatorEndpoints, type Emulators, startEmulators } from './emulators.ts';
 import { type HttpFront, startHttpFront } from './http-front.ts';
 import { createIdentity, type Identity } from './identity.ts';
@@ -258,8 +259,11 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
   };
 
   try {
+    const localConsole = startConsole({ root: REPO_ROOT, log });
+    cleanups.push(() => localConsole.stop());
     const front: HttpFront = await startHttpFront({
       port: options.port,
+      console: localConsole.handler,
       ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
       onFunctionError: (name, error) =>
         console.error(
