@@ -1,6 +1,8 @@
 // ESLint (flat config) with typescript-eslint; Prettier formats. Biome was tried first, but its platform
 // binaries are not all on the registry this project installs from, so `npm ci` could not use its lockfile.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((object) =>
@@ -12,7 +14,20 @@ const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((object) =>
 );
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', '.ci-out/**', 'coverage/**', 'console/dist/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdk.out/**',
+      '.data/**',
+      '.ci-out/**',
+      'coverage/**',
+      'console/dist/**',
+      'console/.dist-*/**',
+      'test-results/**',
+      // Generated from docs/openapi.json (npm run openapi).
+      'console/src/api/openapi.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,5 +45,11 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['console/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
   },
 );
