@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Four tiers (DESIGN section 8). `npm test` runs them all; `vitest run --project unit` runs one.
+ * Five tiers (DESIGN section 8). `npm test` runs them all; `vitest run --project unit` runs one. The browser tier
+ * drives the console in Debian's Chromium (playwright-core) against the embedded runtime.
  * Integration and e2e start the emulators once per run (test/helpers/global-setup.ts).
  */
 export default defineConfig({
@@ -33,7 +34,20 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // The runtimes they start serve the API only: no console build (the browser tier builds it).
+          env: { CONSOLE_BUILD: 'off' },
           testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          // Builds console/dist once when it is missing or stale, before any runtime starts.
+          globalSetup: ['test/browser/global-setup.ts'],
+          expect: { poll: { timeout: 15_000 } },
+          testTimeout: 120_000,
           hookTimeout: 180_000,
         },
       },

@@ -85,6 +85,7 @@ export const useDelivery = (id: string) => {
     queryKey: ['delivery', id],
     queryFn: async () =>
       recordProgress(await unwrap(api.GET('/deliveries/{id}', { params: { path: { id } } }))),
+    enabled: id !== '',
     refetchInterval: (query) => pollInterval(query.state.data),
   });
 };

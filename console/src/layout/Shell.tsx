@@ -1,8 +1,8 @@
 /**
  * The frame of every signed-in screen: top navigation (who is signed in, with which roles, and sign out), side
- * navigation, breadcrumbs, flash messages. Cloudscape's AppLayout collapses the navigation into a drawer on a phone.
+ * navigation, breadcrumbs, flash messages. Cloudscape's AppLayoutToolbar collapses the navigation into a drawer on a phone.
  */
-import AppLayout from '@cloudscape-design/components/app-layout';
+import AppLayoutToolbar from '@cloudscape-design/components/app-layout-toolbar';
 import BreadcrumbGroup, { type BreadcrumbGroupProps } from '@cloudscape-design/components/breadcrumb-group';
 import Flashbar from '@cloudscape-design/components/flashbar';
 import SideNavigation, { type SideNavigationProps } from '@cloudscape-design/components/side-navigation';
@@ -103,7 +103,7 @@ export const Shell = ({ children }: { children?: ReactNode }) => {
           ]}
         />
       </div>
-      <AppLayout
+      <AppLayoutToolbar
         headerSelector="#top-nav"
         navigationOpen={navigationOpen}
         onNavigationChange={(event) => setNavigationOpen(event.detail.open)}

@@ -199,7 +199,7 @@ const Executions = ({ id }: { id: string }) => {
                 d.state === 'ready' && canConfirm ? (
                   <Button
                     variant="primary"
-                    ariaLabel={`Confirm the execution of ${formatDateTime(d.createdAt)}`}
+                    ariaLabel={`Confirm send: execution of ${formatDateTime(d.createdAt)}`}
                     onClick={() => setConfirming(d)}
                   >
                     Confirm send
