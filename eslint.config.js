@@ -24,6 +24,7 @@ export default tseslint.config(
       'console/dist/**',
       'console/.dist-*/**',
       'test-results/**',
+      '.scratch/**',
       // Generated from docs/openapi.json (npm run openapi).
       'console/src/api/openapi.ts',
     ],
