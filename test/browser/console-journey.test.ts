@@ -371,7 +371,7 @@ describe('the console in Chromium', () => {
   it("shows a profile's history with its opens and clicks", async () => {
     await go('/console/profiles/bj-0');
     await page.getByRole('heading', { name: 'Ann0 Lee' }).waitFor();
-    const row = page.getByRole('row').filter({ hasText: deliveryId });
+    const row = page.getByRole('row').filter({ hasText: LABEL });
     await expect.poll(() => row.textContent()).toContain('delivered');
     await expect.poll(() => row.locator('[data-history-opens]').textContent()).toBe('1');
     await expect.poll(() => row.locator('[data-history-clicks]').textContent()).toBe('1');

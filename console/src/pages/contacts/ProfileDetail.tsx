@@ -9,7 +9,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import { useNavigate, useParams } from 'react-router';
-import { useProfile, useProfileHistory } from '../../api/hooks.ts';
+import { useDeliveries, useProfile, useProfileHistory } from '../../api/hooks.ts';
 import { useBreadcrumbs } from '../../layout/Shell.tsx';
 import { EmptyState, ErrorAlert } from '../../lib/errors.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -19,6 +19,9 @@ export default function ProfileDetail() {
   const navigate = useNavigate();
   const profile = useProfile(id);
   const history = useProfileHistory(id);
+  // Labels of the top-level deliveries (an execution shows its id).
+  const deliveries = useDeliveries();
+  const labels = new Map((deliveries.data?.items ?? []).map((d) => [d.id, d.label]));
   useBreadcrumbs([
     { text: 'Profiles and audiences', href: '/console/audiences' },
     { text: `Profile ${id}`, href: `/console/profiles/${encodeURIComponent(id)}` },
@@ -83,7 +86,7 @@ export default function ProfileDetail() {
                     navigate(`/console/deliveries/${h.deliveryId}`);
                   }}
                 >
-                  {h.deliveryId}
+                  {labels.get(h.deliveryId) ?? h.deliveryId}
                 </Link>
               ),
             },
