@@ -81,7 +81,7 @@ const SendsChart = ({ timeline, loading }: { timeline: Timeline | undefined; loa
         xTitle={`Time (per ${formatDuration(step)})`}
         yTitle="Recipients"
         ariaLabel="Sends and outcomes over time"
-        series={SERIES.map((s) => ({
+        series={(buckets.length === 0 ? [] : SERIES).map((s) => ({
           type: s.type,
           title: s.title,
           data: buckets.map((b) => ({ x: formatTime(b.at), y: b[s.key] })),
