@@ -1,6 +1,8 @@
 // ESLint (flat config) with typescript-eslint; Prettier formats. Biome was tried first, but its platform
 // binaries are not all on the registry this project installs from, so `npm ci` could not use its lockfile.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((object) =>
@@ -99,6 +101,11 @@ export default tseslint.config(
       'console/dist/**',
       // Wrong-way imports on purpose: test/unit/lint/layers.test.ts lints them under the paths they name.
       'test/fixtures/layers/**',
+      'console/.dist-*/**',
+      'test-results/**',
+      '.scratch/**',
+      // Generated from docs/openapi.json (npm run openapi).
+      'console/src/api/openapi.ts',
     ],
   },
   js.configs.recommended,
@@ -120,4 +127,10 @@ export default tseslint.config(
     },
   },
   ...layers,
+  {
+    files: ['console/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
 );

@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The product's four tiers (DESIGN section 8), and `local`: the embedded runtime's stand-ins for AWS (local/), from
- * their pure parts to the runtime run as `npm start` runs it. `npm test` runs them all; `vitest run --project unit`
- * runs one. Integration starts the emulators once per run (test/helpers/global-setup.ts); e2e and local tests start
+ * The product's four tiers (DESIGN section 8); `browser`: the console driven in Debian's Chromium (playwright-core)
+ * against the embedded runtime; and `local`: the embedded runtime's stand-ins for AWS (local/), from their pure
+ * parts to the runtime run as `npm start` runs it. `npm test` runs them all; `vitest run --project unit` runs one.
+ * Integration starts the emulators once per run (test/helpers/global-setup.ts); e2e, browser and local tests start
  * what they use (the runtime as a child process, or an emulator and a stand-in in-process).
  */
 export default defineConfig({
@@ -35,6 +36,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // The runtimes they start serve the API only: no console build (the browser tier builds it).
+          env: { CONSOLE_BUILD: 'off' },
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },
@@ -43,7 +46,20 @@ export default defineConfig({
         test: {
           name: 'local',
           include: ['test/local/**/*.test.ts'],
+          // Runtimes started here serve the API only (the browser tier builds the console).
+          env: { CONSOLE_BUILD: 'off' },
           testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          // Builds console/dist once when it is missing or stale, before any runtime starts.
+          globalSetup: ['test/browser/global-setup.ts'],
+          expect: { poll: { timeout: 15_000 } },
+          testTimeout: 120_000,
           hookTimeout: 180_000,
         },
       },

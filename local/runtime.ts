@@ -29,6 +29,7 @@ import {
   SCHEDULE_GROUP,
   TABLE_PREFIX,
 } from '#local/environment.ts';
+import { startConsole } from '#local/console/index.ts';
 import { type HttpFront, startHttpFront } from '#local/gateway/front.ts';
 import { createLocalRoutes } from '#local/gateway/local-routes.ts';
 import type { IntervalTriggers } from '#local/lambda/interval-triggers.ts';
@@ -137,8 +138,11 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
   };
 
   try {
+    const localConsole = startConsole({ root: REPO_ROOT, log });
+    cleanups.push(() => localConsole.stop());
     const front: HttpFront = await startHttpFront({
       port: options.port,
+      console: localConsole.handler,
       ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
       onFunctionError: (name, error) =>
         console.error(

@@ -191,9 +191,11 @@ export const functions = {
       kind: 'http',
       routes: [
         route('POST /audiences'),
+        route('GET /audiences'),
         route('GET /audiences/{id}'),
         route('POST /audiences/{id}/members:batch'),
         route('GET /audiences/{id}/members'),
+        route('GET /audiences/{id}/profiles'),
       ],
     },
     tables: { profiles: 'read-write', idempotency: 'read-write' },
@@ -213,6 +215,7 @@ export const functions = {
         route('POST /deliveries/{id}/prepare'),
         route('POST /deliveries/{id}/compute-stats'),
         route('GET /deliveries/{id}/executions'),
+        route('GET /deliveries/{id}/timeline'),
       ],
     },
     tables: {

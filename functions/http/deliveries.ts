@@ -1,4 +1,4 @@
-/** Deliveries route group: create, list, read, edit, prepare, compute stats, executions. */
+/** Deliveries route group: create, list, read, edit, prepare, compute stats, executions, timeline. */
 import { invalid } from '#domain/errors.ts';
 import {
   createDelivery,
@@ -9,6 +9,7 @@ import {
 } from '#use-cases/deliveries.ts';
 import { requestPreparation } from '#use-cases/preparation.ts';
 import { computeStats } from '#use-cases/stats.ts';
+import { deliveryTimeline } from '#use-cases/timeline.ts';
 import { deliveryAdapters } from '#functions/lib/adapters.ts';
 import { httpApi, idempotent, json, zodFields } from '#functions/lib/http.ts';
 import { deliveryInput, deliveryPatch, stateFilter } from './schemas.ts';
@@ -36,4 +37,5 @@ export const handler = httpApi({
   'POST /deliveries/{id}/compute-stats': async (req) => json(200, await computeStats(deps, req.params.id!)),
   'GET /deliveries/{id}/executions': async (req) =>
     json(200, await listExecutions(deps, req.params.id!, req.page())),
+  'GET /deliveries/{id}/timeline': async (req) => json(200, await deliveryTimeline(deps, req.params.id!)),
 });

@@ -4,13 +4,9 @@
  */
 import { z } from 'zod';
 import { DELIVERY_STATES } from '#domain/delivery.ts';
+import { ID_MAX_LENGTH, ID_PATTERN } from '#domain/profiles.ts';
 
-const id = z
-  .string()
-  .trim()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const id = z.string().trim().min(1).max(ID_MAX_LENGTH).regex(ID_PATTERN, 'letters, digits and _ . : - only');
 const text = (max: number) => z.string().max(max);
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 

@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type FunctionName, httpRoutes } from '#topology/topology.ts';
 import type { Identity } from '#local/cognito/identity.ts';
+import type { ConsoleHandler } from '#local/console/serve.ts';
 import type { LoadedFunction } from '#local/lambda/invoke.ts';
 import { type Answer, apiGatewayError, MAX_REQUEST_BYTES, readBody, send } from './answers.ts';
 import { type IntegrationContext, serveApiRoute } from './integration.ts';
@@ -45,6 +46,8 @@ export interface HttpFrontOptions {
   host?: string;
   /** Origins allowed by CORS; `*` allows any (the default locally). */
   corsOrigins?: readonly string[];
+  /** The console (local/console): asked last, for what no API or local route matched. */
+  console?: ConsoleHandler;
   /** Called with each function error (the front answers 500 as API Gateway does). */
   onFunctionError?: IntegrationContext['onFunctionError'];
 }
@@ -132,6 +135,7 @@ export const startHttpFront = async (options: HttpFrontOptions): Promise<HttpFro
       return;
     }
     const api = matchRoute(apiRoutes, method, url.pathname);
+    if (!api && (await options.console?.(req, res, url))) return;
     if (!api) {
       req.resume();
       const r = apiGatewayError(404, 'Not Found');

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { httpRoutes } from '#topology/topology.ts';
+import { DELIVERY_STATES } from '#domain/delivery.ts';
 import * as res from './responses.ts';
 import * as req from '#functions/http/schemas.ts';
 
@@ -16,18 +17,23 @@ const schemas = {
   Profile: res.profile,
   ProfilePage: res.page(res.profile),
   Audience: res.audience,
+  AudiencePage: res.page(res.audience),
   MembersResult: res.membersResult,
   MemberPage: res.page(z.string()),
   Delivery: res.delivery,
   DeliveryPage: res.page(res.delivery),
-  SendingLogEntry: res.sendingLogEntry,
   SendingLogPage: res.page(res.sendingLogEntry),
   ExclusionLogPage: res.page(res.exclusionLogEntry),
   TrackingLogPage: res.page(res.trackingLogEntry),
   SendingHistoryPage: res.page(res.sendingLogEntry),
   ComputeStatsResult: res.computeStatsResult,
+  Timeline: res.timeline,
   ProfilesBatch: req.profilesBatch,
-  ProfilesBatchResult: z.object({ items: z.array(res.profile) }),
+  ProfilesBatchResult: z.object({
+    items: z.array(res.profile),
+    created: z.number().int().describe('profiles that did not exist before this request'),
+    updated: z.number().int().describe('profiles that existed and were updated'),
+  }),
   AudienceInput: req.audienceInput,
   MembersBatch: req.membersBatch,
   DeliveryInput: req.deliveryInput,
@@ -36,23 +42,38 @@ const schemas = {
 
 type SchemaName = keyof typeof schemas;
 
+interface QueryParameter {
+  name: string;
+  description: string;
+  schema: Json;
+}
+
 interface Operation {
+  /** What the console's typed client calls it (docs/openapi.json → console/src/api/openapi.d.ts). */
+  operationId: string;
   summary: string;
   roles: string;
   body?: SchemaName;
   ok: [number, SchemaName];
   idempotent?: boolean;
-  query?: Array<{ name: string; description: string }>;
+  query?: QueryParameter[];
   errors: number[];
 }
 
-const paging = [
-  { name: 'cursor', description: 'nextCursor of the previous page' },
-  { name: 'limit', description: 'page size, 1 to 100 (default 50)' },
+const paging: QueryParameter[] = [
+  { name: 'cursor', description: 'nextCursor of the previous page', schema: { type: 'string' } },
+  {
+    name: 'limit',
+    description: 'page size, 1 to 100 (default 50)',
+    schema: { type: 'integer', minimum: 1, maximum: 100 },
+  },
 ];
+
+const enumOf = (values: readonly string[]): Json => ({ type: 'string', enum: [...values] });
 
 export const OPERATIONS: Record<string, Operation> = {
   'POST /profiles:batch': {
+    operationId: 'upsertProfiles',
     summary: 'Upsert up to 1,000 profiles',
     roles: 'prepare-deliveries, start-deliveries',
     body: 'ProfilesBatch',
@@ -61,12 +82,14 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: [400, 403, 409, 413, 415],
   },
   'GET /profiles/{id}': {
+    operationId: 'getProfile',
     summary: 'A profile',
     roles: 'any signed-in user',
     ok: [200, 'Profile'],
     errors: [404],
   },
   'GET /profiles/{id}/history': {
+    operationId: 'getProfileHistory',
     summary: 'Messages sent to a profile, newest first',
     roles: 'any signed-in user',
     ok: [200, 'SendingHistoryPage'],
@@ -74,6 +97,7 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: [400, 404],
   },
   'POST /audiences': {
+    operationId: 'createAudience',
     summary: 'Create an audience',
     roles: 'prepare-deliveries, start-deliveries',
     body: 'AudienceInput',
@@ -81,13 +105,23 @@ export const OPERATIONS: Record<string, Operation> = {
     idempotent: true,
     errors: [400, 403, 409, 415],
   },
+  'GET /audiences': {
+    operationId: 'listAudiences',
+    summary: 'Audiences, newest first',
+    roles: 'any signed-in user',
+    ok: [200, 'AudiencePage'],
+    query: paging,
+    errors: [400],
+  },
   'GET /audiences/{id}': {
+    operationId: 'getAudience',
     summary: 'An audience',
     roles: 'any signed-in user',
     ok: [200, 'Audience'],
     errors: [404],
   },
   'POST /audiences/{id}/members:batch': {
+    operationId: 'addAudienceMembers',
     summary: 'Add up to 1,000 profiles to an audience',
     roles: 'prepare-deliveries, start-deliveries',
     body: 'MembersBatch',
@@ -95,13 +129,23 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: [400, 403, 404, 415],
   },
   'GET /audiences/{id}/members': {
+    operationId: 'listAudienceMembers',
     summary: 'Profile ids of an audience',
     roles: 'any signed-in user',
     ok: [200, 'MemberPage'],
     query: paging,
     errors: [400, 404],
   },
+  'GET /audiences/{id}/profiles': {
+    operationId: 'listAudienceProfiles',
+    summary: 'Members of an audience with their profiles',
+    roles: 'any signed-in user',
+    ok: [200, 'ProfilePage'],
+    query: paging,
+    errors: [400, 404],
+  },
   'POST /deliveries': {
+    operationId: 'createDelivery',
     summary: 'Create a delivery (editing)',
     roles: 'prepare-deliveries, start-deliveries',
     body: 'DeliveryInput',
@@ -110,19 +154,22 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: [400, 403, 409, 415],
   },
   'GET /deliveries': {
+    operationId: 'listDeliveries',
     summary: 'Deliveries, optionally by state',
     roles: 'any signed-in user',
     ok: [200, 'DeliveryPage'],
-    query: [{ name: 'state', description: 'a delivery state' }, ...paging],
+    query: [{ name: 'state', description: 'a delivery state', schema: enumOf(DELIVERY_STATES) }, ...paging],
     errors: [400],
   },
   'GET /deliveries/{id}': {
+    operationId: 'getDelivery',
     summary: 'A delivery with its Deployment block',
     roles: 'any signed-in user',
     ok: [200, 'Delivery'],
     errors: [404],
   },
   'PATCH /deliveries/{id}': {
+    operationId: 'updateDelivery',
     summary: 'Edit a delivery (back to editing; prepare again)',
     roles: 'prepare-deliveries, start-deliveries',
     body: 'DeliveryPatch',
@@ -130,56 +177,79 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: [400, 403, 404, 409, 415],
   },
   'POST /deliveries/{id}/prepare': {
+    operationId: 'prepareDelivery',
     summary: 'Prepare: target, exclusions, To deliver',
     roles: 'prepare-deliveries, start-deliveries',
     ok: [202, 'Delivery'],
     errors: [403, 404, 409],
   },
   'POST /deliveries/{id}/confirm': {
+    operationId: 'confirmDelivery',
     summary: 'Confirm the send (now or at the contact date)',
     roles: 'start-deliveries only',
     ok: [200, 'Delivery'],
     errors: [403, 404, 409],
   },
   'POST /deliveries/{id}/pause': {
+    operationId: 'pauseDelivery',
     summary: 'Pause a send',
     roles: 'start-deliveries only',
     ok: [200, 'Delivery'],
     errors: [403, 404, 409],
   },
   'POST /deliveries/{id}/resume': {
+    operationId: 'resumeDelivery',
     summary: 'Resume a paused send',
     roles: 'start-deliveries only',
     ok: [200, 'Delivery'],
     errors: [403, 404, 409],
   },
   'POST /deliveries/{id}/stop': {
+    operationId: 'stopDelivery',
     summary: 'Stop a send (terminal)',
     roles: 'start-deliveries only',
     ok: [200, 'Delivery'],
     errors: [403, 404, 409],
   },
   'POST /deliveries/{id}/compute-stats': {
+    operationId: 'computeDeliveryStats',
     summary: 'Recompute every KPI from the logs',
     roles: 'any signed-in user',
     ok: [200, 'ComputeStatsResult'],
     errors: [404],
   },
   'GET /deliveries/{id}/executions': {
+    operationId: 'listExecutions',
     summary: 'Executions of a recurring delivery',
     roles: 'any signed-in user',
     ok: [200, 'DeliveryPage'],
     query: paging,
     errors: [400, 404],
   },
+  'GET /deliveries/{id}/timeline': {
+    operationId: 'getDeliveryTimeline',
+    summary: 'Sends and outcomes over time (the chart of the Deployment block)',
+    roles: 'any signed-in user',
+    ok: [200, 'Timeline'],
+    errors: [404],
+  },
   'GET /deliveries/{id}/sending-logs': {
+    operationId: 'listSendingLogs',
     summary: 'Sending log',
     roles: 'administration',
     ok: [200, 'SendingLogPage'],
-    query: [{ name: 'status', description: 'a recipient status' }, ...paging],
+    query: [
+      {
+        name: 'status',
+        description: 'a recipient status',
+        schema: enumOf(req.recipientStatus.unwrap().options),
+      },
+      ...paging,
+    ],
     errors: [400, 403, 404],
   },
   'GET /deliveries/{id}/exclusion-logs': {
+    operationId: 'listExclusionLogs',
     summary: 'Exclusion log',
     roles: 'administration',
     ok: [200, 'ExclusionLogPage'],
@@ -187,10 +257,18 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: [400, 403, 404],
   },
   'GET /deliveries/{id}/tracking-logs': {
+    operationId: 'listTrackingLogs',
     summary: 'Tracking log',
     roles: 'administration',
     ok: [200, 'TrackingLogPage'],
-    query: [{ name: 'type', description: 'open, click or opt-out' }, ...paging],
+    query: [
+      {
+        name: 'type',
+        description: 'open, click or opt-out',
+        schema: enumOf(req.trackingType.unwrap().options),
+      },
+      ...paging,
+    ],
     errors: [400, 403, 404],
   },
 };
@@ -210,7 +288,7 @@ export const buildOpenApi = (): Json => {
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of httpRoutes()) {
     const op = OPERATIONS[route.routeKey];
-    if (!op) throw new Error(`Route ${route.routeKey} is not documented in functions/http/openapi.ts`);
+    if (!op) throw new Error(`Route ${route.routeKey} is not documented in scripts/openapi/document.ts`);
     const parameters = [
       ...[...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
         name: m[1],
@@ -223,7 +301,7 @@ export const buildOpenApi = (): Json => {
         in: 'query',
         required: false,
         description: q.description,
-        schema: { type: 'string' },
+        schema: q.schema,
       })),
       ...(op.idempotent
         ? [
@@ -248,7 +326,7 @@ export const buildOpenApi = (): Json => {
       responses[status] = { description: 'Error', content: jsonContent('Error') };
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
-      operationId: `${route.method.toLowerCase()} ${route.path}`,
+      operationId: op.operationId,
       summary: op.summary,
       description: `Roles: ${op.roles}.`,
       tags: [route.functionName],
@@ -266,6 +344,17 @@ export const buildOpenApi = (): Json => {
         'The console contract (DESIGN section 6). JSON over HTTPS with `Authorization: Bearer <Cognito ID token>`. ' +
         'Errors the handlers produce are {"error": {code, message, details?}}; API Gateway answers 401, its own 404, 413 and 429 as {"message"}.',
     },
+    servers: [
+      { url: 'http://127.0.0.1:3000', description: 'The embedded runtime (npm start)' },
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+        description: 'The HTTP API in AWS (its URL is a stack output)',
+        variables: {
+          apiId: { default: 'api-id', description: 'The HTTP API id' },
+          region: { default: 'eu-west-1', description: 'The stack region' },
+        },
+      },
+    ],
     security: [{ cognitoIdToken: [] }],
     paths,
     components: {

@@ -179,3 +179,18 @@ export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const membersResult = z.object({ audience, added: z.number().int() });
+
+export const timeline = z.object({
+  deliveryId: z.string(),
+  bucketSeconds: z.number().int().min(1).describe('Width of each bucket'),
+  buckets: z.array(
+    z.object({
+      at: isoTime.describe('Start of the bucket'),
+      sent: z.number().int(),
+      delivered: z.number().int(),
+      bouncesAndErrors: z.number().int(),
+      uniqueOpens: z.number().int(),
+      uniqueClicks: z.number().int(),
+    }),
+  ),
+});

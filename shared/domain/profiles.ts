@@ -31,6 +31,10 @@ export interface QuarantineEntry {
 
 export const MAX_BATCH = 1000;
 
+/** What a profile (or audience) id may be made of: the API's schemas and the contact import check it. */
+export const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+export const ID_MAX_LENGTH = 128;
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Addresses compare case-insensitively (duplicates, quarantine). */

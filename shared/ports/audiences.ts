@@ -15,3 +15,8 @@ export interface AudienceRepository {
     limit: number,
   ): Promise<{ profileIds: string[]; last: string | null }>;
 }
+
+/** The audiences, newest first: what the console lists and picks from. */
+export interface AudienceDirectory {
+  listAudiences(page: PageRequest): Promise<Page<Audience>>;
+}

@@ -2,11 +2,13 @@
  * Audiences use cases.
  * - createAudience: a named, empty audience.
  * - addMembers: up to 1,000 existing profiles; unknown profile ids are refused (400 naming each one).
+ * - listAudiences: newest first; listAudienceProfiles: a page of members with their profiles.
  */
 import { invalid, notFound } from '#domain/errors.ts';
-import { type Audience, assertBatchSize } from '#domain/profiles.ts';
+import { type Audience, assertBatchSize, type Profile } from '#domain/profiles.ts';
 import { type Actor, assertCan } from '#domain/roles.ts';
 import type {
+  AudienceDirectory,
   AudienceRepository,
   Clock,
   IdGenerator,
@@ -64,4 +66,20 @@ export const listMembers = async (
 ): Promise<Page<string>> => {
   await getAudience(deps, audienceId);
   return deps.audiences.listMembers(audienceId, page);
+};
+
+/** The audiences, newest first. */
+export const listAudiences = async (
+  deps: { audiences: AudienceDirectory },
+  page: PageRequest,
+): Promise<Page<Audience>> => deps.audiences.listAudiences(page);
+
+/** A page of an audience's members with their profile fields (the members page, then one batch read). */
+export const listAudienceProfiles = async (
+  deps: { audiences: AudienceRepository; profiles: ProfileRepository },
+  audienceId: string,
+  page: PageRequest,
+): Promise<Page<Profile>> => {
+  const members = await listMembers(deps, audienceId, page);
+  return { items: await deps.profiles.getMany(members.items), nextCursor: members.nextCursor };
 };

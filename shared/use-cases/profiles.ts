@@ -1,6 +1,7 @@
 /**
  * Profiles use cases.
- * - upsertProfiles: validate every profile (all field errors at once), assign ids to new ones, upsert.
+ * - upsertProfiles: validate every profile (all field errors at once), assign ids to new ones, upsert;
+ *   upsertProfilesCounted also counts the profiles created and updated.
  * - getProfile / profileHistory: read.
  */
 import { invalid, notFound } from '#domain/errors.ts';
@@ -34,6 +35,24 @@ export const upsertProfiles = async (
   if (fields.length > 0) throw invalid('Some profiles are not valid.', fields);
   const withIds = input.map((p) => ({ ...p, id: p.id ?? deps.ids.next() }));
   return deps.profiles.upsertMany(withIds, deps.clock.now());
+};
+
+/**
+ * upsertProfiles, telling how many profiles were created and how many updated (the import's summary): the ids
+ * given are read first, so the counts describe this request unless another one writes the same ids meanwhile.
+ */
+export const upsertProfilesCounted = async (
+  deps: { profiles: ProfileRepository; ids: IdGenerator; clock: Clock },
+  actor: Actor,
+  input: readonly ProfileInput[],
+): Promise<{ items: Profile[]; created: number; updated: number }> => {
+  assertCan(actor, 'profiles:write');
+  assertBatchSize('profiles', input.length);
+  const given = input.flatMap((p) => (p.id === undefined ? [] : [p.id]));
+  const existing = new Set((await deps.profiles.getMany(given)).map((p) => p.id));
+  const items = await upsertProfiles(deps, actor, input);
+  const updated = items.filter((p) => existing.has(p.id)).length;
+  return { items, created: items.length - updated, updated };
 };
 
 export const getProfile = async (deps: { profiles: ProfileRepository }, id: string): Promise<Profile> => {

@@ -85,6 +85,17 @@ describe('the local runtime, as a console uses it', () => {
     );
     expect(profiles.status).toBe(200);
     expect(profiles.body.items).toHaveLength(7);
+    expect(profiles.body).toMatchObject({ created: 7, updated: 0 });
+    const upserted = await c.api(
+      'POST',
+      '/profiles:batch',
+      {},
+      {
+        token: preparer,
+        body: { profiles: [{ id: 'e2e-1', lastName: 'Lee' }, { email: `success+9@${SIM}` }] },
+      },
+    );
+    expect(upserted.body).toMatchObject({ created: 1, updated: 1 });
 
     const audience = await c.api(
       'POST',
@@ -106,6 +117,26 @@ describe('the local runtime, as a console uses it', () => {
     );
     expect(members.status).toBe(200);
     expect(members.body).toMatchObject({ added: 7, audience: { id: audienceId, memberCount: 7 } });
+
+    // What the console lists: the audiences (newest first) and an audience's members with their profiles.
+    const audiences = await c.api('GET', '/audiences', {}, { token: preparer });
+    expect(audiences.status).toBe(200);
+    expect(audiences.body.items[0]).toMatchObject({ id: audienceId, name: 'Spring buyers', memberCount: 7 });
+    const members1 = await c.api('GET', '/audiences/{id}/profiles', { id: audienceId }, { token: preparer });
+    expect(members1.status).toBe(200);
+    expect(members1.body.items.map((p: { id: string }) => p.id).sort()).toEqual([
+      'e2e-1',
+      'e2e-2',
+      'e2e-3',
+      'e2e-4',
+      'e2e-5',
+      'e2e-6',
+      'e2e-7',
+    ]);
+    expect(members1.body.items.find((p: { id: string }) => p.id === 'e2e-1')).toMatchObject({
+      firstName: 'Ann',
+      lastName: 'Lee',
+    });
 
     const created = await c.api(
       'POST',

@@ -121,6 +121,13 @@ describe('SES events through the embedded runtime', () => {
       bouncesAndErrorsRate: 0.3333,
     });
 
+    // The dashboard's chart: the same sends and outcomes, bucketed over time.
+    const timeline = await c.api('GET', '/deliveries/{id}/timeline', { id }, { token: tokens.starter });
+    expect(timeline.status).toBe(200);
+    const total = (key: 'sent' | 'delivered' | 'bouncesAndErrors') =>
+      timeline.body.buckets.reduce((n: number, b: Record<string, number>) => n + b[key]!, 0);
+    expect([total('sent'), total('delivered'), total('bouncesAndErrors')]).toEqual([6, 4, 2]);
+
     // A second delivery to the same audience excludes the quarantined and denylisted addresses.
     const second = await c.api(
       'POST',

@@ -1,16 +1,31 @@
 /**
  * AudienceRepository on the `profiles` table: the audience (`A#<id>` / `AUDIENCE`, with memberCount) and its
  * members in 16 shards (`A#<id>#M#<nn>` / `<profileId>`, nn = shard of the profile id), so that no member write
- * or read concentrates on one partition and preparation can page the shards in parallel.
+ * or read concentrates on one partition and preparation can page the shards in parallel. Also the
+ * AudienceDirectory: each audience has an entry in the `AUDIENCES` partition, written in the same transaction as
+ * the audience, sorted by creation time, so the console lists audiences without a scan.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { conflict, notFound } from '#domain/errors.ts';
 import type { Audience } from '#domain/profiles.ts';
-import type { AudienceRepository, Page, PageRequest } from '#ports/index.ts';
+import type { AudienceDirectory, AudienceRepository, Page, PageRequest } from '#ports/index.ts';
 import { batchGetAll, batchPutAll } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
-import { audienceKey, memberKey, memberPk, SHARDS, stripKeys } from './keys.ts';
-import { pageLimit, queryPage, queryShards } from './paging.ts';
+import {
+  AUDIENCES_PK,
+  audienceDirectoryKey,
+  audienceKey,
+  memberKey,
+  memberPk,
+  SHARDS,
+  stripKeys,
+} from './keys.ts';
+import { asKey, decodeCursor, encodeCursor, pageLimit, queryPage, queryShards } from './paging.ts';
 
 export interface AudienceTableOptions {
   client: DynamoDBDocumentClient;
@@ -23,7 +38,14 @@ const KEY_NAMES = ['pk', 'sk'] as const;
 /** Members pages hold only ids: preparation reads them 1,000 at a time. */
 const MAX_MEMBERS_PAGE = 1000;
 
-export class DynamoAudienceRepository implements AudienceRepository {
+/** A transaction refused because its first item's condition failed (the audience id exists). */
+const firstConditionFailed = (error: unknown): boolean =>
+  error instanceof Error &&
+  error.name === 'TransactionCanceledException' &&
+  (error as Error & { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons?.[0]?.Code ===
+    'ConditionalCheckFailed';
+
+export class DynamoAudienceRepository implements AudienceRepository, AudienceDirectory {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 
@@ -32,20 +54,66 @@ export class DynamoAudienceRepository implements AudienceRepository {
     this.#table = options.tableName;
   }
 
+  /** The audience and its directory entry, in one transaction (2 writes, each doubled by the transaction). */
   async create(audience: Audience): Promise<void> {
     try {
       await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...audience, ...audienceKey(audience.id), entity: 'audience' },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: { ...audience, ...audienceKey(audience.id), entity: 'audience' },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  ...audienceDirectoryKey(audience.createdAt, audience.id),
+                  entity: 'audience-entry',
+                  audienceId: audience.id,
+                },
+              },
+            },
+          ],
         }),
       );
     } catch (error) {
-      if (isConditionalCheckFailed(error))
+      if (isConditionalCheckFailed(error) || firstConditionFailed(error))
         throw conflict(`The audience ${audience.id} already exists.`, { id: audience.id });
       throw error;
     }
+  }
+
+  /** The directory, newest first, each audience read from its own item (its current name and memberCount). */
+  async listAudiences(page: PageRequest): Promise<Page<Audience>> {
+    const startKey = page.cursor
+      ? asKey(decodeCursor(page.cursor), KEY_NAMES, { pk: AUDIENCES_PK })
+      : undefined;
+    const { items, nextKey } = await queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': AUDIENCES_PK },
+        ScanIndexForward: false,
+      },
+      KEY_NAMES,
+      pageLimit(page.limit),
+      startKey,
+    );
+    const ids = items.map((item) => item.audienceId as string);
+    const found = await batchGetAll(this.#client, this.#table, ids.map(audienceKey));
+    const byId = new Map(found.map((item) => [item.id as string, stripKeys<Audience>(item)]));
+    return {
+      items: ids.flatMap((id) => {
+        const audience = byId.get(id);
+        return audience ? [audience] : [];
+      }),
+      nextCursor: nextKey ? encodeCursor(nextKey) : null,
+    };
   }
 
   async get(id: string): Promise<Audience | null> {

@@ -75,6 +75,12 @@ export const sweepKey = (deliveryId: string): Key => ({ pk: SWEEP_PK, sk: `D#${d
 
 export const profileKey = (profileId: string): Key => ({ pk: `P#${profileId}`, sk: 'PROFILE' });
 export const audienceKey = (audienceId: string): Key => ({ pk: `A#${audienceId}`, sk: 'AUDIENCE' });
+/** The audience directory: one partition listing every audience newest first (`AUDIENCES` / `<createdAt>#<id>`). */
+export const AUDIENCES_PK = 'AUDIENCES';
+export const audienceDirectoryKey = (createdAt: string, audienceId: string): Key => ({
+  pk: AUDIENCES_PK,
+  sk: `${createdAt}#${audienceId}`,
+});
 export const memberPk = (audienceId: string, shard: number): string =>
   `A#${audienceId}#M#${shardLabel(shard)}`;
 export const memberKey = (audienceId: string, profileId: string): Key => ({

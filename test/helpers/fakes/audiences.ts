@@ -1,14 +1,14 @@
 import { conflict, notFound } from '#domain/errors.ts';
 import type { Audience } from '#domain/profiles.ts';
 import { shardOf } from '#domain/shards.ts';
-import type { AudienceRepository, PageRequest } from '#ports/index.ts';
+import type { AudienceDirectory, AudienceRepository, PageRequest } from '#ports/index.ts';
 import { byKey, clone, paginate } from './support.ts';
 
 /** Members pages hold only ids: up to 1,000 a page, as the adapter allows. */
 const MAX_MEMBERS_PAGE = 1000;
 
 /** Audiences and their members, with the adapter's conflicts, checks and member order (shard, then id). */
-export class FakeAudiences implements AudienceRepository {
+export class FakeAudiences implements AudienceRepository, AudienceDirectory {
   readonly items = new Map<string, Audience>();
   readonly members = new Map<string, string[]>();
   async create(a: Audience) {
@@ -40,5 +40,12 @@ export class FakeAudiences implements AudienceRepository {
     const rest = after === null ? all : all.filter((p) => p > after);
     const profileIds = rest.slice(0, limit);
     return { profileIds, last: rest.length > limit ? profileIds.at(-1)! : null };
+  }
+  /** Newest first (creation time, then id), as the adapter's directory partition. */
+  async listAudiences(page: PageRequest) {
+    const all = [...this.items.values()]
+      .sort((a, b) => byKey(`${b.createdAt}#${b.id}`, `${a.createdAt}#${a.id}`))
+      .map(clone);
+    return paginate(all, page);
   }
 }

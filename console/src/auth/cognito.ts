@@ -1,0 +1,19 @@
+/** Cognito's managed login through oidc-client-ts: authorization code with PKCE (its default for `code`). */
+import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import type { AuthConfig } from '../config.ts';
+
+let manager: UserManager | null = null;
+
+export const cognitoManager = (auth: Extract<AuthConfig, { mode: 'cognito' }>): UserManager => {
+  manager ??= new UserManager({
+    authority: auth.authority,
+    client_id: auth.clientId,
+    redirect_uri: `${window.location.origin}/console/auth/callback`,
+    post_logout_redirect_uri: `${window.location.origin}/console/sign-in`,
+    response_type: 'code',
+    scope: auth.scope ?? 'openid email profile',
+    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    automaticSilentRenew: false,
+  });
+  return manager;
+};
