@@ -11,11 +11,21 @@ const id = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+/**
+ * A new profile's id: it becomes the recipient id of every message sent to the profile, hence a DynamoDB key part
+ * and the value of the SES message tag `recipient`, which SES holds to 256 of `[A-Za-z0-9_-]`.
+ */
+const profileId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits and _ - only (it becomes an SES message tag value)');
 const text = (max: number) => z.string().max(max);
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 export const profileInput = z.strictObject({
-  id: id.optional(),
+  id: profileId.optional(),
   email: nullable(text(254)),
   firstName: nullable(text(200)),
   lastName: nullable(text(200)),
