@@ -64,6 +64,8 @@ export type RecipientOutcome =
 export interface IngestResult {
   envelopeId: string;
   eventType: string;
+  /** `event` (event publishing) or `notification` (an identity's feedback notification). */
+  format: Envelope['format'];
   sesMessageId: string;
   duplicate: boolean;
   recipients: Array<{ recipientId: string | null; outcome: RecipientOutcome }>;
@@ -231,9 +233,9 @@ export const ingestEnvelope = async (
   envelope: Envelope,
   batch: CounterBatch,
 ): Promise<IngestResult> => {
-  const { record, envelopeId } = envelope;
+  const { record, envelopeId, format } = envelope;
   const sesMessageId = record.mail.messageId;
-  const result = { envelopeId, eventType: record.eventType, sesMessageId };
+  const result = { envelopeId, eventType: record.eventType, format, sesMessageId };
   if (await deps.events.hasRaw(sesMessageId, envelopeId))
     return { ...result, duplicate: true, recipients: [] };
   const recipients = [];
