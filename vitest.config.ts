@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The product's four tiers (DESIGN section 8), and `local`: the embedded runtime's stand-ins for AWS (local/), from
+ * The product's four tiers (DESIGN section 8), `fuzz` (every API route under random bad input), and `local`: the embedded runtime's stand-ins for AWS (local/), from
  * their pure parts to the runtime run as `npm start` runs it. `npm test` runs them all; `vitest run --project unit`
  * runs one. Integration starts the emulators once per run (test/helpers/global-setup.ts); e2e and local tests start
  * what they use (the runtime as a child process, or an emulator and a stand-in in-process).
@@ -37,6 +37,15 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // Property-based fuzzing of every API route against one embedded runtime (test/fuzz/api.test.ts).
+        test: {
+          name: 'fuzz',
+          include: ['test/fuzz/**/*.test.ts'],
+          testTimeout: 420_000,
+          hookTimeout: 300_000,
         },
       },
       {
