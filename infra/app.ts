@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Duration, Validations } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { acknowledgeNagFindings } from './nag.ts';
@@ -14,7 +14,8 @@ import { settingsFromContext, settingsIn } from '#topology/settings.ts';
  * Context (`-c key=value` or cdk.json): the settings of scope `cdk` in topology/settings.ts, each with its type,
  * default and description there (docs/settings.md lists them): `region`, `account`, `consoleOrigin`, `logLevel`,
  * `apiRateLimit`, `apiBurstLimit`, `senderIdentity`, `sendRateFraction`, `sendRateLimit`,
- * `inDoubtWindowMinutes`, `alarmEmail`. A missing or invalid value fails synth with a message naming it.
+ * `inDoubtWindowMinutes`, `alarmEmail`, `logSampleRate`, `sendQueueAlarmMinutes`, `mailFromDomain`,
+ * `trackingDomain`. A missing or invalid value fails synth with a message naming it.
  */
 export interface ConfirmAndSendStacks {
   stateful: StatefulStack;
@@ -42,6 +43,9 @@ export function buildApp(app: App): ConfirmAndSendStacks {
       'Confirm-and-send: tables, user pool, queues, SES identity and configuration set, schedule group, alarms ' +
       '(data and in-flight work)',
     senderIdentity: context.SENDER_IDENTITY,
+    sendQueueMaxAge: Duration.minutes(context.SEND_QUEUE_ALARM_MINUTES),
+    ...(context.MAIL_FROM_DOMAIN ? { mailFromDomain: context.MAIL_FROM_DOMAIN } : {}),
+    ...(context.TRACKING_DOMAIN ? { trackingDomain: context.TRACKING_DOMAIN } : {}),
     ...(context.ALARM_EMAIL ? { alarmEmail: context.ALARM_EMAIL } : {}),
   });
   const jobQueues = {} as Record<QueueName, IQueue>;
@@ -70,6 +74,7 @@ export function buildApp(app: App): ConfirmAndSendStacks {
     inDoubtWindowMinutes: context.IN_DOUBT_WINDOW_MINUTES,
     consoleOrigin: context.CONSOLE_ORIGIN,
     logLevel: context.LOG_LEVEL,
+    logSampleRate: context.LOG_SAMPLE_RATE,
     throttle: { rateLimit: context.API_RATE_LIMIT, burstLimit: context.API_BURST_LIMIT },
   });
 

@@ -69,6 +69,16 @@ export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendSt
       });
     }
 
+    // AwsSolutions-IAM5 on `*` for the X-Ray actions of active tracing: PutTraceSegments and PutTelemetryRecords
+    // have no resource type. They sit alone in the function's tracing policy.
+    acknowledge(fn.tracingPolicy, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        `${name} runs with X-Ray active tracing (Powertools Tracer). Its only wildcard: xray:PutTraceSegments and ` +
+        'xray:PutTelemetryRecords, which support no resource-level permission (Resource must be *), alone in ' +
+        'this policy; they write trace data and read nothing.',
+    });
+
     // AwsSolutions-IAM5 on `schedule/<group>/*`: the deliveries' schedules are created at run time with names
     // derived from the delivery, so they cannot be listed; the wildcard is one schedule group, three actions.
     const schedulesArn = fn.schedulesArn;

@@ -44,6 +44,10 @@ export interface SettingSpec<T extends z.ZodType = z.ZodType> {
 }
 
 const text = z.string().min(1);
+const hostname = z
+  .string()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/);
 const positiveNumber = z.coerce.number().positive();
 const wholeNumber = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const fraction = z.coerce.number().min(0).max(1);
@@ -159,6 +163,16 @@ export const settings = {
     context: 'logLevel',
   }),
 
+  LOG_SAMPLE_RATE: setting({
+    description:
+      'share of invocations (0 to 1) every function logs at DEBUG whatever LOG_LEVEL (Powertools log sampling, set as POWERTOOLS_LOGGER_SAMPLE_RATE)',
+    expected: 'a fraction from 0 to 1',
+    type: fraction,
+    scope: ['cdk'],
+    default: 0.01,
+    context: 'logSampleRate',
+  }),
+
   // ---- The deployment (CDK context) -------------------------------------------------------------------------
   REGION: setting({
     description:
@@ -209,6 +223,33 @@ export const settings = {
     scope: ['cdk'],
     default: 'example.com',
     context: 'senderIdentity',
+  }),
+  MAIL_FROM_DOMAIN: setting({
+    description:
+      'custom MAIL FROM domain of a domain sender identity, a subdomain of it (mail.example.com): publish its MX and SPF records (README, Deploy)',
+    expected: 'a subdomain of the sender identity domain',
+    type: hostname,
+    scope: ['cdk'],
+    optional: true,
+    context: 'mailFromDomain',
+  }),
+  TRACKING_DOMAIN: setting({
+    description:
+      "custom domain of the open and click tracking links (the configuration set's redirect domain, HTTPS required): a CNAME to a CloudFront distribution in front of SES's regional tracking domain (README, Deploy)",
+    expected: 'a host name (track.example.com)',
+    type: hostname,
+    scope: ['cdk'],
+    optional: true,
+    context: 'trackingDomain',
+  }),
+  SEND_QUEUE_ALARM_MINUTES: setting({
+    description:
+      "age in minutes of the send queue's oldest job that raises the send-queue-age alarm; above the longest send your SES quota allows (its 24-hour quota over the pacing target), below the queue's 4-day retention",
+    expected: 'a whole number of minutes from 1 to 5760',
+    type: wholeNumber(1, 5760),
+    scope: ['cdk'],
+    default: 120,
+    context: 'sendQueueAlarmMinutes',
   }),
   ALARM_EMAIL: setting({
     description: 'address subscribed to the alarm topic (it must confirm the subscription)',

@@ -221,6 +221,11 @@ export const functions = {
       recipients: 'read-write',
       idempotency: 'read-write',
     },
+    // Prepare enqueues the preparation job.
+    sendsTo: ['prepare'],
+    // Editing a scheduled delivery deletes its schedule (shared/use-cases/deliveries.ts).
+    schedules: true,
+    settings: ['SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_TARGET_ARN', 'SCHEDULE_DLQ_ARN'],
   },
   deliveryControl: {
     entry: 'functions/http/delivery-control.ts',
@@ -264,7 +269,8 @@ export const functions = {
     memoryMb: 1024,
     trigger: { kind: 'queue', queue: 'prepare', batchSize: 1, maxConcurrency: 5 },
     tables: { deliveries: 'read-write', profiles: 'read', recipients: 'write' },
-    sendsTo: ['prepare'],
+    // Continuations, and the start of a recurring execution that needs no confirmation.
+    sendsTo: ['prepare', 'start'],
   },
   starter: {
     entry: 'functions/queue/starter.ts',

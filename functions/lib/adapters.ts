@@ -31,6 +31,7 @@ import {
   tableNamesFromEnv,
 } from './config.ts';
 import { systemClock, uuids } from './ids.ts';
+import { metrics } from './observability.ts';
 
 const tables = <T extends TableName>(names: readonly T[]) => ({
   tableNames: tableNamesFromEnv(names),
@@ -97,6 +98,7 @@ export const deliveryAdapters = () => {
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
     scheduler: deliveryScheduler(),
     preparer: queuePreparer(queue<PrepareJob>('prepare')),
+    metrics,
   };
 };
 
@@ -159,6 +161,7 @@ export const senderAdapters = () => {
     counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
     email: new SesEmailSender({ client: sesv2(), configurationSetName: SES_CONFIGURATION_SET }),
     account: new SesSendingAccount({ client: sesAccountClient() }),
+    metrics,
   };
 };
 
@@ -187,6 +190,7 @@ export const ingesterAdapters = () => {
       queueUrl: deadLetterUrlsFromEnv(['events']).events,
       refusedBy: 'ingester',
     }),
+    metrics,
   };
 };
 
@@ -202,5 +206,6 @@ export const sweeperAdapters = () => {
     stats: new DynamoStatsRepository({ client, tableName: tableNames.deliveries }),
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
     startQueue: queue<StartJob>('start'),
+    metrics,
   };
 };

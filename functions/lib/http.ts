@@ -1,6 +1,7 @@
 /**
  * The HTTP middy stack, defined once and used by every route-group function:
- *   Powertools logger (context, reset per request) → header normalizer → error responses → route dispatch.
+ *   observability (Powertools logger, tracer, metrics: functions/lib/observability.ts) → header normalizer →
+ *   error responses → route dispatch.
  * Route handlers get a parsed request (actor from the JWT claims, path parameters, query, a typed body) and
  * return a result; they never build error bodies: they throw domain errors, mapped in functions/lib/errors.ts.
  *
@@ -9,8 +10,6 @@
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
@@ -20,11 +19,13 @@ import { type Action, type Actor, assertCan, parseGroups } from '#domain/roles.t
 import type { PageRequest } from '#ports/index.ts';
 import { dynamoDb } from './clients.ts';
 import { errorResponse, type HttpResult, JSON_HEADERS, toErrorResponse } from './errors.ts';
+import { logger, observe } from './observability.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type { HttpResult };
 
-export const logger = new Logger();
+/** The functions' logger (functions/lib/observability.ts), here too for the handlers that import it from here. */
+export { logger };
 
 /** Largest JSON body a route accepts (a 1,000-profile batch is about 200 KB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -169,7 +170,7 @@ const errorResponses = (): MiddlewareObj<HttpEvent, HttpResult, Error, Context> 
 /** The Lambda handler of a route group: dispatches on the HTTP API `routeKey` ("POST /deliveries/{id}/confirm"). */
 export const httpApi = (routes: Record<string, RouteHandler>) =>
   middy<HttpEvent, HttpResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(observe())
     .use(httpHeaderNormalizer())
     .use(errorResponses())
     .handler(async (event, context) => {
@@ -178,6 +179,7 @@ export const httpApi = (routes: Record<string, RouteHandler>) =>
       const actor = actorOf(event);
       if (!actor) return unauthorized();
       logger.appendKeys({ routeKey: event.routeKey, user: actor.username });
+      logger.debug('Request', { routeKey: event.routeKey, pathParameters: event.pathParameters });
       const { action } = route as GuardedRoute;
       if (action) assertCan(actor, action);
       return route(request(event, actor, context));

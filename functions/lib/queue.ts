@@ -1,15 +1,14 @@
 /**
- * The middy stack of queue consumers, defined once: Powertools logger, then Powertools Batch with partial batch
- * responses. A record that fails (a poison message, or work to retry later) is reported in `batchItemFailures`
+ * The middy stack of queue consumers, defined once: observability (Powertools logger, tracer, metrics:
+ * functions/lib/observability.ts), then Powertools Batch with partial batch responses. A record that fails (a poison message, or work to retry later) is reported in `batchItemFailures`
  * and comes back after its visibility timeout, then lands in the queue's DLQ after maxReceiveCount, without
  * blocking the rest of its batch.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ZodType } from 'zod';
-import { logger } from './http.ts';
+import { logger, observe } from './observability.ts';
 
 /**
  * A consumer of SQS records. `perInvocation` makes what the records of one invocation share (e.g. counter deltas
@@ -24,7 +23,7 @@ export const recordConsumer = <S = undefined>(
   } = {},
 ) => {
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(observe())
     .handler(async (event, context) => {
       // A processor per invocation: it holds the batch's records and results, and the local runtime runs several
       // invocations of one handler at once in one process (a shared one mixed their records and lost deltas).
@@ -34,6 +33,10 @@ export const recordConsumer = <S = undefined>(
         return await processPartialResponse(
           event,
           async (record: SQSRecord) => {
+            logger.debug('Record', {
+              messageId: record.messageId,
+              receiveCount: record.attributes.ApproximateReceiveCount,
+            });
             try {
               return await handle(record, context, shared);
             } catch (error) {

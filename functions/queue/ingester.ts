@@ -10,7 +10,7 @@ import { type Intake, intake } from '#domain/ses-intake.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { ingestEnvelope } from '#use-cases/ingest.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
-import { logger } from '#functions/lib/http.ts';
+import { logger, metrics } from '#functions/lib/observability.ts';
 import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
 
 const deps = ingesterAdapters();
@@ -35,6 +35,7 @@ export const handler = recordConsumer(
         reason: error.message,
       });
       await deps.refused.refuse(record, error.message);
+      metrics.count('SesEventsRefused', 1);
       tally.refused += 1;
       return;
     }
@@ -43,6 +44,7 @@ export const handler = recordConsumer(
         messageId: record.messageId,
         reason: sorted.reason,
       });
+      metrics.count('SesEventsSkipped', 1, { SkipReason: 'nothing-to-ingest' });
       tally.skipped += 1;
       return;
     }

@@ -8,7 +8,7 @@ import { sendJobSchema } from '#ports/index.ts';
 import { sendJob } from '#use-cases/send.ts';
 import { senderAdapters } from '#functions/lib/adapters.ts';
 import { pacingFromEnv } from '#functions/lib/config.ts';
-import { logger } from '#functions/lib/http.ts';
+import { logger, metrics } from '#functions/lib/observability.ts';
 import { queueConsumer } from '#functions/lib/queue.ts';
 
 const deps = senderAdapters();
@@ -22,6 +22,8 @@ const pacing = pacingFromEnv();
 const invocationPacer = async (): Promise<Pacer> => {
   const quota = await deps.account.quota();
   const rate = senderRate(quota.maxSendRate, pacing.fraction, pacing.concurrency, pacing.limit);
+  // The target of all senders together (each paces at rate / maxConcurrency), beside EmailsSent on the dashboard.
+  metrics.gauge('SendRateTarget', rate * pacing.concurrency);
   return createPacer(
     rate,
     () => Date.now(),

@@ -6,7 +6,7 @@
 import { sweep } from '#use-cases/sweep.ts';
 import { sweeperAdapters } from '#functions/lib/adapters.ts';
 import { directHandler } from '#functions/lib/direct.ts';
-import { logger } from '#functions/lib/http.ts';
+import { logger, metrics } from '#functions/lib/observability.ts';
 import { budget } from '#functions/lib/queue.ts';
 
 const deps = sweeperAdapters();
@@ -17,5 +17,6 @@ export const handler = directHandler(async (_event, context) => {
     if (d.madeInDoubt || d.expired || d.redriven || d.finished || d.released) logger.info('Swept', { ...d });
   }
   for (const { deliveryId, error } of report.errors) logger.error('Sweep failed', { deliveryId, error });
+  if (report.errors.length > 0) metrics.count('SweepErrors', report.errors.length);
   return { swept: report.deliveries.length, more: report.more, failed: report.errors.length };
 });

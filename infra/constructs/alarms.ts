@@ -82,8 +82,9 @@ export interface ProjectAlarmProps {
   readonly name: string;
   readonly description: string;
   readonly metric: cloudwatch.IMetric;
-  /** Alarms when the metric is strictly greater than this. */
+  /** Alarms when the metric is strictly greater than this (or equal, with `orEqual`). */
   readonly threshold: number;
+  readonly orEqual?: boolean;
   readonly evaluationPeriods?: number;
 }
 
@@ -97,7 +98,9 @@ export function projectAlarm(scope: Construct, id: string, topic: sns.ITopic, pr
     alarmDescription: props.description,
     metric: props.metric,
     threshold: props.threshold,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    comparisonOperator: props.orEqual
+      ? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+      : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: props.evaluationPeriods ?? 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });

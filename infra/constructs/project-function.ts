@@ -4,12 +4,14 @@ import { Arn, Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { resourcePrefix } from './job-queue.ts';
 import { PeriodicRule } from './periodic-run.ts';
 import {
   type Access,
@@ -29,6 +31,41 @@ export const projectRuntime = lambda.Runtime.NODEJS_24_X;
 /** Powertools service name shared by every function; the function name is in every log line anyway. */
 export const serviceName = 'confirm-and-send';
 
+/**
+ * A fixed physical function name, `confirm-and-send-<kebab-case name>`, for a function something outside the stack
+ * names: the deliveries' schedules name the schedule target (`confirm-and-send-scheduled-start`).
+ */
+export const fixedFunctionName = (name: string): string =>
+  `${resourcePrefix}-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** CloudWatch namespace of the app's metrics (shared/ports/metrics.ts), published by Powertools Metrics (EMF). */
+export const metricsNamespace = 'ConfirmAndSend';
+
+/** X-Ray actions of active tracing; they have no resource type, so `*` is the only possible resource. */
+export const tracingActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/**
+ * The Powertools settings every function gets (functions/lib/observability.ts): service and metrics namespace;
+ * the tracer records errors but not responses (they hold profiles and addresses) and no plain HTTPS calls (there
+ * are none: every AWS call goes through a captured SDK client); the logger never logs whole events and samples
+ * `logSampleRate` of the invocations at DEBUG.
+ */
+export const powertoolsEnvironment = (logLevel: string, logSampleRate: number): Record<string, string> => ({
+  POWERTOOLS_SERVICE_NAME: serviceName,
+  POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+  POWERTOOLS_TRACER_CAPTURE_ERROR: 'true',
+  POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
+  POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+  POWERTOOLS_LOGGER_SAMPLE_RATE: String(logSampleRate),
+  LOG_LEVEL: logLevel,
+});
+
+/** How long Lambda keeps retrying a scheduled start it could not run: past an hour the start is too late anyway. */
+export const scheduledStartMaxEventAge = Duration.hours(1);
+/** Retries of a scheduled start that failed (Lambda's asynchronous invocation: 1 minute, then 2 minutes later). */
+export const scheduledStartRetryAttempts = 2;
+
 export interface ProjectFunctionProps {
   /** The function's entry in `topology.functions`. */
   readonly spec: FunctionSpec;
@@ -36,6 +73,16 @@ export interface ProjectFunctionProps {
   readonly tables: Record<TableName, ITableV2>;
   /** Powertools log level (`LOG_LEVEL`). */
   readonly logLevel: string;
+  /** Share of invocations logged at DEBUG whatever the level (`POWERTOOLS_LOGGER_SAMPLE_RATE`), 0 to 1; default 0. */
+  readonly logSampleRate?: number;
+  /** A fixed physical function name (something outside the stack names the function, e.g. the schedules). */
+  readonly functionName?: string;
+  /**
+   * Where asynchronous invocations that still fail after Lambda's retries go (the invocation record, with the
+   * event as `requestPayload`): needed for the `schedule-target` function, whose invoker (Scheduler) never
+   * learns that the function failed.
+   */
+  readonly onFailure?: sqs.IQueue;
   /** CloudWatch Logs retention of the function's log group. */
   readonly logRetention: logs.RetentionDays;
   /** Every queue of the topology; the function consumes its trigger queue and may send to its `sendsTo`. */
@@ -110,6 +157,8 @@ export class ProjectFunction extends Construct {
   readonly schedulesArn?: string;
   /** The EventBridge rule running the function, when its trigger is `every`. */
   readonly periodicRule?: PeriodicRule;
+  /** The X-Ray statement of active tracing (resource `*`), in a policy of its own for an exact acknowledgement. */
+  readonly tracingPolicy: iam.Policy;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     super(scope, id);
@@ -125,6 +174,14 @@ export class ProjectFunction extends Construct {
       description: `${id}: ${spec.description}`,
     });
     this.logGroup.grantWrite(this.role);
+    this.tracingPolicy = new iam.Policy(this.role, 'TracingPolicy', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({ actions: tracingActions, resources: ['*'] })],
+    });
+
+    if (spec.trigger.kind === 'schedule-target' && !props.onFailure) {
+      throw new Error(`${id}: a schedule target needs an on-failure destination (its failures reach no DLQ)`);
+    }
 
     // The dead-letter queues the function moves refused messages to (`refusesTo`): their URLs in its environment
     // (DLQ_URL_<QUEUE>), sqs:SendMessage on them below.
@@ -143,6 +200,7 @@ export class ProjectFunction extends Construct {
       handler: 'handler',
       projectRoot: repoRoot,
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       description: spec.description,
       runtime: projectRuntime,
       architecture: lambda.Architecture.ARM_64,
@@ -150,9 +208,10 @@ export class ProjectFunction extends Construct {
       timeout: Duration.seconds(spec.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
+      // Active tracing: X-Ray samples requests and Powertools Tracer adds the handler and SDK call segments. The
+      // X-Ray permissions are the TracingPolicy above (the `tracing` prop would put them in the default policy).
       environment: {
-        POWERTOOLS_SERVICE_NAME: serviceName,
-        LOG_LEVEL: props.logLevel,
+        ...powertoolsEnvironment(props.logLevel, props.logSampleRate ?? 0),
         NODE_OPTIONS: '--enable-source-maps',
         ...functionEnvironment(
           spec,
@@ -163,6 +222,13 @@ export class ProjectFunction extends Construct {
         ),
       },
       ...periodicInvokeConfig(spec),
+      ...(props.onFailure
+        ? {
+            onFailure: new SqsDestination(props.onFailure),
+            retryAttempts: scheduledStartRetryAttempts,
+            maxEventAge: scheduledStartMaxEventAge,
+          }
+        : {}),
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -177,6 +243,9 @@ export class ProjectFunction extends Construct {
         bundleAwsSDK: true,
       },
     });
+
+    (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+    this.function.node.addDependency(this.tracingPolicy);
 
     // Least privilege: exactly the access the topology declares, table by table (indexes included).
     for (const [name, access] of Object.entries(spec.tables) as Array<[TableName, Access]>) {

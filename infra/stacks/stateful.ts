@@ -28,6 +28,12 @@ export interface StatefulStackProps extends StackProps {
   readonly senderIdentity: string;
   /** Optional address subscribed to the alarm notifications. */
   readonly alarmEmail?: string;
+  /** Custom MAIL FROM domain of a domain identity (a subdomain of it), context mailFromDomain. */
+  readonly mailFromDomain?: string;
+  /** Custom open and click tracking domain (HTTPS required), context trackingDomain. */
+  readonly trackingDomain?: string;
+  /** Age of the send queue's oldest job that raises its alarm (context sendQueueAlarmMinutes, default 2 hours). */
+  readonly sendQueueMaxAge?: Duration;
 }
 
 /** Fixed names: one deployment per account and region (operators and runbooks use them). */
@@ -35,11 +41,36 @@ export const configurationSetName = resourcePrefix;
 export const scheduleGroupName = `${resourcePrefix}-deliveries`;
 export const scheduleDeadLetterQueueName = `${resourcePrefix}-schedules-dlq`;
 
-/** SES reputation thresholds we alarm on (AWS reviews an account at 5 % bounces and 0.1 % complaints). */
-export const reputationAlarmThresholds = { bounceRate: 0.05, complaintRate: 0.001 } as const;
+/**
+ * SES reputation thresholds we alarm on: AWS's warning levels, where it places an account under review (5 %
+ * bounces, 0.1 % complaints), and an early alarm at half of them, to act before a review (limits.md rule 13).
+ * AWS may pause sending at 10 % and 0.5 %.
+ */
+export const reputationAlarmThresholds = {
+  bounceRate: 0.05,
+  complaintRate: 0.001,
+  earlyBounceRate: 0.025,
+  earlyComplaintRate: 0.0005,
+} as const;
 
-/** Oldest message on the send queue before we alarm: sends are paced, but never this far behind. */
-export const sendQueueMaxAge = Duration.minutes(15);
+/**
+ * Oldest message on the send queue before we alarm (default; context sendQueueAlarmMinutes). The starter enqueues
+ * a whole send at once and the senders drain it at the pacing target, so the oldest job is as old as the send:
+ * a send the 24-hour quota allows takes at most Max24HourSend / (0.8 × MaxSendRate), e.g. 100,000 at 50/s in 42
+ * minutes, 50,000 at 14/s in 75.
+ */
+export const defaultSendQueueMaxAge = Duration.minutes(120);
+
+/**
+ * Oldest message on the other queues before we alarm: a preparation, start or SES event waits for a free consumer
+ * (5 at most each), which ends its job within its 5-minute (1-minute for events) timeout: 30 minutes behind means
+ * the consumer is failing, throttled or stuck.
+ */
+export const queueAgeAlarmMinutes: Record<Exclude<QueueName, 'send'>, number> = {
+  prepare: 30,
+  start: 30,
+  events: 30,
+};
 
 /**
  * Everything that holds data, identity or in-flight work and must outlive a redeploy of the code: the DynamoDB
@@ -171,30 +202,59 @@ export class StatefulStack extends Stack {
       });
     }
     this.queues = builtQueues as Record<QueueName, JobQueue>;
-    projectAlarm(this, 'SendQueueAgeAlarm', topic, {
-      name: 'send-queue-age',
-      description: `The oldest send job has waited more than ${sendQueueMaxAge.toMinutes()} minutes`,
-      metric: this.queues.send.queue.metricApproximateAgeOfOldestMessage({
-        period: alarmPeriod,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: sendQueueMaxAge.toSeconds(),
-    });
+    // Age of the oldest message on every queue: work waiting longer than its consumer should ever let it.
+    for (const [name] of queueEntries()) {
+      const maxAge =
+        name === 'send'
+          ? (props.sendQueueMaxAge ?? defaultSendQueueMaxAge)
+          : Duration.minutes(queueAgeAlarmMinutes[name]);
+      projectAlarm(this, `${pascal(name)}QueueAgeAlarm`, topic, {
+        name: `${name}-queue-age`,
+        description: `The oldest message of the ${name} queue has waited more than ${maxAge.toMinutes()} minutes`,
+        metric: this.queues[name].queue.metricApproximateAgeOfOldestMessage({
+          period: alarmPeriod,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: maxAge.toSeconds(),
+      });
+    }
 
     // --- SES ----------------------------------------------------------------------------------------------
     // Reputation metrics on (they feed the bounce and complaint alarms below); the account-level suppression
     // list is applied to bounces and complaints for every message sent through this configuration set.
+    // A custom tracking domain rewrites the open pixel and click links to it, HTTPS only (README, Deploy).
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       configurationSetName,
       reputationMetrics: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      ...(props.trackingDomain
+        ? {
+            customTrackingRedirectDomain: props.trackingDomain,
+            customTrackingHttpsPolicy: ses.HttpsPolicy.REQUIRE,
+          }
+        : {}),
     });
+    const senderDomain = props.senderIdentity.includes('@') ? null : props.senderIdentity.toLowerCase();
+    if (
+      props.mailFromDomain &&
+      (senderDomain === null || !props.mailFromDomain.endsWith(`.${senderDomain}`))
+    ) {
+      throw new Error(
+        `context mailFromDomain="${props.mailFromDomain}" must be a subdomain of the sender identity domain (senderIdentity="${props.senderIdentity}")`,
+      );
+    }
     this.emailIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {
-      identity: props.senderIdentity.includes('@')
-        ? ses.Identity.email(props.senderIdentity)
-        : ses.Identity.domain(props.senderIdentity),
+      identity:
+        senderDomain === null ? ses.Identity.email(props.senderIdentity) : ses.Identity.domain(senderDomain),
       // Messages from this identity that name no configuration set still go through ours.
       configurationSet: this.configurationSet,
+      // Custom MAIL FROM (SPF alignment for DMARC); while its MX record is missing SES uses its own domain.
+      ...(props.mailFromDomain
+        ? {
+            mailFromDomain: props.mailFromDomain,
+            mailFromBehaviorOnMxFailure: ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+          }
+        : {}),
     });
     // Event publishing: every event type of the configuration set to an encrypted SNS topic, to which the SES
     // events queue subscribes (raw delivery off: the SNS envelope's MessageId is the dedupe id of an event).
@@ -220,17 +280,35 @@ export class StatefulStack extends Stack {
         period: Duration.hours(1),
         statistic: cloudwatch.Stats.MAXIMUM,
       });
+    const percent = (rate: number) => `${Number((rate * 100).toPrecision(3))} %`;
+    const { bounceRate, complaintRate, earlyBounceRate, earlyComplaintRate } = reputationAlarmThresholds;
     projectAlarm(this, 'BounceRateAlarm', topic, {
       name: 'ses-bounce-rate',
-      description: `SES account bounce rate above ${reputationAlarmThresholds.bounceRate * 100} % (AWS reviews the account there)`,
+      description: `SES account bounce rate at ${percent(bounceRate)} or more: AWS's warning level, where it places the account under review`,
       metric: reputation('Reputation.BounceRate'),
-      threshold: reputationAlarmThresholds.bounceRate,
+      threshold: bounceRate,
+      orEqual: true,
     });
     projectAlarm(this, 'ComplaintRateAlarm', topic, {
       name: 'ses-complaint-rate',
-      description: `SES account complaint rate above ${reputationAlarmThresholds.complaintRate * 100} % (AWS reviews the account there)`,
+      description: `SES account complaint rate at ${percent(complaintRate)} or more: AWS's warning level, where it places the account under review`,
       metric: reputation('Reputation.ComplaintRate'),
-      threshold: reputationAlarmThresholds.complaintRate,
+      threshold: complaintRate,
+      orEqual: true,
+    });
+    projectAlarm(this, 'EarlyBounceRateAlarm', topic, {
+      name: 'ses-bounce-rate-early',
+      description: `SES account bounce rate at ${percent(earlyBounceRate)} or more: half of AWS's warning level`,
+      metric: reputation('Reputation.BounceRate'),
+      threshold: earlyBounceRate,
+      orEqual: true,
+    });
+    projectAlarm(this, 'EarlyComplaintRateAlarm', topic, {
+      name: 'ses-complaint-rate-early',
+      description: `SES account complaint rate at ${percent(earlyComplaintRate)} or more: half of AWS's warning level`,
+      metric: reputation('Reputation.ComplaintRate'),
+      threshold: earlyComplaintRate,
+      orEqual: true,
     });
 
     // --- Scheduler ----------------------------------------------------------------------------------------
@@ -245,13 +323,47 @@ export class StatefulStack extends Stack {
     });
     projectAlarm(this, 'ScheduleDeadLettersAlarm', topic, {
       name: 'schedules-dlq-not-empty',
-      description: 'EventBridge Scheduler could not invoke the scheduled-start function for a delivery',
+      description:
+        'A scheduled start failed: the scheduled-start function failed 3 times (Lambda on-failure destination), or EventBridge Scheduler could not invoke it',
       metric: this.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: alarmPeriod,
         statistic: cloudwatch.Stats.MAXIMUM,
       }),
       threshold: 0,
     });
+    // Scheduler's own failures, group-wide: invocations it could not make (retried, then to the DLQ above), and
+    // the ones it dropped or could not even put in the DLQ (lost: the delivery stays scheduled).
+    const schedulerAlarms = [
+      [
+        'SchedulerTargetErrorsAlarm',
+        'scheduler-target-errors',
+        'TargetErrorCount',
+        'EventBridge Scheduler failed to invoke the scheduled-start function (retried; the DLQ gets what still fails)',
+      ],
+      [
+        'SchedulerDroppedAlarm',
+        'scheduler-dropped',
+        'InvocationDroppedCount',
+        'EventBridge Scheduler dropped a scheduled start after its retries, without a dead letter',
+      ],
+      [
+        'SchedulerDeadLetterFailuresAlarm',
+        'scheduler-dlq-failures',
+        'InvocationsFailedToBeSentToDeadLetterCount',
+        'EventBridge Scheduler could not put a failed scheduled start in the schedules DLQ (lost)',
+      ],
+    ] as const;
+    for (const [id, name, metricName, description] of schedulerAlarms) {
+      projectAlarm(this, id, topic, {
+        name,
+        description,
+        metric: this.scheduleGroup.metric(metricName, {
+          period: alarmPeriod,
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 0,
+      });
+    }
     new CfnOutput(this, 'ScheduleGroupName', { value: this.scheduleGroup.scheduleGroupName });
 
     // --- Periodic rules -----------------------------------------------------------------------------------

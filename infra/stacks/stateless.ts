@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as ses from 'aws-cdk-lib/aws-ses';
@@ -14,7 +15,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { alarmPeriod, projectAlarm } from '#infra/constructs/alarms.ts';
 import { periodicRuleName } from '#infra/constructs/periodic-run.ts';
-import { ProjectFunction } from '#infra/constructs/project-function.ts';
+import { Dashboard } from '#infra/constructs/dashboard.ts';
+import { resourcePrefix } from '#infra/constructs/job-queue.ts';
+import { fixedFunctionName, ProjectFunction } from '#infra/constructs/project-function.ts';
 import {
   type FunctionName,
   type FunctionSpec,
@@ -50,6 +53,8 @@ export interface StatelessStackProps extends StackProps {
   /** Origin of the web console, allowed by CORS. */
   readonly consoleOrigin: string;
   readonly logLevel: string;
+  /** Share of invocations logged at DEBUG whatever the level (Powertools log sampling). */
+  readonly logSampleRate: number;
   /** Default stage throttling (requests per second, burst). */
   readonly throttle: { rateLimit: number; burstLimit: number };
 }
@@ -77,17 +82,22 @@ export function queueConsumer(
 /**
  * The code: one ProjectFunction per `topology.functions` entry (with its queue event source or periodic rule,
  * and its grants), the role EventBridge Scheduler assumes to invoke the schedule target, the HTTP API in front of
- * the HTTP functions (every route behind the Cognito JWT authorizer) and the alarms on the queue consumers and
- * the scheduled and periodic functions. Holds no data, but the
- * deliveries' schedules (stateful stack) name the scheduler role and the target function by ARN: destroying this
- * stack and deploying it anew gives both new generated names, and pending schedules then fail into the schedule
- * DLQ. Updates in place keep them.
+ * the HTTP functions (every route behind the Cognito JWT authorizer), the alarms on every function and the API,
+ * and the operations dashboard.
+ *
+ * Holds no data, but the deliveries' schedules (in the stateful stack's group, created at run time) name the
+ * scheduler role and the target function by ARN. Both therefore have fixed names (`confirm-and-send-scheduler-
+ * <region>`, IAM names being account-wide, and `confirm-and-send-scheduled-start`): destroying this stack and
+ * deploying it anew recreates them under the same ARNs, and the pending schedules keep working. The price of a
+ * fixed name: a change CloudFormation can only make by replacing one of the two (renaming it, for instance) fails;
+ * deploy the removal, then the new one.
  */
 export class StatelessStack extends Stack {
   readonly functions: Record<FunctionName, ProjectFunction>;
   readonly api: apigwv2.HttpApi;
   /** Assumed by EventBridge Scheduler; may only invoke the schedule target and write to the schedule DLQ. */
   readonly schedulerRole: iam.Role;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -98,6 +108,7 @@ export class StatelessStack extends Stack {
     const [targetName] = targets[0] as [FunctionName, FunctionSpec];
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      roleName: `${resourcePrefix}-scheduler-${this.region}`,
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
@@ -126,7 +137,13 @@ export class StatelessStack extends Stack {
         spec,
         tables: props.tables,
         logLevel: props.logLevel,
+        logSampleRate: props.logSampleRate,
         logRetention: logs.RetentionDays.ONE_MONTH,
+        // The schedules name the target: a fixed name, and its failures (Scheduler invokes it asynchronously, so
+        // they never reach Scheduler's DLQ) go to the schedules' DLQ once Lambda's retries are over.
+        ...(name === targetName
+          ? { functionName: fixedFunctionName(name), onFailure: props.scheduleDeadLetterQueue }
+          : {}),
         queues: props.queues,
         deadLetterQueues: props.deadLetterQueues,
         settings: values,
@@ -149,26 +166,35 @@ export class StatelessStack extends Stack {
       }),
     );
 
-    // Alarms: errors of every queue consumer, of the schedule target and of the periodic functions (a handler
-    // that throws); throttles of the sender (its event source's maximum concurrency should keep it below the
-    // account limit).
+    // Alarms on every function: errors (an invocation that threw or timed out: a whole batch, a schedule or
+    // periodic run, or an HTTP request API Gateway then answers with a 5xx; the handlers' own 500s are the API's 5xx
+    // alarm below) and throttles (Lambda concurrency: queue consumers are capped by their event source's maximum
+    // concurrency, so a throttle means the account limit is reached).
     for (const [name, spec] of functionEntries()) {
-      if (spec.trigger.kind === 'http') continue;
+      const fn = this.functions[name].function;
+      const what =
+        spec.trigger.kind === 'http'
+          ? 'requests (crashed or timed out: API Gateway answered 5xx)'
+          : spec.trigger.kind === 'queue'
+            ? 'whole batches (crashed or timed out; their messages come back)'
+            : 'runs';
       projectAlarm(this, `${pascal(name)}ErrorsAlarm`, props.alarmTopic, {
         name: `${name}-errors`,
-        description: `The ${name} function failed invocations (whole batches, schedule or periodic runs)`,
-        metric: this.functions[name].function.metricErrors({
-          period: alarmPeriod,
-          statistic: cloudwatch.Stats.SUM,
-        }),
+        description: `The ${name} function failed ${what}`,
+        metric: fn.metricErrors({ period: alarmPeriod, statistic: cloudwatch.Stats.SUM }),
+        threshold: 0,
+      });
+      projectAlarm(this, `${pascal(name)}ThrottlesAlarm`, props.alarmTopic, {
+        name: `${name}-throttles`,
+        description: `The ${name} function was throttled (Lambda concurrency): its work is delayed`,
+        metric: fn.metricThrottles({ period: alarmPeriod, statistic: cloudwatch.Stats.SUM }),
         threshold: 0,
       });
     }
-    const [senderName] = queueConsumer('send');
-    projectAlarm(this, `${pascal(senderName)}ThrottlesAlarm`, props.alarmTopic, {
-      name: `${senderName}-throttles`,
-      description: `The ${senderName} function was throttled (Lambda concurrency), sends are delayed`,
-      metric: this.functions[senderName].function.metricThrottles({
+    projectAlarm(this, 'ScheduledStartDestinationAlarm', props.alarmTopic, {
+      name: `${targetName}-destination-failures`,
+      description: `Lambda could not put a failed ${targetName} invocation in the schedules DLQ (lost)`,
+      metric: this.functions[targetName].function.metric('DestinationDeliveryFailures', {
         period: alarmPeriod,
         statistic: cloudwatch.Stats.SUM,
       }),
@@ -251,6 +277,31 @@ export class StatelessStack extends Stack {
         authorizer,
       });
     }
+
+    projectAlarm(this, 'Api5xxAlarm', props.alarmTopic, {
+      name: 'api-5xx',
+      description:
+        'The HTTP API answered 5xx: a handler error ("INTERNAL", with its request id) or a crashed function',
+      metric: this.api.metricServerError({ period: alarmPeriod, statistic: cloudwatch.Stats.SUM }),
+      threshold: 0,
+    });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      // In topology order (the schedule target was built first).
+      functions: Object.fromEntries(
+        functionEntries().map(([name]) => [name, this.functions[name].function]),
+      ) as Record<FunctionName, NodejsFunction>,
+      queues: props.queues,
+      deadLetterQueues: {
+        ...props.deadLetterQueues,
+        schedules: props.scheduleDeadLetterQueue,
+        ...(props.ruleDeadLetterQueue ? { rules: props.ruleDeadLetterQueue } : {}),
+      },
+      api: this.api,
+      scheduleGroupName: props.scheduleGroupName,
+      sendRateLimit: props.sendRateLimit,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
   }

@@ -12,6 +12,7 @@ export * from './events.ts';
 export * from './jobs.ts';
 export * from './ledger.ts';
 export * from './logs.ts';
+export * from './metrics.ts';
 export * from './paging.ts';
 export * from './preparation.ts';
 export * from './profiles.ts';

@@ -42,6 +42,7 @@ import type {
   TrackingLog,
   TrackingLogEntry,
 } from '#ports/index.ts';
+import type { Metrics } from '#ports/metrics.ts';
 import type { CounterBatch } from './counter-batch.ts';
 
 /** Raw events, outcome markers and tracking entries expire 90 days after the event: the 60-day window of late opens and clicks, plus margin. */
@@ -55,6 +56,8 @@ export interface IngestDeps {
   profiles: ProfileRepository;
   counters: Counters;
   clock: Clock;
+  /** SesEvents, SesEventsSkipped, RecipientsFailed, InDoubtReconciled (shared/ports/metrics.ts). */
+  metrics?: Metrics;
 }
 
 /** What happened to one recipient of an event. */
@@ -189,6 +192,11 @@ const ingestRecipient = async (
     const result = await deps.ledger.applyEvent(ref, recipientId, entry.status, write);
     if (result) {
       applied = true;
+      const { before, after } = result;
+      if (after.status === 'failed' && before.status !== 'failed' && after.failureType)
+        deps.metrics?.count('RecipientsFailed', 1, { FailureType: after.failureType });
+      if (before.status === 'in-doubt' && after.status !== 'in-doubt')
+        deps.metrics?.count('InDoubtReconciled', 1);
       const settled = result.before.status === 'pending' && result.after.status !== 'pending' ? 1 : 0;
       batch.add(ref.deliveryId, recipientId, {
         ...contributionDelta(facts(result.before), facts(result.after)),
@@ -236,11 +244,18 @@ export const ingestEnvelope = async (
   const { record, envelopeId, format } = envelope;
   const sesMessageId = record.mail.messageId;
   const result = { envelopeId, eventType: record.eventType, format, sesMessageId };
-  if (await deps.events.hasRaw(sesMessageId, envelopeId))
+  if (await deps.events.hasRaw(sesMessageId, envelopeId)) {
+    deps.metrics?.count('SesEventsSkipped', 1, { SkipReason: 'duplicate' });
     return { ...result, duplicate: true, recipients: [] };
+  }
   const recipients = [];
-  for (const event of recipientEvents(record))
-    recipients.push(await ingestRecipient(deps, envelopeId, event, batch));
+  for (const event of recipientEvents(record)) {
+    const one = await ingestRecipient(deps, envelopeId, event, batch);
+    recipients.push(one);
+    if (one.outcome !== 'applied' && one.outcome !== 'unchanged')
+      deps.metrics?.count('SesEventsSkipped', 1, { SkipReason: one.outcome });
+  }
+  deps.metrics?.count('SesEvents', 1, { EventType: record.eventType });
   const now = deps.clock.now();
   await deps.events.putRaw({
     sesMessageId,

@@ -36,6 +36,7 @@ import type {
   RecipientLedger,
   SendJob,
 } from '#ports/index.ts';
+import type { Metrics } from '#ports/metrics.ts';
 
 export interface SendDeps {
   deliveries: DeliveryRepository;
@@ -55,6 +56,8 @@ export interface SendDeps {
   /** Time left in this invocation; below `reserveMs` the rest of the job is given back to the queue. */
   remainingMs?: () => number;
   reserveMs?: number;
+  /** EmailsSent, SesThrottles, SesSendErrors, RecipientsFailed, RecipientsInDoubt (shared/ports/metrics.ts). */
+  metrics?: Metrics;
 }
 
 /** The job must be retried later (the queue redelivers it); recipients already settled are skipped then. */
@@ -120,12 +123,15 @@ export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport>
       }
       if (result === 'sent') {
         report.sent++;
+        deps.metrics?.count('EmailsSent', 1);
         count(recipientId, { sent: 1, processed: 1, settled: 1 });
       } else if (result === 'failed') {
         report.failed++;
+        deps.metrics?.count('RecipientsFailed', 1, { FailureType: 'error' });
         count(recipientId, { processed: 1, bouncesAndErrors: 1, settled: 1 });
       } else if (result === 'in-doubt') {
         report.inDoubt++;
+        deps.metrics?.count('RecipientsInDoubt', 1);
         count(recipientId, { settled: 1 });
       } else report.skipped++;
     }
@@ -180,6 +186,8 @@ const sendOne = async (
       tags: messageTags(ref.deliveryId, ref.version, recipientId),
     });
     const at = deps.clock.now().toISOString();
+    if (outcome.kind === 'throttled') deps.metrics?.count('SesThrottles', 1);
+    else if (outcome.kind !== 'accepted') deps.metrics?.count('SesSendErrors', 1, { SesError: outcome.kind });
     switch (outcome.kind) {
       case 'accepted':
         // false: the claim was lost meanwhile (made in-doubt by another sender): that one counted it.

@@ -15,6 +15,7 @@ import type {
   RecipientLogRepository,
   StatsRepository,
 } from '#ports/index.ts';
+import type { Metrics } from '#ports/metrics.ts';
 import { loadDelivery } from './deliveries.ts';
 
 export interface ComputeStatsResult {
@@ -35,6 +36,8 @@ export const computeStats = async (
     recipientLog: RecipientLogRepository;
     counters: Counters;
     clock: Clock;
+    /** KpiRepairs (shared/ports/metrics.ts). */
+    metrics?: Metrics;
   },
   id: string,
 ): Promise<ComputeStatsResult> => {
@@ -78,7 +81,10 @@ export const computeStats = async (
     for (const k of Object.keys(truth) as CounterName[]) {
       if (truth[k] !== countersBefore[k]) repaired[k] = truth[k] - countersBefore[k];
     }
-    if (Object.keys(repaired).length > 0) await deps.counters.adjust(id, repaired);
+    if (Object.keys(repaired).length > 0) {
+      await deps.counters.adjust(id, repaired);
+      deps.metrics?.count('KpiRepairs', 1);
+    }
   }
   await Promise.all([
     deps.stats.putRealTime(id, { counts: realTime, computedAt: startedAt }),

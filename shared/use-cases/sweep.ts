@@ -27,6 +27,7 @@ import type {
   SweepEntry,
   SweepRegistry,
 } from '#ports/index.ts';
+import type { Metrics } from '#ports/metrics.ts';
 import { CounterBatch } from './counter-batch.ts';
 import { finishIfSettled } from './send.ts';
 import { computeStats } from './stats.ts';
@@ -45,6 +46,8 @@ export interface SweepDeps {
   clock: Clock;
   /** How long an in-doubt recipient waits for an SES event naming it. */
   inDoubtWindowMs: number;
+  /** RecipientsInDoubt, InDoubtExpired, RecipientsFailed, SendsRedriven, KpiRepairs (shared/ports/metrics.ts). */
+  metrics?: Metrics;
 }
 
 export interface DeliverySweep {
@@ -114,6 +117,7 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
         if (Date.parse(entry.claim.leaseUntil) <= now.getTime() && !entry.sesMessageId) {
           if (await deps.ledger.markInDoubt(ref, id, entry.claim, at)) {
             report.madeInDoubt++;
+            deps.metrics?.count('RecipientsInDoubt', 1);
             batch.add(ref.deliveryId, id, { settled: 1 });
           }
         }
@@ -131,6 +135,8 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
         });
         if (failed) {
           report.expired++;
+          deps.metrics?.count('InDoubtExpired', 1);
+          deps.metrics?.count('RecipientsFailed', 1, { FailureType: 'error' });
           batch.add(ref.deliveryId, id, { processed: 1, bouncesAndErrors: 1 });
         } else report.inDoubtLeft++;
       }
@@ -152,6 +158,7 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
         },
       ]);
       report.redriven = true;
+      deps.metrics?.count('SendsRedriven', 1);
     }
     await deps.registry.update(delivery.id, { settled, sweptAt: at });
   }

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '#infra/constructs/project-function.ts';
 import {
   type FunctionName,
   type QueueName,
@@ -8,7 +11,15 @@ import {
   functionEntries,
   SES_EVENTS_QUEUE,
 } from '#topology/topology.ts';
-import { logicalIdOf, type Resource, resourcesOf, same, type Synthesized, synthesize } from './build.ts';
+import {
+  buildTestApp,
+  logicalIdOf,
+  type Resource,
+  resourcesOf,
+  same,
+  type Synthesized,
+  synthesize,
+} from './build.ts';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -39,11 +50,17 @@ const functionAlarms = (name: FunctionName, metric: string): Resource[] =>
     { Name: 'FunctionName', Value: { Ref: logicalIdOf(s.stateless.functions[name].function) } },
   ]);
 
-/** `metric > threshold`, one 5-minute period of `statistic`, missing data not breaching. */
-const expectAlarm = (found: Resource[], threshold: number, statistic: string, period = 300) => {
+/** `metric > threshold` (or >=), one 5-minute period of `statistic`, missing data not breaching. */
+const expectAlarm = (
+  found: Resource[],
+  threshold: number,
+  statistic: string,
+  period = 300,
+  comparison = 'GreaterThanThreshold',
+) => {
   expect(found).toHaveLength(1);
   expect(found[0]!.Properties).toMatchObject({
-    ComparisonOperator: 'GreaterThanThreshold',
+    ComparisonOperator: comparison,
     Threshold: threshold,
     Statistic: statistic,
     Period: period,
@@ -171,24 +188,59 @@ describe('alarms', () => {
     }
   });
 
-  it('the oldest message on the send queue older than 15 minutes', () => {
-    const found = alarmsOn(s.statefulTemplate, 'AWS/SQS', 'ApproximateAgeOfOldestMessage', [
+  const ageAlarms = (built: Synthesized, name: QueueName): Resource[] =>
+    alarmsOn(built.statefulTemplate, 'AWS/SQS', 'ApproximateAgeOfOldestMessage', [
       {
         Name: 'QueueName',
-        Value: { 'Fn::GetAtt': [logicalIdOf(s.stateful.queues.send.queue), 'QueueName'] },
+        Value: { 'Fn::GetAtt': [logicalIdOf(built.stateful.queues[name].queue), 'QueueName'] },
       },
     ]);
-    expectAlarm(found, 15 * 60, 'Maximum');
+
+  it.each([
+    ['prepare', 30],
+    ['start', 30],
+    ['send', 120],
+    ['events', 30],
+  ] as const)('%s: the oldest message older than %i minutes', (name, minutes) => {
+    expectAlarm(ageAlarms(s, name), minutes * 60, 'Maximum');
   });
 
-  it('throttles of the sender', () => {
-    expectAlarm(functionAlarms('sender', 'Throttles'), 0, 'Sum');
+  it('every queue has an age alarm; the send queue takes its threshold from context', () => {
+    expect(queueNames.every((name) => ageAlarms(s, name).length === 1)).toBe(true);
+    const tuned = synthesize({ sendQueueAlarmMinutes: '360' });
+    expect(ageAlarms(tuned, 'send')[0]!.Properties.Threshold).toBe(360 * 60);
+    expect(() => buildTestApp({ sendQueueAlarmMinutes: '0' })).toThrow(/sendQueueAlarmMinutes/);
   });
 
-  it.each(
-    functionEntries().filter(([, spec]) => spec.trigger.kind === 'queue' || spec.trigger.kind === 'every'),
-  )('%s: errors of the queue consumer or periodic function', (name) => {
+  it.each(functionEntries())('%s: errors and throttles', (name) => {
     expectAlarm(functionAlarms(name, 'Errors'), 0, 'Sum');
+    expectAlarm(functionAlarms(name, 'Throttles'), 0, 'Sum');
+  });
+
+  it('the schedule target failing to reach its on-failure destination (the start would be lost)', () => {
+    expectAlarm(functionAlarms('scheduledStart', 'DestinationDeliveryFailures'), 0, 'Sum');
+  });
+
+  it.each([
+    ['TargetErrorCount', 'scheduler-target-errors'],
+    ['InvocationDroppedCount', 'scheduler-dropped'],
+    ['InvocationsFailedToBeSentToDeadLetterCount', 'scheduler-dlq-failures'],
+  ])("EventBridge Scheduler's %s in the deliveries' group", (metric, name) => {
+    const found = alarmsOn(s.statefulTemplate, 'AWS/Scheduler', metric, [
+      { Name: 'ScheduleGroup', Value: 'confirm-and-send-deliveries' },
+    ]);
+    expectAlarm(found, 0, 'Sum');
+    expect(found[0]!.Properties.AlarmName).toBe(`confirm-and-send-${name}`);
+  });
+
+  it('5xx answers of the HTTP API', () => {
+    const found = alarms(s.statelessTemplate).filter(
+      (a) => a.Properties.Namespace === 'AWS/ApiGateway' && a.Properties.MetricName === '5xx',
+    );
+    expectAlarm(found, 0, 'Sum');
+    expect(found[0]!.Properties.Dimensions).toEqual([
+      { Name: 'ApiId', Value: { Ref: logicalIdOf(s.stateless.api) } },
+    ]);
   });
 
   it('the events DLQ alarm says what lands there: failed receives, refusals, SNS delivery failures', () => {
@@ -202,22 +254,63 @@ describe('alarms', () => {
     expect(description).toContain('SNS');
   });
 
-  it('errors of the schedule target (its async invocations are not in the schedule DLQ)', () => {
+  it('errors of the schedule target (every failed attempt, before Lambda gives up and uses its destination)', () => {
     expectAlarm(functionAlarms('scheduledStart', 'Errors'), 0, 'Sum');
   });
 
-  it('SES account reputation: bounce rate above 5 %, complaint rate above 0.1 %', () => {
-    expectAlarm(
-      alarmsOn(s.statefulTemplate, 'AWS/SES', 'Reputation.BounceRate', undefined),
-      0.05,
-      'Maximum',
-      3600,
+  it("SES account reputation at AWS's warning levels (5 % bounces, 0.1 % complaints) and at half of them", () => {
+    const reputation = (metric: string, threshold: number) =>
+      alarmsOn(s.statefulTemplate, 'AWS/SES', metric, undefined).filter(
+        (a) => a.Properties.Threshold === threshold,
+      );
+    for (const [metric, threshold] of [
+      ['Reputation.BounceRate', 0.05],
+      ['Reputation.BounceRate', 0.025],
+      ['Reputation.ComplaintRate', 0.001],
+      ['Reputation.ComplaintRate', 0.0005],
+    ] as const) {
+      expectAlarm(reputation(metric, threshold), threshold, 'Maximum', 3600, 'GreaterThanOrEqualToThreshold');
+    }
+    expect(alarmsOn(s.statefulTemplate, 'AWS/SES', 'Reputation.BounceRate', undefined)).toHaveLength(2);
+    expect(alarmsOn(s.statefulTemplate, 'AWS/SES', 'Reputation.ComplaintRate', undefined)).toHaveLength(2);
+  });
+
+  it('has exactly these alarms, no more', () => {
+    const names = allAlarms().map((a) => String(a.Properties.AlarmName).replace(/^confirm-and-send-/, ''));
+    const fnNames = functionEntries().map(([name]) => name);
+    expect(names.sort()).toEqual(
+      [
+        ...queueNames.flatMap((q) => [`${q}-dlq-not-empty`, `${q}-queue-age`]),
+        'schedules-dlq-not-empty',
+        'rules-dlq-not-empty',
+        ...fnNames.flatMap((f) => [`${f}-errors`, `${f}-throttles`]),
+        'scheduledStart-destination-failures',
+        'scheduler-target-errors',
+        'scheduler-dropped',
+        'scheduler-dlq-failures',
+        'ses-bounce-rate',
+        'ses-bounce-rate-early',
+        'ses-complaint-rate',
+        'ses-complaint-rate-early',
+        'api-5xx',
+      ].sort(),
     );
-    expectAlarm(
-      alarmsOn(s.statefulTemplate, 'AWS/SES', 'Reputation.ComplaintRate', undefined),
-      0.001,
-      'Maximum',
-      3600,
-    );
+  });
+});
+
+describe('the runbook', () => {
+  it('has a line in the README for every alarm', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const runbook = readme.slice(readme.indexOf('## Operations'));
+    const functionNames = new Set(functionEntries().map(([name]) => name));
+    const missing = allAlarms()
+      .map((a) => String(a.Properties.AlarmName).replace(/^confirm-and-send-/, ''))
+      .filter((name) => {
+        const perFunction = /^(.+)-(errors|throttles)$/.exec(name);
+        if (perFunction && functionNames.has(perFunction[1] as FunctionName))
+          return !runbook.includes(`| \`<function>-${perFunction[2]}\` (every function) |`);
+        return !new RegExp(`^\\| [^|]*\`${name}\``, 'm').test(runbook);
+      });
+    expect(missing).toEqual([]);
   });
 });

@@ -99,6 +99,12 @@ describe('functions: one per topology entry, with the project defaults', () => {
         .Variables;
       const expected: Record<string, unknown> = {
         POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'ConfirmAndSend',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: 'true',
+        POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01',
         LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       };

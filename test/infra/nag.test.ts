@@ -90,17 +90,20 @@ describe('cdk-nag AwsSolutions', () => {
     for (const ack of indexAcks)
       expect(ack.id).toMatch(/^Annotation::AwsSolutions-IAM5\[Resource::.*\/index\/\*\]$/);
 
-    // ses:GetAccount on *: only on the one-statement policy of each `ses: ['account']` function.
+    // `*` only on one-statement policies: ses:GetAccount of each `ses: ['account']` function, and the X-Ray
+    // actions of every function (active tracing).
     expect(
       iam5
         .filter((a) => a.id === 'Annotation::AwsSolutions-IAM5[Resource::*]')
         .map((a) => a.path)
         .sort(),
     ).toEqual(
-      entries
-        .filter(([, spec]) => spec.ses?.includes('account'))
-        .map(([name]) => `ConfirmAndSend-Stateless/${pascal(name)}/Role/SesAccountPolicy`)
-        .sort(),
+      [
+        ...entries
+          .filter(([, spec]) => spec.ses?.includes('account'))
+          .map(([name]) => `ConfirmAndSend-Stateless/${pascal(name)}/Role/SesAccountPolicy`),
+        ...entries.map(([name]) => `ConfirmAndSend-Stateless/${pascal(name)}/Role/TracingPolicy`),
+      ].sort(),
     );
 
     // The schedules of the app's group: only for `schedules: true` functions, on their role.
@@ -121,7 +124,7 @@ describe('cdk-nag AwsSolutions', () => {
 
     const accountFunctions = entries.filter(([, spec]) => spec.ses?.includes('account')).length;
     const schedulingFunctions = entries.filter(([, spec]) => spec.schedules).length;
-    expect(iam5).toHaveLength(expectedIndex.length + accountFunctions + schedulingFunctions);
+    expect(iam5).toHaveLength(expectedIndex.length + accountFunctions + entries.length + schedulingFunctions);
     expect(acks).toHaveLength(1 + 2 + iam5.length);
   });
 

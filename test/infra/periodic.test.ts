@@ -128,12 +128,13 @@ describe('periodic functions: one EventBridge rule per `every` trigger', () => {
     },
   );
 
-  it('no function without an every trigger has a rule or an async invoke config', () => {
+  it('no function without an every trigger has a rule, nor an async invoke config but the schedule target', () => {
     for (const [name, spec] of functionEntries()) {
       if (spec.trigger.kind === 'every') continue;
       expect(s.stateless.functions[name].periodicRule, name).toBeUndefined();
     }
-    s.statelessTemplate.resourceCountIs('AWS::Lambda::EventInvokeConfig', periodic.length);
+    const targets = functionEntries().filter(([, spec]) => spec.trigger.kind === 'schedule-target');
+    s.statelessTemplate.resourceCountIs('AWS::Lambda::EventInvokeConfig', periodic.length + targets.length);
   });
 });
 

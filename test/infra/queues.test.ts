@@ -186,6 +186,10 @@ describe('IAM: queues', () => {
       const expected = [
         ...(spec.sendsTo ?? []).map(queueArnInStateless),
         ...(spec.refusesTo ?? []).map(dlqArnInStateless),
+        // The schedule target's on-failure destination: Lambda sends its failed invocations with its role.
+        ...(spec.trigger.kind === 'schedule-target'
+          ? [s.stateless.resolve(s.stateful.scheduleDeadLetterQueue.queueArn)]
+          : []),
       ];
       expect(sendTargets).toHaveLength(expected.length);
       for (const arn of expected) expect(sendTargets).toContainEqual(arn);

@@ -4,6 +4,7 @@ import { type FunctionName, functions, functionEntries } from '#topology/topolog
 import {
   allowing,
   asArray,
+  buildTestApp,
   logicalIdOf,
   resourcesOf,
   roleStatements,
@@ -253,5 +254,35 @@ describe('EventBridge Scheduler', () => {
       SES_CONFIGURATION_SET: s.stateless.resolve(s.stateful.configurationSet.configurationSetName),
       SENDER_MAX_CONCURRENCY: String(functions.sender.trigger.maxConcurrency),
     });
+  });
+});
+
+describe('SES: custom MAIL FROM and tracking domains (deploy guide)', () => {
+  it('sets neither by default', () => {
+    const identity = Object.values(resourcesOf(s.statefulTemplate, 'AWS::SES::EmailIdentity'))[0]!;
+    expect(identity.Properties.MailFromAttributes).toBeUndefined();
+    const set = Object.values(resourcesOf(s.statefulTemplate, 'AWS::SES::ConfigurationSet'))[0]!;
+    expect(set.Properties.TrackingOptions).toBeUndefined();
+  });
+
+  it('takes mailFromDomain (a subdomain of the sender domain) and trackingDomain (HTTPS required) from context', () => {
+    const custom = synthesize({ mailFromDomain: 'mail.example.com', trackingDomain: 'Track.Example.com' });
+    custom.statefulTemplate.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'example.com',
+      MailFromAttributes: { MailFromDomain: 'mail.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+    });
+    custom.statefulTemplate.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      TrackingOptions: { CustomRedirectDomain: 'track.example.com', HttpsPolicy: 'REQUIRE' },
+    });
+  });
+
+  it('refuses a MAIL FROM domain outside the sender domain, or with an address identity, and a bad host name', () => {
+    expect(() => buildTestApp({ mailFromDomain: 'mail.example.org' })).toThrow(
+      /mailFromDomain="mail.example.org" must be a subdomain of the sender identity domain/,
+    );
+    expect(() =>
+      buildTestApp({ senderIdentity: 'news@example.com', mailFromDomain: 'mail.example.com' }),
+    ).toThrow(/mailFromDomain/);
+    expect(() => buildTestApp({ trackingDomain: 'https://track.example.com' })).toThrow(/trackingDomain/);
   });
 });

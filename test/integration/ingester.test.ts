@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { deadLetterEnv, type TableName, tableEnv } from '#topology/topology.ts';
 import { DynamoCounters } from '#adapters/dynamodb/counters.ts';
 import { DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
@@ -259,6 +259,8 @@ describe('ingester handler (DynamoDB Local, fauxqs)', () => {
 
   it('refuses what is not an SES event to the DLQ at once, with its reason, skips what carries nothing to ingest, and ingests the rest of the batch', async () => {
     const r = await sentRecipient();
+    const { metrics } = await import('#functions/lib/observability.ts');
+    const count = vi.spyOn(metrics, 'count');
     const hello = fixture<Record<string, unknown>>('sns/http-notification.json'); // an SNS notification whose Message is "Hello world!"
     const confirmation = fixture<Record<string, unknown>>('sns/http-subscription-confirmation.json');
     const result = await invoke(
@@ -274,6 +276,11 @@ describe('ingester handler (DynamoDB Local, fauxqs)', () => {
     );
     expect(result.batchItemFailures).toEqual([]);
     expect(await ledger().get(r.ref, r.recipientId)).toMatchObject({ status: 'delivered' });
+    const counted = (...args: unknown[]) =>
+      count.mock.calls.filter((call) => JSON.stringify(call) === JSON.stringify(args)).length;
+    expect(counted('SesEventsSkipped', 1, { SkipReason: 'nothing-to-ingest' })).toBe(4);
+    expect(counted('SesEventsRefused', 1)).toBe(3);
+    count.mockRestore();
     const sqs = new SQSClient({ endpoint: inject('endpoints').sqs, region: inject('region') });
     const reasons: string[] = [];
     for (let i = 0; i < 5 && reasons.length < 3; i++) {
