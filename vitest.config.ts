@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The product's four tiers (DESIGN section 8); `browser`: the console driven in Debian's Chromium (playwright-core)
- * against the embedded runtime; and `local`: the embedded runtime's stand-ins for AWS (local/), from their pure
- * parts to the runtime run as `npm start` runs it. `npm test` runs them all; `vitest run --project unit` runs one.
- * Integration starts the emulators once per run (test/helpers/global-setup.ts); e2e, browser and local tests start
+ * The product's four tiers (DESIGN section 8); `fuzz`: every API route under random bad input; `browser`: the
+ * console driven in Debian's Chromium (playwright-core) against the embedded runtime; and `local`: the embedded
+ * runtime's stand-ins for AWS (local/), from their pure parts to the runtime run as `npm start` runs it. `npm test`
+ * runs them all; `vitest run --project unit` runs one. Integration starts the emulators once per run
+ * (test/helpers/global-setup.ts); e2e, fuzz, browser and local tests start
  * what they use (the runtime as a child process, or an emulator and a stand-in in-process).
  */
 export default defineConfig({
@@ -40,6 +41,17 @@ export default defineConfig({
           env: { CONSOLE_BUILD: 'off' },
           testTimeout: 60_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // Property-based fuzzing of every API route against one embedded runtime (test/fuzz/api.test.ts).
+        test: {
+          name: 'fuzz',
+          include: ['test/fuzz/**/*.test.ts'],
+          // Its runtime serves the API only (the browser tier builds the console).
+          env: { CONSOLE_BUILD: 'off' },
+          testTimeout: 420_000,
+          hookTimeout: 300_000,
         },
       },
       {

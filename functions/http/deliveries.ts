@@ -11,14 +11,17 @@ import { requestPreparation } from '#use-cases/preparation.ts';
 import { computeStats } from '#use-cases/stats.ts';
 import { deliveryTimeline } from '#use-cases/timeline.ts';
 import { deliveryAdapters } from '#functions/lib/adapters.ts';
-import { httpApi, idempotent, json, zodFields } from '#functions/lib/http.ts';
+import { httpApi, idempotent, json, requires, zodFields } from '#functions/lib/http.ts';
 import { deliveryInput, deliveryPatch, stateFilter } from './schemas.ts';
 
 const deps = deliveryAdapters();
 
 export const handler = httpApi({
-  'POST /deliveries': idempotent(deps.tableNames.idempotency, async (req) =>
-    json(201, await createDelivery(deps, req.actor, req.body(deliveryInput))),
+  'POST /deliveries': requires(
+    'delivery:create',
+    idempotent(deps.tableNames.idempotency, async (req) =>
+      json(201, await createDelivery(deps, req.actor, req.body(deliveryInput))),
+    ),
   ),
   'GET /deliveries': async (req) => {
     const state = stateFilter.safeParse(req.query.state || undefined);
@@ -30,10 +33,12 @@ export const handler = httpApi({
     return json(200, await listDeliveries(deps, { state: state.data }, req.page()));
   },
   'GET /deliveries/{id}': async (req) => json(200, await getDelivery(deps, req.params.id!)),
-  'PATCH /deliveries/{id}': async (req) =>
+  'PATCH /deliveries/{id}': requires('delivery:edit', async (req) =>
     json(200, await updateDelivery(deps, req.actor, req.params.id!, req.body(deliveryPatch))),
-  'POST /deliveries/{id}/prepare': async (req) =>
+  ),
+  'POST /deliveries/{id}/prepare': requires('delivery:prepare', async (req) =>
     json(202, await requestPreparation(deps, req.actor, req.params.id!)),
+  ),
   'POST /deliveries/{id}/compute-stats': async (req) => json(200, await computeStats(deps, req.params.id!)),
   'GET /deliveries/{id}/executions': async (req) =>
     json(200, await listExecutions(deps, req.params.id!, req.page())),

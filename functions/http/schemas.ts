@@ -4,14 +4,20 @@
  */
 import { z } from 'zod';
 import { DELIVERY_STATES } from '#domain/delivery.ts';
-import { ID_MAX_LENGTH, ID_PATTERN } from '#domain/profiles.ts';
+import { ID_MAX_LENGTH, ID_PATTERN, PROFILE_ID_PATTERN } from '#domain/profiles.ts';
 
 const id = z.string().trim().min(1).max(ID_MAX_LENGTH).regex(ID_PATTERN, 'letters, digits and _ . : - only');
+const profileId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(ID_MAX_LENGTH)
+  .regex(PROFILE_ID_PATTERN, 'letters, digits and _ - only (it becomes an SES message tag value)');
 const text = (max: number) => z.string().max(max);
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 export const profileInput = z.strictObject({
-  id: id.optional(),
+  id: profileId.optional(),
   email: nullable(text(254)),
   firstName: nullable(text(200)),
   lastName: nullable(text(200)),

@@ -1,6 +1,8 @@
 /**
- * Errors to HTTP, in one place. Domain errors map by kind; Powertools idempotency errors map to 409; anything
- * else is a 500 with the request id and no stack trace (the stack goes to the log).
+ * Errors to HTTP, in one place. Domain errors map by kind; Powertools idempotency errors map to 409; an AWS
+ * service's refusal of a request as invalid (a ValidationException: a key over its size limit...) is a 400, since
+ * only input can make a valid request invalid; anything else is a 500 with the request id and no stack trace (the
+ * stack goes to the log).
  */
 import {
   IdempotencyAlreadyInProgressError,
@@ -41,6 +43,12 @@ export const errorResponse = (
   return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
 };
 
+/** An AWS SDK v3 service exception for a request the service refused as invalid (its fault: the client's). */
+const isAwsValidationError = (error: unknown): boolean =>
+  error instanceof Error &&
+  error.name === 'ValidationException' &&
+  (error as { $fault?: unknown }).$fault === 'client';
+
 export const toErrorResponse = (
   error: unknown,
   requestId: string,
@@ -69,6 +77,21 @@ export const toErrorResponse = (
         'A request with this Idempotency-Key is still in progress.',
       ),
       unexpected: false,
+    };
+  }
+  if (isAwsValidationError(error)) {
+    // Input should be checked before any AWS call (a 400 naming the field): one that got this far is logged.
+    return {
+      result: errorResponse(
+        400,
+        'INVALID_INPUT',
+        'The request is not valid: a value is over a limit of the data store.',
+        {
+          fields: [],
+          requestId,
+        },
+      ),
+      unexpected: true,
     };
   }
   return {

@@ -15,7 +15,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
 import { DomainError, type FieldError, invalid } from '#domain/errors.ts';
-import { type Actor, parseGroups } from '#domain/roles.ts';
+import { type Action, type Actor, assertCan, parseGroups } from '#domain/roles.ts';
 import type { PageRequest } from '#ports/index.ts';
 import { dynamoDb } from './clients.ts';
 import { errorResponse, type HttpResult, JSON_HEADERS, toErrorResponse } from './errors.ts';
@@ -43,6 +43,17 @@ export interface HttpRequest {
 }
 
 export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
+
+/** A route only a role granting `action` may call (see `requires`). */
+type GuardedRoute = RouteHandler & { readonly action?: Action };
+
+/**
+ * A route only users whose role grants `action` may call: the 403 comes before anything of the request is read
+ * (path, body, headers), so checks run 401 → 403 → 400 → 404 → 409 whatever the input. The use case checks the
+ * role again: this only moves the refusal ahead of input validation.
+ */
+export const requires = (action: Action, handle: RouteHandler): RouteHandler =>
+  Object.assign((request: HttpRequest) => handle(request), { action });
 
 export const json = (statusCode: number, value: unknown): HttpResult => ({
   statusCode,
@@ -76,13 +87,37 @@ const pageSchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
 
+/** Every path parameter of the API is an id: 1 to 128 of the characters the API's ids allow. */
+const PATH_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * The path parameters, percent-decoded (as the local front and API Gateway hand them over still encoded), each
+ * checked as an id before any AWS call: a malformed encoding or a value no id can have (too long for a key, a
+ * character ids never hold) is a 400 naming the parameter, never a URIError or a DynamoDB ValidationException.
+ */
+const pathParameters = (event: HttpEvent): Record<string, string> => {
+  const params: Record<string, string> = {};
+  const fields: FieldError[] = [];
+  for (const [name, raw] of Object.entries(event.pathParameters ?? {})) {
+    let value: string;
+    try {
+      value = decodeURIComponent(raw ?? '');
+    } catch {
+      fields.push({ field: name, message: 'malformed percent-encoding' });
+      continue;
+    }
+    if (PATH_ID.test(value)) params[name] = value;
+    else fields.push({ field: name, message: 'an id: 1 to 128 letters, digits or _ . : -' });
+  }
+  if (fields.length > 0) throw invalid('The path is not valid.', fields);
+  return params;
+};
+
 const request = (event: HttpEvent, actor: Actor, context: Context): HttpRequest => ({
   event,
   context,
   actor,
-  params: Object.fromEntries(
-    Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]),
-  ),
+  params: pathParameters(event),
   query: event.queryStringParameters ?? {},
   body<T>(schema: ZodType<T>): T {
     const type = event.headers['content-type'] ?? '';
@@ -145,6 +180,8 @@ export const httpApi = (routes: Record<string, RouteHandler>) =>
       if (!actor) return unauthorized();
       logger.appendKeys({ routeKey: event.routeKey, user: actor.username });
       logger.debug('Request', { routeKey: event.routeKey, pathParameters: event.pathParameters });
+      const { action } = route as GuardedRoute;
+      if (action) assertCan(actor, action);
       return route(request(event, actor, context));
     });
 

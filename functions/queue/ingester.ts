@@ -1,10 +1,12 @@
 /**
- * SES event queue consumer: each record is an SES event in its SNS envelope (raw delivery off), an EventBridge
- * event or a bare record. Anything else is refused to the queue's DLQ at once, with the reason logged and kept
- * in the message's attributes: never retried, never a crash loop. Counter deltas are gathered over the batch and
- * ADDed once per (delivery, shard).
+ * SES event queue consumer: each record is an SES event (an event publishing record or a feedback notification) in
+ * its SNS envelope (raw delivery off), an EventBridge event or bare. A well-formed AWS message that carries nothing
+ * to ingest (an EventBridge recommendation, a topic set-up message...) is skipped, logged at info and counted;
+ * anything else is refused to the queue's DLQ at once, with the reason logged and kept in the message's attributes:
+ * never retried, never a crash loop. Counter deltas are gathered over the batch and ADDed once per (delivery, shard).
  */
-import { InvalidSesEvent, openEnvelope } from '#domain/ses-events.ts';
+import { InvalidSesEvent } from '#domain/ses-events.ts';
+import { type Intake, intake } from '#domain/ses-intake.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { ingestEnvelope } from '#use-cases/ingest.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
@@ -13,11 +15,19 @@ import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts
 
 const deps = ingesterAdapters();
 
+/** What one invocation did with its records, logged once at its end. */
+interface BatchTally {
+  counters: CounterBatch;
+  ingested: number;
+  skipped: number;
+  refused: number;
+}
+
 export const handler = recordConsumer(
-  async (record, _context, batch: CounterBatch) => {
-    let envelope: ReturnType<typeof openEnvelope>;
+  async (record, _context, tally: BatchTally) => {
+    let sorted: Intake;
     try {
-      envelope = openEnvelope(jsonBody(record));
+      sorted = intake(jsonBody(record));
     } catch (error) {
       if (!(error instanceof InvalidSesEvent || error instanceof PoisonMessage)) throw error;
       logger.error('Refused: not an SES event; moved to the dead-letter queue', {
@@ -26,10 +36,27 @@ export const handler = recordConsumer(
       });
       await deps.refused.refuse(record, error.message);
       metrics.count('SesEventsRefused', 1);
+      tally.refused += 1;
       return;
     }
-    const result = await ingestEnvelope(deps, envelope, batch);
+    if (sorted.kind === 'skip') {
+      logger.info('Skipped: an AWS message with nothing to ingest', {
+        messageId: record.messageId,
+        reason: sorted.reason,
+      });
+      metrics.count('SesEventsSkipped', 1, { SkipReason: 'nothing-to-ingest' });
+      tally.skipped += 1;
+      return;
+    }
+    const result = await ingestEnvelope(deps, sorted.envelope, tally.counters);
+    tally.ingested += 1;
     logger.info('SES event', { ...result });
   },
-  { perInvocation: () => new CounterBatch(), afterBatch: (batch) => batch.flush(deps.counters) },
+  {
+    perInvocation: (): BatchTally => ({ counters: new CounterBatch(), ingested: 0, skipped: 0, refused: 0 }),
+    afterBatch: async ({ counters, ...counts }) => {
+      await counters.flush(deps.counters);
+      logger.info('SES events batch', counts);
+    },
+  },
 );

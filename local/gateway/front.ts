@@ -16,7 +16,14 @@ import type { ConsoleHandler } from '#local/console/serve.ts';
 import type { LoadedFunction } from '#local/lambda/invoke.ts';
 import { type Answer, apiGatewayError, MAX_REQUEST_BYTES, readBody, send } from './answers.ts';
 import { type IntegrationContext, serveApiRoute } from './integration.ts';
-import { type CompiledRoute, compileRoutes, type LocalHandler, matchRoute, type Route } from './routes.ts';
+import {
+  type CompiledRoute,
+  compileRoutes,
+  decodeParams,
+  type LocalHandler,
+  matchRoute,
+  type Route,
+} from './routes.ts';
 
 /** As the HTTP API's CORS configuration in infra/stacks/stateless.ts (`corsAllowHeaders`, methods, max age). */
 export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key'];
@@ -60,12 +67,15 @@ const serveLocal = async (
 ): Promise<Answer> => {
   const body = await readBody(req, MAX_REQUEST_BYTES);
   if (body === null) return apiGatewayError(413, 'Request Entity Too Large');
-  const answer = await match.route.value({
-    params: match.params,
-    query: url.searchParams,
-    body,
-    headers: req.headers,
-  });
+  const params = decodeParams(match.params);
+  const answer = params.ok
+    ? await match.route.value({
+        params: params.params,
+        query: url.searchParams,
+        body,
+        headers: req.headers,
+      })
+    : params.response;
   const isRaw = Buffer.isBuffer(answer.body) || typeof answer.body === 'string';
   return {
     status: answer.status,

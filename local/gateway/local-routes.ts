@@ -62,7 +62,7 @@ export const createLocalRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandl
   };
 
   const invokeFunction: LocalHandler = async ({ params, body }): Promise<LocalResponse> => {
-    const name = decodeURIComponent(params.function ?? '');
+    const name = params.function ?? '';
     const fn = deps.functions.get(name as FunctionName);
     if (!fn) {
       return {

@@ -71,6 +71,7 @@ export interface LocalResponse {
 }
 
 export interface LocalRequest {
+  /** Path parameters, percent-decoded once (a malformed encoding never reaches a handler: the front answers 400). */
   params: Record<string, string>;
   query: URLSearchParams;
   body: Buffer;
@@ -84,6 +85,27 @@ export const badRequest = (message: string, fields: Array<{ field: string; messa
   status: 400,
   body: { error: { code: 'INVALID_INPUT', message, details: { fields } } },
 });
+
+/**
+ * Percent-decodes path parameters matched on the raw path; a malformed encoding (`%ZZ`, a cut or overlong UTF-8
+ * sequence) gives the 400 naming the parameter instead of a URIError.
+ */
+export const decodeParams = (
+  params: Record<string, string>,
+): { ok: true; params: Record<string, string> } | { ok: false; response: LocalResponse } => {
+  const decoded: Record<string, string> = {};
+  const fields: Array<{ field: string; message: string }> = [];
+  for (const [name, raw] of Object.entries(params)) {
+    try {
+      decoded[name] = decodeURIComponent(raw);
+    } catch {
+      fields.push({ field: name, message: 'malformed percent-encoding' });
+    }
+  }
+  return fields.length > 0
+    ? { ok: false, response: badRequest('The path is not valid.', fields) }
+    : { ok: true, params: decoded };
+};
 
 export const parseJsonBody = (body: Buffer): { ok: true; value: unknown } | { ok: false } => {
   try {

@@ -10,6 +10,8 @@
  * - It can lose answers: the next N send requests reach the emulator and are journaled (and told to `onSent`
  *   listeners) as SES answered them, then the client's connection is destroyed before any answer: the message
  *   was accepted but the sender never learns its id (the "crash between the SES call and the ledger write").
+ * - It answers every accepted message with an id of SES's shape unique for the life of the data folder, whatever
+ *   the emulator drew (./message-ids.ts): the journal, the client and the event simulator all see that one.
  * - `onSent` tells listeners (the SES event simulator) of each message SES accepted.
  * Every other request (GetAccount, templates, the emulator's own /store) passes through unchanged.
  */
@@ -23,6 +25,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { journalEntries, type SentListener, type SesJournalEntry, type SesOperation } from './journal.ts';
+import { withUniqueMessageIds } from './message-ids.ts';
 import { openAppendLog } from './ndjson.ts';
 
 export interface SesFront {
@@ -153,6 +156,10 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
       });
       res.end(message);
       return;
+    }
+    if (operation && answer.status >= 200 && answer.status < 300) {
+      const body = withUniqueMessageIds(operation, answer.body);
+      answer = { ...answer, body, headers: { ...answer.headers, 'content-length': String(body.length) } };
     }
     const loseAnswer = operation !== undefined && lostAnswers > 0;
     if (loseAnswer) lostAnswers -= 1;

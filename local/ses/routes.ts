@@ -93,7 +93,7 @@ export const sesRoutes = (deps: SesRoutesDeps): Array<Route<LocalHandler>> => {
 
     /** The open pixel: publishes an Open with the request's User-Agent. */
     const open: LocalHandler = async ({ params, headers }) => {
-      const id = decodeURIComponent(params.sesMessageId ?? '');
+      const id = params.sesMessageId ?? '';
       let event;
       try {
         event = await events.open(id, { userAgent: userAgentOf(headers), ipAddress: '127.0.0.1' });
@@ -110,7 +110,7 @@ export const sesRoutes = (deps: SesRoutesDeps): Array<Route<LocalHandler>> => {
 
     /** The click redirect: publishes a Click on `link` and answers 302 to it. */
     const click: LocalHandler = async ({ params, query, headers }) => {
-      const id = decodeURIComponent(params.sesMessageId ?? '');
+      const id = params.sesMessageId ?? '';
       const link = query.get('link') ?? '';
       const url = URL.canParse(link) ? new URL(link) : null;
       if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {

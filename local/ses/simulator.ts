@@ -15,8 +15,10 @@
  *   optional random rates add an open (and a click on a demo link) a little after the Delivery.
  * - Nothing lost on a crash: each published event is appended to an NDJSON state file (message id and event) after
  *   SQS accepted it; on start, the journal's messages whose planned events were not all published get the missing
- *   ones, and only those. Each planned event has a deterministic SNS MessageId, so one republished after a crash
- *   between the SQS answer and the state write is an exact duplicate the ingester drops by its envelope id.
+ *   ones, and only those. Each planned event has its own SNS MessageId, as every SNS publish does, derived from
+ *   what makes the send unique (the SES front's request id, the message id, the event): never shared by two
+ *   messages, yet stable, so one republished after a crash between the SQS answer and the state write is an
+ *   exact duplicate (SNS's own retry) the ingester drops by its envelope id.
  *
  * The pieces: ./mailbox.ts (what happens to each address, the plan of a message), ./records.ts (the records, with
  * the shape of AWS's published examples in shared/fixtures/aws-events/ses/bare/*.json; not reproduced: the subject,
@@ -182,7 +184,7 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
           await publishRecord(record, {
             messageId,
             event: step.event,
-            snsMessageId: stableUuid(`${messageId}#${step.event}`),
+            snsMessageId: stableUuid(`${entry.requestId}#${messageId}#${step.event}`),
             ...(first && engagement && (engagement.open || engagement.click) ? { engagement } : {}),
           });
         } catch (error) {

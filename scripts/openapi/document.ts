@@ -294,7 +294,8 @@ export const buildOpenApi = (): Json => {
         name: m[1],
         in: 'path',
         required: true,
-        schema: { type: 'string' },
+        description: 'an id; a malformed one (encoding, length, characters) is a 400 naming it',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
       })),
       ...(op.query ?? []).map((q) => ({
         name: q.name,
@@ -322,7 +323,8 @@ export const buildOpenApi = (): Json => {
         content: jsonContent('GatewayError'),
       },
     };
-    for (const status of op.errors)
+    const pathErrors = route.path.includes('{') ? [400] : [];
+    for (const status of [...pathErrors, ...op.errors].sort())
       responses[status] = { description: 'Error', content: jsonContent('Error') };
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {

@@ -7,7 +7,7 @@
  */
 import Papa from 'papaparse';
 import type { FieldError } from './errors.ts';
-import { ID_MAX_LENGTH, ID_PATTERN, MAX_BATCH, validateProfileFields } from './profiles.ts';
+import { ID_MAX_LENGTH, MAX_BATCH, PROFILE_ID_PATTERN, validateProfileFields } from './profiles.ts';
 
 export const CONTACT_FIELDS = ['id', 'email', 'firstName', 'lastName', 'timeZone', 'optOut'] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -273,8 +273,8 @@ export const validateContacts = (
     const { profile, line } = row;
     const reasons: string[] = [];
     if (profile.id !== undefined) {
-      if (profile.id.length > ID_MAX_LENGTH || !ID_PATTERN.test(profile.id)) {
-        reasons.push(`${FIELD_LABELS.id}: letters, digits and _ . : - only, at most ${ID_MAX_LENGTH}`);
+      if (profile.id.length > ID_MAX_LENGTH || !PROFILE_ID_PATTERN.test(profile.id)) {
+        reasons.push(`${FIELD_LABELS.id}: letters, digits and _ - only, at most ${ID_MAX_LENGTH}`);
       } else if (seen.has(profile.id)) {
         reasons.push(`${FIELD_LABELS.id}: ${profile.id} is also on line ${seen.get(profile.id)}`);
       } else seen.set(profile.id, line);

@@ -34,6 +34,11 @@ export const MAX_BATCH = 1000;
 /** What a profile (or audience) id may be made of: the API's schemas and the contact import check it. */
 export const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 export const ID_MAX_LENGTH = 128;
+/**
+ * A new profile's id: it becomes the recipient id of every message sent to the profile, hence a DynamoDB key part
+ * and the value of the SES message tag `recipient`, which SES holds to 256 of `[A-Za-z0-9_-]`.
+ */
+export const PROFILE_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

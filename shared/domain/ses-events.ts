@@ -1,7 +1,10 @@
 /**
  * SES events (DESIGN section 5, "Events"): envelopes, records and what each event does to a recipient.
- * SES event records carry no id: exact duplicates are recognized by their envelope id (SNS MessageId, EventBridge
- * id, or a hash of a bare record); one record may name several recipients. Pure code: no AWS SDK.
+ * SES publishes two formats: event publishing records (`eventType`, through a configuration set, with the message
+ * tags) and feedback notifications (`notificationType` Bounce, Complaint or Delivery, set per identity, without
+ * the message tags); both read as one record shape here. SES event records carry no id: exact duplicates are
+ * recognized by their envelope id (SNS MessageId, EventBridge id, or a hash of a bare record); one record may name
+ * several recipients, each with its own part. Pure code: no AWS SDK.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -43,6 +46,7 @@ export const sesRecord = z.looseObject({
         z.looseObject({
           emailAddress: z.string(),
           action: z.string().optional(),
+          status: z.string().optional(),
           diagnosticCode: z.string().optional(),
         }),
       ),
@@ -71,13 +75,17 @@ export class InvalidSesEvent extends Error {
   override name = 'InvalidSesEvent';
 }
 
-const snsNotification = z.looseObject({
+/** The types of SES's feedback notifications (set per identity); they read as the event type of the same name. */
+export const NOTIFICATION_TYPES = ['Bounce', 'Complaint', 'Delivery'] as const;
+
+export const snsNotification = z.looseObject({
   Type: z.literal('Notification'),
   MessageId: z.string(),
   Message: z.string(),
 });
-const eventBridgeEvent = z.looseObject({
-  id: z.string(),
+/** An EventBridge event from SES. AWS's own examples leave out `id`, which real events carry. */
+export const eventBridgeEvent = z.looseObject({
+  id: z.string().optional(),
   source: z.literal('aws.ses'),
   'detail-type': z.string(),
   detail: z.unknown(),
@@ -97,21 +105,37 @@ export interface Envelope {
   /** `sns:<MessageId>`, `eventbridge:<id>`, or `sha256:<hash of the bare record>`. */
   envelopeId: string;
   record: SesRecord;
+  /** `event`: an event publishing record; `notification`: a feedback notification (no message tags). */
+  format: 'event' | 'notification';
 }
 
-const record = (value: unknown): SesRecord => {
-  const parsed = sesRecord.safeParse(value);
+/** A feedback notification's `notificationType`, when the value is one (and has no `eventType`). */
+const notificationTypeOf = (value: unknown): (typeof NOTIFICATION_TYPES)[number] | undefined => {
+  if (!value || typeof value !== 'object' || 'eventType' in value) return undefined;
+  const type = (value as { notificationType?: unknown }).notificationType;
+  return NOTIFICATION_TYPES.find((t) => t === type);
+};
+
+const hashOf = (value: unknown) => `sha256:${createHash('sha256').update(canonical(value)).digest('hex')}`;
+
+/** A record of either format; a notification keeps its `notificationType` beside the `eventType` it reads as. */
+const record = (value: unknown): { record: SesRecord; format: Envelope['format'] } => {
+  const notification = notificationTypeOf(value);
+  const parsed = sesRecord.safeParse(
+    notification ? { ...(value as object), eventType: notification } : value,
+  );
   if (!parsed.success) {
     throw new InvalidSesEvent(
       `Not an SES event record: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
     );
   }
-  return parsed.data;
+  return { record: parsed.data, format: notification ? 'notification' : 'event' };
 };
 
 /**
  * Opens what the ingestion queue delivers: an SNS notification (raw delivery off) whose Message is the record, an
- * EventBridge event whose detail is the record, or a bare record. Anything else is an InvalidSesEvent.
+ * EventBridge event whose detail is the record, or a bare record; the record an event publishing record or a
+ * feedback notification. Anything else is an InvalidSesEvent (what to skip rather than refuse: ./ses-intake.ts).
  */
 export const openEnvelope = (body: unknown): Envelope => {
   const sns = snsNotification.safeParse(body);
@@ -122,13 +146,14 @@ export const openEnvelope = (body: unknown): Envelope => {
     } catch {
       throw new InvalidSesEvent('SNS notification whose Message is not JSON');
     }
-    return { envelopeId: `sns:${sns.data.MessageId}`, record: record(message) };
+    return { envelopeId: `sns:${sns.data.MessageId}`, ...record(message) };
   }
   const bridge = eventBridgeEvent.safeParse(body);
-  if (bridge.success)
-    return { envelopeId: `eventbridge:${bridge.data.id}`, record: record(bridge.data.detail) };
-  const bare = record(body);
-  return { envelopeId: `sha256:${createHash('sha256').update(canonical(body)).digest('hex')}`, record: bare };
+  if (bridge.success) {
+    const { detail, id } = bridge.data;
+    return { envelopeId: id ? `eventbridge:${id}` : hashOf(detail), ...record(detail) };
+  }
+  return { envelopeId: hashOf(body), ...record(body) };
 };
 
 export type SesEventKind =
@@ -185,6 +210,48 @@ const tagsOf = (r: SesRecord): RecipientEvent['tags'] => {
   };
 };
 
+type Bounce = NonNullable<SesRecord['bounce']>;
+
+/**
+ * One entry of a bounce, on its own (DESIGN section 5: each entry has its own action). Its DSN `action`: `failed`
+ * (or none, when SES had no DSN) is a bounce of the record's type, but of a Permanent one only when the entry's
+ * own `status` is not a 4.x.x (a persistent transient failure is soft); any other action (`delayed`, `delivered`,
+ * `relayed`, `expanded`) is not a failure and reads as a delivery delay, which changes nothing.
+ */
+const bouncedRecipient = (
+  base: Pick<RecipientEvent, 'sesMessageId' | 'mailAt' | 'tags'>,
+  bounce: Bounce,
+  entry: Bounce['bouncedRecipients'][number],
+): RecipientEvent => {
+  const action = entry.action?.trim().toLowerCase();
+  const at = bounce.timestamp;
+  if (action && action !== 'failed') {
+    const detail = [entry.status, entry.diagnosticCode].filter(Boolean).join(' ');
+    return {
+      ...base,
+      kind: 'delivery-delay',
+      address: entry.emailAddress,
+      at,
+      reason: `bounce entry ${action}${detail ? `: ${detail}` : ''}`,
+    };
+  }
+  const type =
+    bounce.bounceType === 'Permanent' && entry.status?.trim().startsWith('4.')
+      ? 'Transient'
+      : bounce.bounceType;
+  return {
+    ...base,
+    kind: 'bounce',
+    address: entry.emailAddress,
+    at,
+    bounce: {
+      type,
+      ...(bounce.bounceSubType ? { subType: bounce.bounceSubType } : {}),
+      ...(entry.diagnosticCode ? { diagnostic: entry.diagnosticCode } : {}),
+    },
+  };
+};
+
 /** The recipients an event names, each with its own part (a delayed entry is not a failure). */
 export const recipientEvents = (r: SesRecord): RecipientEvent[] => {
   const kind = KIND[r.eventType];
@@ -194,17 +261,11 @@ export const recipientEvents = (r: SesRecord): RecipientEvent[] => {
   switch (kind) {
     case 'delivery':
       return each(r.delivery?.recipients ?? [], r.delivery?.timestamp ?? r.mail.timestamp);
-    case 'bounce':
-      return (r.bounce?.bouncedRecipients ?? []).map((b) => ({
-        ...base,
-        address: b.emailAddress,
-        at: r.bounce!.timestamp,
-        bounce: {
-          type: r.bounce!.bounceType,
-          ...(r.bounce!.bounceSubType ? { subType: r.bounce!.bounceSubType } : {}),
-          ...(b.diagnosticCode ? { diagnostic: b.diagnosticCode } : {}),
-        },
-      }));
+    case 'bounce': {
+      const bounce = r.bounce;
+      if (!bounce) return [];
+      return bounce.bouncedRecipients.map((entry) => bouncedRecipient(base, bounce, entry));
+    }
     case 'complaint':
       return each(
         (r.complaint?.complainedRecipients ?? []).map((c) => c.emailAddress),

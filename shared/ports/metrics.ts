@@ -35,7 +35,7 @@ export const DIMENSION_VALUES = {
     'Subscription',
   ] satisfies SesRecord['eventType'][],
   /** Why an event changed nothing for a recipient it names (shared/use-cases/ingest.ts RecipientOutcome). */
-  SkipReason: ['duplicate', 'unattributed', 'not-this-message', 'duplicate-outcome'],
+  SkipReason: ['duplicate', 'unattributed', 'not-this-message', 'duplicate-outcome', 'nothing-to-ingest'],
   /** What a scheduled start did (shared/use-cases/scheduled-start.ts). */
   Result: ['started', 'failed', 'execution-created', 'ignored', 'invalid'],
 } as const;
@@ -107,7 +107,7 @@ export const METRICS = {
     unit: 'Count',
     dimensions: ['SkipReason'],
     description:
-      'Events, or recipients of an event, that changed nothing: a duplicate envelope, no known recipient, another message, an outcome applied before (ingester)',
+      'Events, or recipients of an event, that changed nothing: a duplicate envelope, no known recipient, another message, an outcome applied before, or a well-formed AWS message with nothing to ingest (ingester)',
   },
   SesEventsRefused: {
     unit: 'Count',

@@ -67,6 +67,8 @@ export type RecipientOutcome =
 export interface IngestResult {
   envelopeId: string;
   eventType: string;
+  /** `event` (event publishing) or `notification` (an identity's feedback notification). */
+  format: Envelope['format'];
   sesMessageId: string;
   duplicate: boolean;
   recipients: Array<{ recipientId: string | null; outcome: RecipientOutcome }>;
@@ -239,9 +241,9 @@ export const ingestEnvelope = async (
   envelope: Envelope,
   batch: CounterBatch,
 ): Promise<IngestResult> => {
-  const { record, envelopeId } = envelope;
+  const { record, envelopeId, format } = envelope;
   const sesMessageId = record.mail.messageId;
-  const result = { envelopeId, eventType: record.eventType, sesMessageId };
+  const result = { envelopeId, eventType: record.eventType, format, sesMessageId };
   if (await deps.events.hasRaw(sesMessageId, envelopeId)) {
     deps.metrics?.count('SesEventsSkipped', 1, { SkipReason: 'duplicate' });
     return { ...result, duplicate: true, recipients: [] };

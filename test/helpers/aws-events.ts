@@ -107,6 +107,28 @@ export const snsEnvelope = (record: unknown, messageId: string = randomUUID()) =
   Message: JSON.stringify(record),
 });
 
+const REPO_FIXTURES_DIR = fileURLToPath(new URL('../fixtures/aws-ses', import.meta.url));
+
+/** An SES example AWS published, kept in the repository (test/fixtures/aws-ses/<name>.json; sources in its README). */
+export const sesExample = <T = Record<string, unknown>>(name: string): T =>
+  JSON.parse(readFileSync(join(REPO_FIXTURES_DIR, `${name}.json`), 'utf8')) as T;
+
+/** The feedback notifications AWS published, by file name (notification-*.json). */
+export const notificationExamples = (): string[] =>
+  readdirSync(REPO_FIXTURES_DIR)
+    .filter((f) => f.startsWith('notification-') && f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
+
+/**
+ * A Bounce notification with AWS's bounce object example (one `failed` 5.0.0 entry, one `delayed` 4.0.0 entry) and
+ * the mail object example of the same page: AWS publishes the two objects, not the notification around them.
+ */
+export const failedAndDelayedBounce = () => ({
+  notificationType: 'Bounce',
+  bounce: sesExample('bounce-object-failed-and-delayed'),
+  mail: sesExample('mail-object'),
+});
+
 /** An SES event record as AWS published it (ses/bare/<name>.json), with a fresh deep copy per call. */
 export const sesFixture = (name: string): Record<string, unknown> & { mail: Record<string, unknown> } =>
   structuredClone(fixture(`ses/bare/${name}.json`));

@@ -8,7 +8,9 @@ import { inject } from 'vitest';
 import { type QueueName, queueEnv, type TableName, tableEnv } from '#topology/topology.ts';
 import type { Role } from '#domain/roles.ts';
 import { fixture, type HttpCall, httpEvent, lambdaContext } from '#test/helpers/aws-events.ts';
-import { sharedTables } from '#test/helpers/emulators.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { toErrorResponse } from '#functions/lib/errors.ts';
+import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 type Handler = (
   event: unknown,
@@ -269,5 +271,90 @@ describe('HTTP handlers on DynamoDB Local', () => {
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
     });
     expect(other).toMatchObject({ status: 409, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
+  });
+});
+
+/** The fields a 400 names. */
+const fieldsOf = (r: { body: { error?: { details?: { fields?: Array<{ field: string }> } } } }) =>
+  (r.body.error?.details?.fields ?? []).map((f) => f.field);
+
+describe('bad input never reaches a 5xx (checks run 401 → 403 → 400 → 404 → 409)', () => {
+  const workflow = { username: 'wes', groups: ['workflow'] as Role[] };
+
+  it('answers 400 naming the id for a malformed percent-encoding in a path segment (GET /profiles/%ZZ)', async () => {
+    const r = await call('profiles', { routeKey: 'GET /profiles/{id}', pathParameters: { id: '%ZZ' } });
+    expect(r.status).toBe(400);
+    expect(fieldsOf(r)).toEqual(['id']);
+  });
+
+  it('answers 403 to a prepare-only user and 400 to a starter for POST /deliveries/%E0%A4%A/confirm', async () => {
+    const path = { routeKey: 'POST /deliveries/{id}/confirm', pathParameters: { id: '%E0%A4%A' } };
+    expect(await call('delivery-control', { ...path, user: preparer })).toMatchObject({
+      status: 403,
+      body: {
+        error: { code: 'FORBIDDEN', message: 'Your permissions do not allow you to confirm a delivery.' },
+      },
+    });
+    const r = await call('delivery-control', { ...path, user: starter });
+    expect(r.status).toBe(400);
+    expect(fieldsOf(r)).toEqual(['id']);
+  });
+
+  it('answers 400 naming the id, before any DynamoDB call, for an id over the key limit (2,100 characters)', async () => {
+    const r = await call('deliveries', {
+      routeKey: 'GET /deliveries/{id}',
+      pathParameters: { id: 'x'.repeat(2_100) },
+    });
+    expect(r.status).toBe(400);
+    expect(fieldsOf(r)).toEqual(['id']);
+  });
+
+  it('refuses a user without the role with 403 before reading the body or the path', async () => {
+    for (const body of ['{"label": ', { label: '' }, { label: 'ok' }]) {
+      expect(
+        await call('deliveries', {
+          routeKey: 'PATCH /deliveries/{id}',
+          pathParameters: { id: '%ZZ' },
+          user: workflow,
+          body,
+        }),
+      ).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    }
+    expect(
+      await call('audiences', {
+        routeKey: 'POST /audiences',
+        user: workflow,
+        body: { name: 'x' },
+        headers: { 'content-type': 'text/plain' },
+      }),
+    ).toMatchObject({ status: 403 });
+  });
+
+  it('refuses a profile id SES could not carry as a message tag value (a dot), naming the field', async () => {
+    const r = await call('profiles', {
+      routeKey: 'POST /profiles:batch',
+      user: preparer,
+      body: { profiles: [{ id: `ann.smith-${unique()}`, email: 'ann@example.com' }] },
+    });
+    expect(r.status).toBe(400);
+    expect(fieldsOf(r)).toEqual(['profiles.0.id']);
+  });
+
+  it('answers 400, not 500, to a ValidationException DynamoDB throws (a key over its size limit)', async () => {
+    const client = documentClient();
+    const refused = await client
+      .send(
+        new GetCommand({ TableName: sharedTables().profiles, Key: { pk: 'x'.repeat(2_100), sk: 'PROFILE' } }),
+      )
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    client.destroy();
+    expect(refused).toMatchObject({ name: 'ValidationException' });
+    const { result, unexpected } = toErrorResponse(refused, 'req-1');
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(unexpected).toBe(true); // logged: input that got this far was not validated
   });
 });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { deadLetterEnv, type TableName, tableEnv } from '#topology/topology.ts';
 import { DynamoCounters } from '#adapters/dynamodb/counters.ts';
 import { DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
@@ -14,7 +14,15 @@ import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
 import { DynamoQuarantineRepository } from '#adapters/dynamodb/quarantine.ts';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
-import { fixture, fixtureNames, lambdaContext, snsEnvelope } from '#test/helpers/aws-events.ts';
+import {
+  failedAndDelayedBounce,
+  fixture,
+  fixtureNames,
+  lambdaContext,
+  notificationExamples,
+  sesExample,
+  snsEnvelope,
+} from '#test/helpers/aws-events.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
@@ -162,18 +170,117 @@ describe('ingester handler (DynamoDB Local, fauxqs)', () => {
     });
   });
 
-  it('refuses what is not an SES event to the DLQ at once, with its reason, and ingests the rest of the batch', async () => {
+  /** What each of AWS's feedback notifications does to the recipient it names (its address, its message id). */
+  const NOTIFIED: Record<
+    string,
+    { address: string; status: string; failureType?: string; quarantine?: string }
+  > = {
+    'notification-bounce-with-dsn': {
+      address: 'jane@example.com',
+      status: 'failed',
+      failureType: 'hard',
+      quarantine: 'quarantined',
+    },
+    'notification-bounce-without-dsn': {
+      address: 'jane@example.com',
+      status: 'failed',
+      failureType: 'hard',
+      quarantine: 'quarantined',
+    },
+    'notification-complaint-with-feedback-report': {
+      address: 'richard@example.com',
+      status: 'delivered',
+      quarantine: 'denylisted',
+    },
+    'notification-complaint-without-feedback-report': {
+      address: 'richard@example.com',
+      status: 'delivered',
+      quarantine: 'denylisted',
+    },
+    'notification-delivery': { address: 'jane@example.com', status: 'delivered' },
+  };
+
+  it('has an expectation for every feedback notification AWS published', () => {
+    expect(notificationExamples().sort()).toEqual(Object.keys(NOTIFIED).sort());
+  });
+
+  for (const wrap of ['bare', 'sns'] as const) {
+    it.each(Object.entries(NOTIFIED))(
+      `ingests the feedback notification %s (${wrap}), attributed by its SES message id`,
+      async (name, expected) => {
+        const r = await sentRecipient();
+        const example = sesExample<{ mail: { messageId: string } }>(name);
+        const notification = JSON.parse(
+          JSON.stringify(example)
+            .replaceAll(expected.address, r.email)
+            .replaceAll(example.mail.messageId, r.sesMessageId),
+        ) as unknown;
+        const result = await invoke(wrap === 'sns' ? snsEnvelope(notification) : notification);
+        expect(result.batchItemFailures).toEqual([]);
+        const entry = await ledger().get(r.ref, r.recipientId);
+        expect(entry).toMatchObject({ status: expected.status, sesMessageId: r.sesMessageId });
+        if (expected.failureType) expect(entry!.failureType).toBe(expected.failureType);
+        const [q] = await new DynamoQuarantineRepository({ client, tableName: tables().profiles }).getMany([
+          r.email,
+        ]);
+        expect(q?.status).toBe(expected.quarantine);
+        const c = await counters().read(r.ref.deliveryId);
+        expect(c.delivered).toBe(expected.status === 'delivered' ? 1 : 0);
+        expect(c.bouncesAndErrors).toBe(expected.status === 'failed' ? 1 : 0);
+      },
+    );
+  }
+
+  it('fails and quarantines only the failed entry of a two-recipient bounce; the delayed one stays sent', async () => {
+    const failed = await sentRecipient();
+    const delayed = await sentRecipient();
+    // AWS's bounce object example (failed 5.0.0, delayed 4.0.0) in an event publishing record.
+    const bounceFor = (r: { email: string; sesMessageId: string }) => {
+      const { notificationType: _format, ...body } = { ...failedAndDelayedBounce(), eventType: 'Bounce' };
+      const [first, second] = body.bounce.bouncedRecipients as Array<{ emailAddress: string }>;
+      first!.emailAddress = r === failed ? r.email : failed.email;
+      second!.emailAddress = r === delayed ? r.email : delayed.email;
+      body.mail.messageId = r.sesMessageId;
+      return snsEnvelope(body);
+    };
+    // One message per recipient: the same bounce report, once for each recipient's message.
+    expect((await invoke(bounceFor(failed), bounceFor(delayed))).batchItemFailures).toEqual([]);
+    expect(await ledger().get(failed.ref, failed.recipientId)).toMatchObject({
+      status: 'failed',
+      failureType: 'hard',
+      failureReason: 'smtp; 550 user unknown',
+    });
+    expect(await ledger().get(delayed.ref, delayed.recipientId)).toMatchObject({ status: 'sent' });
+    const quarantine = new DynamoQuarantineRepository({ client, tableName: tables().profiles });
+    expect((await quarantine.getMany([failed.email]))[0]?.status).toBe('quarantined');
+    expect(await quarantine.getMany([delayed.email])).toEqual([]);
+    expect((await counters().read(delayed.ref.deliveryId)).bouncesAndErrors).toBe(0);
+  });
+
+  it('refuses what is not an SES event to the DLQ at once, with its reason, skips what carries nothing to ingest, and ingests the rest of the batch', async () => {
     const r = await sentRecipient();
-    const hello = fixture('sns/http-notification.json'); // an SNS notification whose Message is "Hello world!"
-    const confirmation = fixture('sns/http-subscription-confirmation.json');
+    const { metrics } = await import('#functions/lib/observability.ts');
+    const count = vi.spyOn(metrics, 'count');
+    const hello = fixture<Record<string, unknown>>('sns/http-notification.json'); // an SNS notification whose Message is "Hello world!"
+    const confirmation = fixture<Record<string, unknown>>('sns/http-subscription-confirmation.json');
     const result = await invoke(
       hello,
       'not json at all',
       confirmation,
+      // Well-formed AWS messages with nothing to ingest: skipped, not dead-lettered.
+      sesExample('eventbridge-advisor-recommendation-open'),
+      fixture('lambda/eventbridge-ses-sending-status-event.json'),
+      { ...confirmation, Type: 'UnsubscribeConfirmation' },
+      { ...hello, Message: 'Successfully validated SNS topic for Amazon SES event publishing.' },
       snsEnvelope(readdressed('delivery', r)),
     );
     expect(result.batchItemFailures).toEqual([]);
     expect(await ledger().get(r.ref, r.recipientId)).toMatchObject({ status: 'delivered' });
+    const counted = (...args: unknown[]) =>
+      count.mock.calls.filter((call) => JSON.stringify(call) === JSON.stringify(args)).length;
+    expect(counted('SesEventsSkipped', 1, { SkipReason: 'nothing-to-ingest' })).toBe(4);
+    expect(counted('SesEventsRefused', 1)).toBe(3);
+    count.mockRestore();
     const sqs = new SQSClient({ endpoint: inject('endpoints').sqs, region: inject('region') });
     const reasons: string[] = [];
     for (let i = 0; i < 5 && reasons.length < 3; i++) {
@@ -191,12 +298,12 @@ describe('ingester handler (DynamoDB Local, fauxqs)', () => {
       }
     }
     sqs.destroy();
-    expect(reasons).toHaveLength(3);
+    expect(reasons).toHaveLength(3); // the four skipped messages are not there
     expect(reasons).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^Message .* is not JSON$/),
         'SNS notification whose Message is not JSON',
-        expect.stringMatching(/^Not an SES event record: eventType/),
+        expect.stringMatching(/^SNS SubscriptionConfirmation from arn:aws:sns:.*SubscribeURL/),
       ]),
     );
   });

@@ -1052,6 +1052,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1065,6 +1066,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -1097,6 +1107,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1261,6 +1272,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1274,6 +1286,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Audience"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -1301,6 +1322,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1377,6 +1399,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1431,6 +1454,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1597,6 +1621,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1610,6 +1635,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -1637,6 +1671,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1717,6 +1752,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1730,6 +1766,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -1775,6 +1820,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1788,6 +1834,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ComputeStatsResult"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -1820,6 +1875,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1869,6 +1925,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1882,6 +1939,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -1909,6 +1975,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1922,6 +1989,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -1967,6 +2043,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -1980,6 +2057,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -2025,6 +2111,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -2038,6 +2125,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -2083,6 +2179,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -2096,6 +2193,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid token (answered by API Gateway) */
@@ -2148,6 +2254,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -2211,6 +2318,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;
@@ -2276,6 +2384,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
                 id: string;
             };
             cookie?: never;

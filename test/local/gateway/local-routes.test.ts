@@ -12,6 +12,7 @@ import { functions } from '#topology/topology.ts';
 import type { LocalHandler } from '#local/gateway/routes.ts';
 import { createIdentity, subFor } from '#local/cognito/identity.ts';
 import type { LoadedFunction } from '#local/lambda/invoke.ts';
+import { startHttpFront } from '#local/gateway/front.ts';
 import { createLocalRoutes } from '#local/gateway/local-routes.ts';
 import { tableNames as tableNamesOf } from '#local/dynamodb/tables.ts';
 import { DEMO_LINK } from '#local/ses/mailbox.ts';
@@ -305,6 +306,7 @@ describe('SES tracking routes', () => {
     const records = () =>
       bodies.map((b) => JSON.parse((JSON.parse(b) as { Message: string }).Message) as Record<string, never>);
     return {
+      routes,
       get,
       records,
       sesEvents,
@@ -416,5 +418,35 @@ describe('SES tracking routes', () => {
       'http://127.0.0.1:3000/local/ses/open/ses-1',
     );
     await sesEvents.stop();
+  });
+
+  it('answers 400, never 500, through the front for a malformed percent-encoding in a path segment', async () => {
+    const { routes, records, sesEvents } = await setupTracking();
+    const dir = tempDir();
+    const front = await startHttpFront({ port: 0 });
+    front.ready({ identity: await createIdentity(dir), functions: new Map(), localRoutes: routes });
+    try {
+      for (const [method, path, field] of [
+        ['GET', '/local/ses/open/%ZZ', 'sesMessageId'],
+        ['GET', '/local/ses/click/%C0%AF?link=https%3A%2F%2Fexample.com', 'sesMessageId'],
+        ['POST', '/local/invoke/%E0%A4%A', 'function'],
+      ] as const) {
+        const r = await fetch(`${front.url}${path}`, {
+          method,
+          ...(method === 'POST' ? { body: '{}' } : {}),
+        });
+        expect(r.status, path).toBe(400);
+        expect(await r.json(), path).toMatchObject({
+          error: { code: 'INVALID_INPUT', details: { fields: [{ field }] } },
+        });
+      }
+      // A well-formed encoding still reaches the route, decoded once.
+      const ok = await fetch(`${front.url}/local/ses/open/${encodeURIComponent('ses-1')}`);
+      expect(ok.status).toBe(200);
+      expect(records().map((rec) => rec.eventType)).toEqual(['Send', 'Delivery', 'Open']);
+    } finally {
+      await front.stop();
+      await sesEvents.stop();
+    }
   });
 });

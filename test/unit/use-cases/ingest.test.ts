@@ -9,7 +9,7 @@ import type { LedgerEntry, SendingLogEntry } from '#ports/index.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { EVENT_RETENTION_DAYS, ingestEnvelope } from '#use-cases/ingest.ts';
 import type { SendDeps } from '#use-cases/send.ts';
-import { sesFixture, snsEnvelope } from '#test/helpers/aws-events.ts';
+import { failedAndDelayedBounce, sesExample, sesFixture, snsEnvelope } from '#test/helpers/aws-events.ts';
 import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
 
 const MESSAGE = 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000';
@@ -303,6 +303,57 @@ describe('several recipients in one event', () => {
     expect(result!.recipients.map((r) => r.outcome)).toEqual(['unchanged', 'not-this-message']);
     expect(await stored('r-1')).toMatchObject({ status: 'sent' });
   });
+});
+
+describe('feedback notifications and the entries of a bounce', () => {
+  it('applies AWS’s Bounce notification (no tags) to the recipient holding its SES message id: failed, quarantined', async () => {
+    const example = sesExample<{ mail: { messageId: string } }>('notification-bounce-with-dsn');
+    await put(entry({ recipientId: 'r-1', email: 'jane@example.com', sesMessageId: example.mail.messageId }));
+    const [result] = await ingest(snsEnvelope(example));
+    expect(result).toMatchObject({ format: 'notification', eventType: 'Bounce' });
+    expect(result!.recipients).toEqual([{ recipientId: 'r-1', outcome: 'applied' }]);
+    expect(await stored('r-1')).toMatchObject({ status: 'failed', failureType: 'hard' });
+    expect(deps.quarantine.items.get('jane@example.com')).toMatchObject({ status: 'quarantined' });
+  });
+
+  it('counts a bounce once when SES publishes it both as an event record and as a notification', async () => {
+    const example = sesExample<{ mail: { messageId: string; tags?: unknown } }>(
+      'notification-bounce-with-dsn',
+    );
+    await put(entry({ recipientId: 'r-1', email: 'jane@example.com', sesMessageId: example.mail.messageId }));
+    const asEvent = {
+      ...Object.fromEntries(Object.entries(example).filter(([key]) => key !== 'notificationType')),
+      eventType: 'Bounce',
+    };
+    const results = await ingest(example, snsEnvelope(asEvent));
+    expect(results.map((r) => r.recipients[0]!.outcome)).toEqual(['applied', 'duplicate-outcome']);
+    expect(await counters()).toMatchObject({ bouncesAndErrors: 1 });
+  });
+
+  for (const attribution of ['message tags (event record)', 'SES message id (notification)'] as const) {
+    it(`fails only the failed entry of a Bounce with a failed 5.x.x and a delayed 4.x.x entry, by ${attribution}`, async () => {
+      const bounce = failedAndDelayedBounce();
+      const messageId = bounce.mail.messageId as string;
+      const asBody = (recipientId: string) =>
+        attribution === 'SES message id (notification)'
+          ? bounce
+          : tagged({ ...bounce, notificationType: undefined, eventType: 'Bounce' }, recipientId);
+      // One message per recipient: the failed entry's recipient, then the delayed entry's, each holding the message.
+      await put(entry({ recipientId: 'r-1', email: 'recipient1@example.com', sesMessageId: messageId }));
+      const [failed] = await ingest(asBody('r-1'));
+      expect(failed!.recipients.map((r) => r.outcome)).toEqual(['applied', 'not-this-message']);
+      expect(await stored('r-1')).toMatchObject({ status: 'failed', failureType: 'hard' });
+
+      deps = fakeDeps();
+      deps.clock.current = new Date('2026-11-22T10:00:00Z');
+      await put(entry({ recipientId: 'r-2', email: 'recipient2@example.com', sesMessageId: messageId }));
+      const [delayed] = await ingest(asBody('r-2'));
+      expect(delayed!.recipients.map((r) => r.outcome)).toEqual(['not-this-message', 'unchanged']);
+      expect(await stored('r-2')).toMatchObject({ status: 'sent' });
+      expect(deps.quarantine.items.size).toBe(0);
+      expect(await counters()).toMatchObject({ bouncesAndErrors: 0 });
+    });
+  }
 });
 
 describe('attribution', () => {
