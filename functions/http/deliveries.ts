@@ -8,6 +8,7 @@ import {
   updateDelivery,
 } from '#use-cases/deliveries.ts';
 import { requestPreparation } from '#use-cases/preparation.ts';
+import { resendDelivery } from '#use-cases/resend.ts';
 import { computeStats } from '#use-cases/stats.ts';
 import { deliveryAdapters } from '#functions/lib/adapters.ts';
 import { httpApi, idempotent, json, zodFields } from '#functions/lib/http.ts';
@@ -36,4 +37,7 @@ export const handler = httpApi({
   'POST /deliveries/{id}/compute-stats': async (req) => json(200, await computeStats(deps, req.params.id!)),
   'GET /deliveries/{id}/executions': async (req) =>
     json(200, await listExecutions(deps, req.params.id!, req.page())),
+  'POST /deliveries/{id}/resend': idempotent(deps.tableNames.idempotency, async (req) =>
+    json(201, await resendDelivery(deps, req.actor, req.params.id!)),
+  ),
 });

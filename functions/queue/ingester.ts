@@ -7,6 +7,7 @@
 import { InvalidSesEvent, openEnvelope } from '#domain/ses-events.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { ingestEnvelope } from '#use-cases/ingest.ts';
+import { applyGuard, GuardTally } from '#use-cases/reputation-guard.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
 import { logger, metrics } from '#functions/lib/observability.ts';
 import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
@@ -14,7 +15,7 @@ import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts
 const deps = ingesterAdapters();
 
 export const handler = recordConsumer(
-  async (record, _context, batch: CounterBatch) => {
+  async (record, _context, { batch, guard }: { batch: CounterBatch; guard: GuardTally }) => {
     let envelope: ReturnType<typeof openEnvelope>;
     try {
       envelope = openEnvelope(jsonBody(record));
@@ -28,8 +29,20 @@ export const handler = recordConsumer(
       metrics.count('SesEventsRefused', 1);
       return;
     }
-    const result = await ingestEnvelope(deps, envelope, batch);
+    const result = await ingestEnvelope({ ...deps, guard }, envelope, batch);
     logger.info('SES event', { ...result });
   },
-  { perInvocation: () => new CounterBatch(), afterBatch: (batch) => batch.flush(deps.counters) },
+  {
+    perInvocation: () => ({ batch: new CounterBatch(), guard: new GuardTally() }),
+    // The counters first: the reputation guard reads them (Processed) to judge the batch's bounces and complaints.
+    afterBatch: async ({ batch, guard }) => {
+      await batch.flush(deps.counters);
+      for (const { deliveryId, verdict } of await applyGuard(deps, guard))
+        logger.warn('Reputation guard paused a delivery', {
+          deliveryId,
+          rule: verdict.rule,
+          reason: verdict.reason,
+        });
+    },
+  },
 );

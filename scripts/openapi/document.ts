@@ -26,6 +26,10 @@ const schemas = {
   TrackingLogPage: res.page(res.trackingLogEntry),
   SendingHistoryPage: res.page(res.sendingLogEntry),
   ComputeStatsResult: res.computeStatsResult,
+  Proof: res.proof,
+  ProofPage: res.page(res.proof),
+  ProofInput: req.proofInput,
+  ResendResult: res.resendResult,
   ProfilesBatch: req.profilesBatch,
   ProfilesBatchResult: z.object({ items: z.array(res.profile) }),
   AudienceInput: req.audienceInput,
@@ -44,6 +48,8 @@ interface Operation {
   idempotent?: boolean;
   query?: Array<{ name: string; description: string }>;
   errors: number[];
+  /** A public route (no JWT authorizer) answering HTML pages: no bearer token, no 401. */
+  publicHtml?: true;
 }
 
 const paging = [
@@ -193,7 +199,46 @@ export const OPERATIONS: Record<string, Operation> = {
     query: [{ name: 'type', description: 'open, click or opt-out' }, ...paging],
     errors: [400, 403, 404],
   },
+  'POST /deliveries/{id}/resend': {
+    summary:
+      'Resend to who did not get it: a new delivery (editing) whose audience is the soft failures, canceled and in-doubt-expired recipients',
+    roles: 'prepare-deliveries, start-deliveries',
+    ok: [201, 'ResendResult'],
+    idempotent: true,
+    errors: [403, 404, 409],
+  },
+  'POST /deliveries/{id}/proofs': {
+    summary: 'Send a proof of the prepared content ([Proof] subject) to 1 to 20 addresses',
+    roles: 'prepare-deliveries, start-deliveries',
+    body: 'ProofInput',
+    ok: [201, 'Proof'],
+    errors: [400, 403, 404, 409, 415],
+  },
+  'GET /deliveries/{id}/proofs': {
+    summary: 'The proofs of a delivery, newest first',
+    roles: 'any signed-in user',
+    ok: [200, 'ProofPage'],
+    query: paging,
+    errors: [400, 404],
+  },
+  'GET /unsubscribe/{token}': {
+    summary: 'One-click unsubscribe link: a confirmation page whose button POSTs (a GET never unsubscribes)',
+    roles: 'public (no sign-in): the token is signed',
+    ok: [200, 'Error'],
+    errors: [404],
+    publicHtml: true,
+  },
+  'POST /unsubscribe/{token}': {
+    summary:
+      'One-click unsubscribe (RFC 8058): opts the recipient out at once; body List-Unsubscribe=One-Click',
+    roles: 'public (no sign-in): the token is signed',
+    ok: [200, 'Error'],
+    errors: [404],
+    publicHtml: true,
+  },
 };
+
+const HTML_PAGE = { 'text/html': { schema: { type: 'string', description: 'A small HTML page' } } };
 
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } });
@@ -237,23 +282,44 @@ export const buildOpenApi = (): Json => {
           ]
         : []),
     ];
-    const responses: Record<string, Json> = {
-      [op.ok[0]]: { description: 'OK', content: jsonContent(op.ok[1]) },
-      401: {
-        description: 'Missing or invalid token (answered by API Gateway)',
-        content: jsonContent('GatewayError'),
-      },
-    };
+    const responses: Record<string, Json> = op.publicHtml
+      ? {
+          [op.ok[0]]: { description: 'OK', content: HTML_PAGE },
+          429: { description: 'Throttled (answered by API Gateway)', content: jsonContent('GatewayError') },
+        }
+      : {
+          [op.ok[0]]: { description: 'OK', content: jsonContent(op.ok[1]) },
+          401: {
+            description: 'Missing or invalid token (answered by API Gateway)',
+            content: jsonContent('GatewayError'),
+          },
+        };
     for (const status of op.errors)
-      responses[status] = { description: 'Error', content: jsonContent('Error') };
+      responses[status] = {
+        description: op.publicHtml ? 'The link is not valid' : 'Error',
+        content: op.publicHtml ? HTML_PAGE : jsonContent('Error'),
+      };
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       operationId: `${route.method.toLowerCase()} ${route.path}`,
       summary: op.summary,
       description: `Roles: ${op.roles}.`,
       tags: [route.functionName],
+      ...(op.publicHtml ? { security: [] } : {}),
       parameters,
       ...(op.body ? { requestBody: { required: true, content: jsonContent(op.body) } } : {}),
+      ...(op.publicHtml && route.method === 'POST'
+        ? {
+            requestBody: {
+              required: false,
+              content: {
+                'application/x-www-form-urlencoded': {
+                  schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } },
+                },
+              },
+            },
+          }
+        : {}),
       responses,
     };
   }
