@@ -335,7 +335,8 @@ export const functions = {
       kind: 'http',
       routes: [route('POST /deliveries/{id}/proofs'), route('GET /deliveries/{id}/proofs')],
     },
-    tables: { deliveries: 'read-write' },
+    // Idempotency: a retried proof request (same Idempotency-Key) replays the first answer instead of sending again.
+    tables: { deliveries: 'read-write', idempotency: 'read-write' },
     ses: ['send'],
     secrets: ['unsubscribeKey'],
     settings: ['SES_CONFIGURATION_SET', ...SIGNS_UNSUBSCRIBE_LINKS],

@@ -1,13 +1,14 @@
 /** Proofs route group: send a proof of the prepared content, list a delivery's proofs. */
 import { listProofs, sendProof } from '#use-cases/proofs.ts';
 import { proofAdapters } from '#functions/lib/adapters.ts';
-import { httpApi, json } from '#functions/lib/http.ts';
+import { httpApi, idempotent, json } from '#functions/lib/http.ts';
 import { proofInput } from './schemas.ts';
 
 const deps = proofAdapters();
 
 export const handler = httpApi({
-  'POST /deliveries/{id}/proofs': async (req) =>
+  'POST /deliveries/{id}/proofs': idempotent(deps.tableNames.idempotency, async (req) =>
     json(201, await sendProof(deps, req.actor, req.params.id!, req.body(proofInput).addresses)),
+  ),
   'GET /deliveries/{id}/proofs': async (req) => json(200, await listProofs(deps, req.params.id!, req.page())),
 });

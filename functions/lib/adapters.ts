@@ -184,9 +184,10 @@ export const senderAdapters = () => {
 };
 
 export const proofAdapters = () => {
-  const { tableNames, client } = tables(['deliveries']);
+  const { tableNames, client } = tables(['deliveries', 'idempotency']);
   const { SES_CONFIGURATION_SET } = settingsFromEnv(['SES_CONFIGURATION_SET']);
   return {
+    tableNames,
     clock: systemClock,
     ids: uuids,
     deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),

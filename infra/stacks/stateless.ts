@@ -333,7 +333,9 @@ export class StatelessStack extends Stack {
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(bounces, 0) + FILL(complaints, 0)',
         usingMetrics: {
-          bounces: appMetric('ReputationGuardPauses', { GuardRule: 'bounce-rate' }).with({ period: alarmPeriod }),
+          bounces: appMetric('ReputationGuardPauses', { GuardRule: 'bounce-rate' }).with({
+            period: alarmPeriod,
+          }),
           complaints: appMetric('ReputationGuardPauses', { GuardRule: 'complaint-rate' }).with({
             period: alarmPeriod,
           }),

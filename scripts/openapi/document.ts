@@ -212,6 +212,7 @@ export const OPERATIONS: Record<string, Operation> = {
     roles: 'prepare-deliveries, start-deliveries',
     body: 'ProofInput',
     ok: [201, 'Proof'],
+    idempotent: true,
     errors: [400, 403, 404, 409, 415],
   },
   'GET /deliveries/{id}/proofs': {
