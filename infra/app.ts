@@ -76,6 +76,17 @@ export function buildApp(app: App): ConfirmAndSendStacks {
     logLevel: context.LOG_LEVEL,
     logSampleRate: context.LOG_SAMPLE_RATE,
     throttle: { rateLimit: context.API_RATE_LIMIT, burstLimit: context.API_BURST_LIMIT },
+    secrets: stateful.secrets,
+    unsubscribe: {
+      ...(context.UNSUBSCRIBE_BASE_URL ? { baseUrl: context.UNSUBSCRIBE_BASE_URL } : {}),
+      ...(context.UNSUBSCRIBE_MAILTO ? { mailto: context.UNSUBSCRIBE_MAILTO } : {}),
+      throttle: { rateLimit: context.UNSUBSCRIBE_RATE_LIMIT, burstLimit: context.UNSUBSCRIBE_BURST_LIMIT },
+    },
+    guard: {
+      bounceRate: context.GUARD_BOUNCE_RATE,
+      complaintRate: context.GUARD_COMPLAINT_RATE,
+      minProcessed: context.GUARD_MIN_PROCESSED,
+    },
   });
 
   const stacks = { stateful, stateless };

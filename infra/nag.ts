@@ -37,7 +37,28 @@ export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendSt
     });
   }
 
+  acknowledge(stateful.secrets.unsubscribeKey, {
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The unsubscribe signing key is not rotated automatically: every List-Unsubscribe link in a message already ' +
+      'sent carries a token signed with it, and RFC 8058 and the mailbox providers expect those links to keep ' +
+      'working (a reader may unsubscribe months later). A rotation would silently break them. The key is ' +
+      'generated at deploy time, readable only by the three functions that sign or verify links, and changed by ' +
+      'hand (a new secret version) only when it leaked.',
+  });
+
   // --- Stateless stack ------------------------------------------------------------------------------------
+  for (const route of stateless.publicRoutes) {
+    acknowledge(route, {
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The one-click unsubscribe route is public by design (RFC 8058): mailbox providers (Gmail, Yahoo) POST to ' +
+        'the List-Unsubscribe URL with no credentials, and readers open it without an account. It is authorized ' +
+        'by the HMAC-signed token in its path instead (shared/domain/unsubscribe.ts: a tampered or guessed token ' +
+        'is refused), opts out only the recipient the token names, and is throttled on its own (route settings). ' +
+        'Every other route has the Cognito JWT authorizer.',
+    });
+  }
   // AwsSolutions-IAM5 on `<table ARN>/index/*`: grantReadData/grantWriteData/grantReadWriteData on a table
   // with global secondary indexes also grant the same actions on that table's indexes, as `<table ARN>/index/*`.
   // The wildcard spans only the indexes of one table the topology gives the function; it never widens to other

@@ -46,7 +46,7 @@ const SCHEDULE_TARGET = (Object.entries(topologyFunctions) as Array<[FunctionNam
  * functions share this one process, so it is the union of their environments.
  */
 export const handlerEnvironment = (
-  endpoints: EmulatorEndpoints & { scheduler?: string },
+  endpoints: EmulatorEndpoints & { scheduler?: string; secretsManager?: string },
   tables: TableNames,
   logLevel: string,
   wiring: {
@@ -63,6 +63,7 @@ export const handlerEnvironment = (
   AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
   AWS_ENDPOINT_URL_SQS: endpoints.sqs,
   AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+  ...(endpoints.secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager } : {}),
   ...(endpoints.scheduler ? { AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler } : {}),
   ...Object.fromEntries(tableNameList().map((name) => [tableEnv(name), tables[name]])),
   ...Object.assign(
@@ -86,6 +87,10 @@ export const localSettings = (options: {
   schedulesDlqArn: string;
   sendRateLimit?: string | undefined;
   inDoubtWindowMinutes?: string | undefined;
+  /** The local Secrets Manager's unsubscribe key (local/secretsmanager/secrets.ts) and the front's URL. */
+  unsubscribe: { keySecretArn: string; baseUrl: string };
+  /** The reputation guard's thresholds (GUARD_* of npm start; the schema's defaults otherwise). */
+  guard?: { bounceRate?: string; complaintRate?: string; minProcessed?: string };
 }): Record<SettingName, string> => {
   const sender = topologyFunctions.sender.trigger;
   if (!SCHEDULE_TARGET) throw new Error('The topology has no schedule-target function');
@@ -99,5 +104,14 @@ export const localSettings = (options: {
     SCHEDULE_TARGET_ARN: functionArn(SCHEDULE_TARGET),
     SCHEDULE_DLQ_ARN: options.schedulesDlqArn,
     IN_DOUBT_WINDOW_MINUTES: options.inDoubtWindowMinutes ?? IN_DOUBT_WINDOW_MINUTES,
+    UNSUBSCRIBE_KEY_SECRET: options.unsubscribe.keySecretArn,
+    UNSUBSCRIBE_BASE_URL: options.unsubscribe.baseUrl,
+    UNSUBSCRIBE_MAILTO: '',
+    GUARD_BOUNCE_RATE: options.guard?.bounceRate ?? settingText(settings.GUARD_BOUNCE_RATE.default),
+    GUARD_COMPLAINT_RATE: options.guard?.complaintRate ?? settingText(settings.GUARD_COMPLAINT_RATE.default),
+    GUARD_MIN_PROCESSED: options.guard?.minProcessed ?? settingText(settings.GUARD_MIN_PROCESSED.default),
   };
 };
+
+/** The local Secrets Manager's secret of the unsubscribe signing key. */
+export const UNSUBSCRIBE_KEY_SECRET_NAME = `${TABLE_PREFIX}-unsubscribe-signing-key`;

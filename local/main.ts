@@ -117,6 +117,11 @@ try {
       : {}),
     ...(settings.SEND_RATE_LIMIT !== undefined ? { sendRateLimit: String(settings.SEND_RATE_LIMIT) } : {}),
     inDoubtWindowMinutes: String(settings.IN_DOUBT_WINDOW_MINUTES),
+    guard: {
+      bounceRate: String(settings.GUARD_BOUNCE_RATE),
+      complaintRate: String(settings.GUARD_COMPLAINT_RATE),
+      minProcessed: String(settings.GUARD_MIN_PROCESSED),
+    },
     ...(settings.LOCAL_SWEEP_INTERVAL_SECONDS !== undefined
       ? { sweepIntervalSeconds: settings.LOCAL_SWEEP_INTERVAL_SECONDS }
       : {}),

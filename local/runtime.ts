@@ -28,12 +28,13 @@ import {
   REGION,
   SCHEDULE_GROUP,
   TABLE_PREFIX,
+  UNSUBSCRIBE_KEY_SECRET_NAME,
 } from '#local/environment.ts';
 import { startConsole } from '#local/console/index.ts';
 import { type HttpFront, startHttpFront } from '#local/gateway/front.ts';
 import { createLocalRoutes } from '#local/gateway/local-routes.ts';
 import type { IntervalTriggers } from '#local/lambda/interval-triggers.ts';
-import { type LoadedFunction, loadFunctions } from '#local/lambda/invoke.ts';
+import { LOCAL_ACCOUNT_ID, type LoadedFunction, loadFunctions } from '#local/lambda/invoke.ts';
 import { scheduleTargetFunctions, schedulerTargets } from '#local/lambda/scheduler-targets.ts';
 import { startTriggers } from '#local/lambda/triggers.ts';
 import { type LocalScheduler, startLocalScheduler } from '#local/scheduler/scheduler.ts';
@@ -42,6 +43,7 @@ import { isEmptyDir, readSeedState, writeSeedState } from '#local/seed/seed-stat
 import { JOURNAL_FILE } from '#local/ses/journal.ts';
 import { type SesFront, startSesFront } from '#local/ses/front.ts';
 import { startEventDestination } from '#local/ses/event-destination.ts';
+import { startLocalSecretsManager } from '#local/secretsmanager/secrets.ts';
 import type { SesEventSimulator } from '#local/ses/simulator.ts';
 import type { Pollers } from '#local/sqs/pollers.ts';
 import type { QueueRef, QueueResources } from '#local/sqs/queues.ts';
@@ -72,6 +74,8 @@ export interface RuntimeOptions {
   sweepIntervalSeconds?: number;
   /** The SES event simulator: delay scale (0 publishes at once; default 1) and random open and click rates (0..1). */
   sesEvents?: { delayScale?: number; openRate?: number; clickRate?: number };
+  /** The reputation guard's thresholds handed to the ingester (GUARD_*; the schema's defaults otherwise). */
+  guard?: { bounceRate?: string; complaintRate?: string; minProcessed?: string };
   /** Told the URL as soon as the front listens (it answers 503 until ready). */
   onListening?: (url: string) => void;
   /** Progress lines (default: none). */
@@ -89,7 +93,7 @@ export interface Runtime {
   url: string;
   dataDir: string;
   /** Endpoints the handlers use (`ses` is the SES front, `scheduler` the local scheduler), and the SES emulator. */
-  endpoints: EmulatorEndpoints & { sesEmulator: string; scheduler: string };
+  endpoints: EmulatorEndpoints & { sesEmulator: string; scheduler: string; secretsManager: string };
   tables: TableNames;
   identity: Identity;
   sesFront: SesFront;
@@ -215,16 +219,28 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
     cleanups.push(() => scheduler.stop());
 
+    // Secrets Manager: the unsubscribe signing key, made on the first start (a generated value, as in AWS).
+    const secretsManager = await startLocalSecretsManager({
+      dataDir,
+      region: REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      names: [UNSUBSCRIBE_KEY_SECRET_NAME],
+    });
+    cleanups.push(() => secretsManager.close());
+
     const settings = localSettings({
       schedulesDlqArn: schedulesDlq.arn,
       sendRateLimit: options.sendRateLimit,
       inDoubtWindowMinutes: options.inDoubtWindowMinutes,
+      unsubscribe: { keySecretArn: secretsManager.arnOf(UNSUBSCRIBE_KEY_SECRET_NAME), baseUrl: front.url },
+      ...(options.guard ? { guard: options.guard } : {}),
     });
     const endpoints = {
       ...emulators.endpoints,
       ses: sesFront.url,
       sesEmulator: emulators.endpoints.ses,
       scheduler: scheduler.url,
+      secretsManager: secretsManager.url,
     };
     Object.assign(
       process.env,

@@ -153,6 +153,78 @@ export const settings = {
     localDefault: 60,
     context: 'inDoubtWindowMinutes',
   }),
+  UNSUBSCRIBE_KEY_SECRET: setting({
+    description:
+      'Secrets Manager secret (ARN) holding the key one-click unsubscribe links are signed with, generated at deploy time (never in the repository)',
+    expected: 'a secret ARN or name',
+    type: text,
+    scope: ['function'],
+    source: 'resource',
+  }),
+  UNSUBSCRIBE_BASE_URL: setting({
+    description:
+      "public base URL of the unsubscribe route /unsubscribe/{token} in every message's List-Unsubscribe header (unset: the HTTP API's own URL; set it when a custom domain fronts the API)",
+    expected: 'an https URL (https://api.example.com)',
+    type: z.url(),
+    contextType: z.url({ protocol: /^https$/ }),
+    contextExpected: 'an https URL (https://api.example.com)',
+    scope: ['function', 'cdk'],
+    optional: true,
+    context: 'unsubscribeBaseUrl',
+  }),
+  UNSUBSCRIBE_MAILTO: setting({
+    description:
+      'address in the List-Unsubscribe header beside the URL, for mail clients without one-click (unset: the URL only); mail to it must be handled outside this system',
+    expected: 'an email address',
+    type: z.email(),
+    scope: ['function', 'cdk'],
+    optional: true,
+    context: 'unsubscribeMailto',
+  }),
+  UNSUBSCRIBE_RATE_LIMIT: setting({
+    description:
+      'throttling of the public unsubscribe route alone, requests per second (the rest of the API keeps apiRateLimit)',
+    expected: 'a number of requests per second above 0',
+    type: positiveNumber,
+    scope: ['cdk'],
+    default: 10,
+    context: 'unsubscribeRateLimit',
+  }),
+  UNSUBSCRIBE_BURST_LIMIT: setting({
+    description: 'throttling of the public unsubscribe route alone, burst',
+    expected: 'a whole number of requests from 1 to 5000',
+    type: wholeNumber(1, 5000),
+    scope: ['cdk'],
+    default: 20,
+    context: 'unsubscribeBurstLimit',
+  }),
+  GUARD_BOUNCE_RATE: setting({
+    description:
+      'the reputation guard pauses a sending delivery whose hard-bounce rate passes this fraction (SES reviews an account at 0.05)',
+    expected: 'a fraction above 0, at most 1',
+    type: z.coerce.number().gt(0).max(1),
+    scope: ['function', 'cdk', 'local'],
+    default: 0.04,
+    context: 'guardBounceRate',
+  }),
+  GUARD_COMPLAINT_RATE: setting({
+    description:
+      'the reputation guard pauses a sending delivery whose complaint rate passes this fraction (SES reviews an account at 0.001)',
+    expected: 'a fraction above 0, at most 1',
+    type: z.coerce.number().gt(0).max(1),
+    scope: ['function', 'cdk', 'local'],
+    default: 0.0008,
+    context: 'guardComplaintRate',
+  }),
+  GUARD_MIN_PROCESSED: setting({
+    description:
+      'recipients a delivery must have processed (since its last guard pause) before the reputation guard judges its rates',
+    expected: 'a whole number from 1 to 1000000',
+    type: wholeNumber(1, 1_000_000),
+    scope: ['function', 'cdk', 'local'],
+    default: 200,
+    context: 'guardMinProcessed',
+  }),
   LOG_LEVEL: setting({
     description: 'Powertools log level of every function (set on each, read by Powertools)',
     expected: 'one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT',

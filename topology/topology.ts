@@ -69,7 +69,22 @@ export type Access = 'read' | 'write' | 'read-write';
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
+  /**
+   * `none`: a public route, with no JWT authorizer (the one-click unsubscribe links mailbox providers POST to); it is
+   * throttled on its own. Every other route is behind the Cognito JWT authorizer.
+   */
+  auth?: 'none';
 }
+
+/** Secrets made at deploy time (Secrets Manager, generated values) that functions read. */
+export const secrets = {
+  unsubscribeKey: {
+    description: 'HMAC key of the one-click unsubscribe links (shared/domain/unsubscribe.ts)',
+    setting: 'UNSUBSCRIBE_KEY_SECRET',
+  },
+} as const;
+
+export type SecretName = keyof typeof secrets;
 
 export interface QueueSpec {
   description: string;
@@ -158,13 +173,22 @@ export interface FunctionSpec {
   ses?: readonly ('send' | 'account')[];
   /** Creates and deletes the deliveries' schedules (and passes the scheduler role). */
   schedules?: boolean;
+  /** Secrets the function reads (GetSecretValue on exactly those). */
+  secrets?: readonly SecretName[];
   settings?: readonly SettingName[];
 }
 
-const route = (spec: `${HttpRoute['method']} ${string}`): HttpRoute => {
+const route = (spec: `${HttpRoute['method']} ${string}`, options: { auth?: 'none' } = {}): HttpRoute => {
   const [method, path] = spec.split(' ') as [HttpRoute['method'], string];
-  return { method, path };
+  return { method, path, ...options };
 };
+
+/** The settings of a function that signs unsubscribe links. */
+const SIGNS_UNSUBSCRIBE_LINKS = [
+  'UNSUBSCRIBE_KEY_SECRET',
+  'UNSUBSCRIBE_BASE_URL',
+  'UNSUBSCRIBE_MAILTO',
+] as const;
 
 export const functions = {
   profiles: {
@@ -202,7 +226,7 @@ export const functions = {
   },
   deliveries: {
     entry: 'functions/http/deliveries.ts',
-    description: 'Deliveries: create, edit, read, list, prepare, compute stats, executions',
+    description: 'Deliveries: create, edit, read, list, prepare, compute stats, executions, resend',
     timeoutSeconds: 29,
     memoryMb: 512,
     trigger: {
@@ -216,12 +240,15 @@ export const functions = {
         route('POST /deliveries/{id}/compute-stats'),
         route('GET /deliveries/{id}/executions'),
         route('GET /deliveries/{id}/timeline'),
+        route('POST /deliveries/{id}/resend'),
       ],
     },
+    // Profiles: a resend makes an audience; events: compute-stats counts the human opens and clicks.
     tables: {
       deliveries: 'read-write',
-      profiles: 'read',
+      profiles: 'read-write',
       recipients: 'read-write',
+      events: 'read',
       idempotency: 'read-write',
     },
     // Prepare enqueues the preparation job.
@@ -293,7 +320,46 @@ export const functions = {
     trigger: { kind: 'queue', queue: 'send', batchSize: 4, maxConcurrency: 10 },
     tables: { deliveries: 'read-write', profiles: 'read', recipients: 'read-write' },
     ses: ['send', 'account'],
-    settings: ['SES_CONFIGURATION_SET', 'SEND_RATE_FRACTION', 'SEND_RATE_LIMIT', 'SENDER_MAX_CONCURRENCY'],
+    secrets: ['unsubscribeKey'],
+    settings: [
+      'SES_CONFIGURATION_SET',
+      'SEND_RATE_FRACTION',
+      'SEND_RATE_LIMIT',
+      'SENDER_MAX_CONCURRENCY',
+      ...SIGNS_UNSUBSCRIBE_LINKS,
+    ],
+  },
+  proofs: {
+    entry: 'functions/http/proofs.ts',
+    description: 'Proofs: the prepared content to up to 20 addresses, and the proof log',
+    timeoutSeconds: 29,
+    memoryMb: 512,
+    trigger: {
+      kind: 'http',
+      routes: [route('POST /deliveries/{id}/proofs'), route('GET /deliveries/{id}/proofs')],
+    },
+    // Idempotency: a retried proof request (same Idempotency-Key) replays the first answer instead of sending again.
+    tables: { deliveries: 'read-write', idempotency: 'read-write' },
+    ses: ['send'],
+    secrets: ['unsubscribeKey'],
+    settings: ['SES_CONFIGURATION_SET', ...SIGNS_UNSUBSCRIBE_LINKS],
+  },
+  unsubscribe: {
+    entry: 'functions/http/unsubscribe.ts',
+    description:
+      'One-click unsubscribe (RFC 8058): the public route of the List-Unsubscribe links, no sign-in',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    trigger: {
+      kind: 'http',
+      routes: [
+        route('GET /unsubscribe/{token}', { auth: 'none' }),
+        route('POST /unsubscribe/{token}', { auth: 'none' }),
+      ],
+    },
+    tables: { profiles: 'read-write', recipients: 'read', events: 'write' },
+    secrets: ['unsubscribeKey'],
+    settings: ['UNSUBSCRIBE_KEY_SECRET'],
   },
   scheduledStart: {
     entry: 'functions/schedule/scheduled-start.ts',
@@ -309,7 +375,7 @@ export const functions = {
   ingester: {
     entry: 'functions/queue/ingester.ts',
     description:
-      'Ingests SES events: sending and tracking logs, quarantine and denylist, opt-outs, delivery counters',
+      'Ingests SES events: sending and tracking logs, quarantine and denylist, opt-outs, delivery counters, proofs, reputation guard',
     timeoutSeconds: 60,
     memoryMb: 512,
     trigger: {
@@ -319,8 +385,15 @@ export const functions = {
       maxConcurrency: 5,
       maxBatchingWindowSeconds: 1,
     },
-    tables: { deliveries: 'write', profiles: 'read-write', recipients: 'read-write', events: 'read-write' },
+    // Deliveries read-write: the reputation guard reads a sending delivery and its counters, and pauses it.
+    tables: {
+      deliveries: 'read-write',
+      profiles: 'read-write',
+      recipients: 'read-write',
+      events: 'read-write',
+    },
     refusesTo: ['events'],
+    settings: ['GUARD_BOUNCE_RATE', 'GUARD_COMPLAINT_RATE', 'GUARD_MIN_PROCESSED'],
   },
   sweeper: {
     entry: 'functions/schedule/sweeper.ts',
@@ -330,7 +403,8 @@ export const functions = {
     timeoutSeconds: 240,
     memoryMb: 512,
     trigger: { kind: 'every', minutes: 5 },
-    tables: { deliveries: 'read-write', recipients: 'read-write' },
+    // Events: the statistics computed when a send is let go count the human opens and clicks.
+    tables: { deliveries: 'read-write', recipients: 'read-write', events: 'read' },
     sendsTo: ['start'],
     settings: ['IN_DOUBT_WINDOW_MINUTES'],
   },

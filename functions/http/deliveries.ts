@@ -8,6 +8,7 @@ import {
   updateDelivery,
 } from '#use-cases/deliveries.ts';
 import { requestPreparation } from '#use-cases/preparation.ts';
+import { resendDelivery } from '#use-cases/resend.ts';
 import { computeStats } from '#use-cases/stats.ts';
 import { deliveryTimeline } from '#use-cases/timeline.ts';
 import { deliveryAdapters } from '#functions/lib/adapters.ts';
@@ -43,4 +44,10 @@ export const handler = httpApi({
   'GET /deliveries/{id}/executions': async (req) =>
     json(200, await listExecutions(deps, req.params.id!, req.page())),
   'GET /deliveries/{id}/timeline': async (req) => json(200, await deliveryTimeline(deps, req.params.id!)),
+  'POST /deliveries/{id}/resend': requires(
+    'delivery:create',
+    idempotent(deps.tableNames.idempotency, async (req) =>
+      json(201, await resendDelivery(deps, req.actor, req.params.id!)),
+    ),
+  ),
 });

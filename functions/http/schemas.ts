@@ -72,3 +72,8 @@ export const trackingType = z.enum(['open', 'click', 'opt-out']).optional();
 export const recipientStatus = z
   .enum(['pending', 'sent', 'delivered', 'failed', 'canceled', 'in-doubt'])
   .optional();
+
+/** A proof: 1 to 20 addresses (repeats in any case are sent once). */
+export const proofInput = z.strictObject({
+  addresses: z.array(z.email().max(254)).min(1).max(20).describe('Where to send the proof'),
+});

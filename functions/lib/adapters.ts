@@ -10,6 +10,9 @@ import { DynamoDeliveryRepository } from '#adapters/dynamodb/deliveries.ts';
 import { DynamoSesEventStore, DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
 import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
+import { DynamoProofLog } from '#adapters/dynamodb/proofs.ts';
+import { DynamoGuardCounters } from '#adapters/dynamodb/reputation-guard.ts';
+import { SecretSigningKey } from '#adapters/secrets/signing-key.ts';
 import { DynamoQuarantineRepository } from '#adapters/dynamodb/quarantine.ts';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
 import { DynamoStatsRepository } from '#adapters/dynamodb/stats.ts';
@@ -22,16 +25,27 @@ import { SqsJobQueue } from '#adapters/sqs/job-queue.ts';
 import type { PrepareJob, SendJob, StartJob } from '#ports/index.ts';
 import { queueSendStarter } from '#use-cases/control.ts';
 import { queuePreparer } from '#use-cases/preparation.ts';
-import { documentClient, scheduler, sesAccountClient, sesv2, sqs } from './clients.ts';
+import { documentClient, scheduler, secretsManager, sesAccountClient, sesv2, sqs } from './clients.ts';
 import {
   deadLetterUrlsFromEnv,
+  guardThresholdsFromEnv,
   inDoubtWindowFromEnv,
+  unsubscribeLinksFromEnv,
   queueUrlsFromEnv,
   settingsFromEnv,
   tableNamesFromEnv,
 } from './config.ts';
 import { systemClock, uuids } from './ids.ts';
 import { metrics } from './observability.ts';
+
+/** The signing key of the unsubscribe links, from its secret (cached a few minutes). */
+const signingKey = (secretId: string) => new SecretSigningKey({ client: secretsManager(), secretId });
+
+/** The unsubscribe headers' configuration of a function that signs links (the sender, proofs). */
+const unsubscribeLinks = () => {
+  const { secretId, baseUrl, mailto } = unsubscribeLinksFromEnv();
+  return { key: signingKey(secretId), baseUrl, mailto };
+};
 
 const tables = <T extends TableName>(names: readonly T[]) => ({
   tableNames: tableNamesFromEnv(names),
@@ -88,13 +102,16 @@ export const audienceAdapters = () => {
 };
 
 export const deliveryAdapters = () => {
-  const { tableNames, client } = tables(['deliveries', 'profiles', 'recipients', 'idempotency']);
+  const { tableNames, client } = tables(['deliveries', 'profiles', 'recipients', 'events', 'idempotency']);
   return {
     ...viewAdapters(client, tableNames.deliveries),
     preparationCheckpoints: new DynamoPreparationCheckpoints({ client, tableName: tableNames.deliveries }),
     tableNames,
     ids: uuids,
     audiences: new DynamoAudienceRepository({ client, tableName: tableNames.profiles }),
+    profiles: new DynamoProfileRepository({ client, tableName: tableNames.profiles }),
+    quarantine: new DynamoQuarantineRepository({ client, tableName: tableNames.profiles }),
+    tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
     scheduler: deliveryScheduler(),
     preparer: queuePreparer(queue<PrepareJob>('prepare')),
@@ -161,6 +178,35 @@ export const senderAdapters = () => {
     counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
     email: new SesEmailSender({ client: sesv2(), configurationSetName: SES_CONFIGURATION_SET }),
     account: new SesSendingAccount({ client: sesAccountClient() }),
+    unsubscribe: unsubscribeLinks(),
+    metrics,
+  };
+};
+
+export const proofAdapters = () => {
+  const { tableNames, client } = tables(['deliveries', 'idempotency']);
+  const { SES_CONFIGURATION_SET } = settingsFromEnv(['SES_CONFIGURATION_SET']);
+  return {
+    tableNames,
+    clock: systemClock,
+    ids: uuids,
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    proofs: new DynamoProofLog({ client, tableName: tableNames.deliveries }),
+    email: new SesEmailSender({ client: sesv2(), configurationSetName: SES_CONFIGURATION_SET }),
+    unsubscribe: unsubscribeLinks(),
+    metrics,
+  };
+};
+
+export const unsubscribeAdapters = () => {
+  const { tableNames, client } = tables(['profiles', 'recipients', 'events']);
+  const { UNSUBSCRIBE_KEY_SECRET } = settingsFromEnv(['UNSUBSCRIBE_KEY_SECRET']);
+  return {
+    clock: systemClock,
+    key: signingKey(UNSUBSCRIBE_KEY_SECRET),
+    ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
+    profiles: new DynamoProfileRepository({ client, tableName: tableNames.profiles }),
+    tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
     metrics,
   };
 };
@@ -185,6 +231,10 @@ export const ingesterAdapters = () => {
     quarantine: new DynamoQuarantineRepository({ client, tableName: tableNames.profiles }),
     profiles: new DynamoProfileRepository({ client, tableName: tableNames.profiles }),
     counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+    proofs: new DynamoProofLog({ client, tableName: tableNames.deliveries }),
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    guardCounters: new DynamoGuardCounters({ client, tableName: tableNames.deliveries }),
+    thresholds: guardThresholdsFromEnv(),
     refused: new SqsDeadLetters({
       client: sqs(),
       queueUrl: deadLetterUrlsFromEnv(['events']).events,
@@ -195,7 +245,7 @@ export const ingesterAdapters = () => {
 };
 
 export const sweeperAdapters = () => {
-  const { tableNames, client } = tables(['deliveries', 'recipients']);
+  const { tableNames, client } = tables(['deliveries', 'recipients', 'events']);
   return {
     clock: systemClock,
     inDoubtWindowMs: inDoubtWindowFromEnv(),
@@ -205,6 +255,7 @@ export const sweeperAdapters = () => {
     counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
     stats: new DynamoStatsRepository({ client, tableName: tableNames.deliveries }),
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
+    tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
     startQueue: queue<StartJob>('start'),
     metrics,
   };

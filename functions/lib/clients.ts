@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,3 +26,4 @@ export const sesv2 = once((): SESv2Client => captureClient(createSesClient()));
 /** SES v2 for account reads (GetAccount): retried as usual, it sends nothing. */
 export const sesAccountClient = once(() => captureClient(new SESv2Client({ maxAttempts: 3 })));
 export const scheduler = once(() => captureClient(new SchedulerClient({ maxAttempts: 5 })));
+export const secretsManager = once(() => captureClient(new SecretsManagerClient({ maxAttempts: 3 })));

@@ -85,3 +85,27 @@ export const pacingFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
 /** The sweeper's reconciliation window in milliseconds (IN_DOUBT_WINDOW_MINUTES). */
 export const inDoubtWindowFromEnv = (env: NodeJS.ProcessEnv = process.env): number =>
   settingsFromEnv(['IN_DOUBT_WINDOW_MINUTES'], env).IN_DOUBT_WINDOW_MINUTES * 60_000;
+
+/** The reputation guard's thresholds (GUARD_BOUNCE_RATE, GUARD_COMPLAINT_RATE, GUARD_MIN_PROCESSED). */
+export const guardThresholdsFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
+  const s = settingsFromEnv(['GUARD_BOUNCE_RATE', 'GUARD_COMPLAINT_RATE', 'GUARD_MIN_PROCESSED'], env);
+  return {
+    bounceRate: s.GUARD_BOUNCE_RATE,
+    complaintRate: s.GUARD_COMPLAINT_RATE,
+    minProcessed: s.GUARD_MIN_PROCESSED,
+  };
+};
+
+/**
+ * Where the unsubscribe links point and what signs them (UNSUBSCRIBE_KEY_SECRET, UNSUBSCRIBE_BASE_URL, optional
+ * UNSUBSCRIBE_MAILTO): a function that signs links cannot run without a base URL, so its absence fails at once.
+ */
+export const unsubscribeLinksFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
+  const s = settingsFromEnv(['UNSUBSCRIBE_KEY_SECRET', 'UNSUBSCRIBE_BASE_URL', 'UNSUBSCRIBE_MAILTO'], env);
+  if (!s.UNSUBSCRIBE_BASE_URL) throw new ConfigError('Missing configuration: UNSUBSCRIBE_BASE_URL');
+  return {
+    secretId: s.UNSUBSCRIBE_KEY_SECRET,
+    baseUrl: s.UNSUBSCRIBE_BASE_URL,
+    mailto: s.UNSUBSCRIBE_MAILTO,
+  };
+};

@@ -223,3 +223,39 @@ export const idempotent = (tableName: string, route: RouteHandler): RouteHandler
     return run(req.event, req.actor, req.context);
   };
 };
+
+/** A request to a public route: no JWT authorizer in front of it, so no actor. */
+export interface PublicRequest {
+  event: HttpEvent;
+  context: Context;
+  params: Record<string, string>;
+}
+
+export type PublicRouteHandler = (request: PublicRequest) => Promise<HttpResult>;
+
+/**
+ * The Lambda handler of public routes (topology `auth: 'none'`, e.g. the one-click unsubscribe links): the same
+ * stack as httpApi, without the actor. The route authenticates what it needs itself (a signed token).
+ */
+export const publicHttpApi = (routes: Record<string, PublicRouteHandler>) =>
+  middy<HttpEvent, HttpResult, Error, Context>()
+    .use(observe())
+    .use(httpHeaderNormalizer())
+    .use(errorResponses())
+    .handler(async (event, context) => {
+      const route = routes[event.routeKey];
+      if (!route) return errorResponse(404, 'NOT_FOUND', `No route ${event.routeKey}.`);
+      logger.appendKeys({ routeKey: event.routeKey });
+      // A malformed percent-encoding is a link nobody signed: handed over as it came, the route refuses it.
+      const decodeSafely = (value: string) => {
+        try {
+          return decodeURIComponent(value);
+        } catch {
+          return value;
+        }
+      };
+      const params = Object.fromEntries(
+        Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeSafely(v ?? '')]),
+      );
+      return route({ event, context, params });
+    });

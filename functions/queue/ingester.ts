@@ -9,6 +9,7 @@ import { InvalidSesEvent } from '#domain/ses-events.ts';
 import { type Intake, intake } from '#domain/ses-intake.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { ingestEnvelope } from '#use-cases/ingest.ts';
+import { applyGuard, GuardTally } from '#use-cases/reputation-guard.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
 import { logger, metrics } from '#functions/lib/observability.ts';
 import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
@@ -18,6 +19,8 @@ const deps = ingesterAdapters();
 /** What one invocation did with its records, logged once at its end. */
 interface BatchTally {
   counters: CounterBatch;
+  /** The batch's bounces and complaints per delivery, judged by the reputation guard after the counters' flush. */
+  guard: GuardTally;
   ingested: number;
   skipped: number;
   refused: number;
@@ -48,15 +51,28 @@ export const handler = recordConsumer(
       tally.skipped += 1;
       return;
     }
-    const result = await ingestEnvelope(deps, sorted.envelope, tally.counters);
+    const result = await ingestEnvelope({ ...deps, guard: tally.guard }, sorted.envelope, tally.counters);
     tally.ingested += 1;
     logger.info('SES event', { ...result });
   },
   {
-    perInvocation: (): BatchTally => ({ counters: new CounterBatch(), ingested: 0, skipped: 0, refused: 0 }),
-    afterBatch: async ({ counters, ...counts }) => {
+    perInvocation: (): BatchTally => ({
+      counters: new CounterBatch(),
+      guard: new GuardTally(),
+      ingested: 0,
+      skipped: 0,
+      refused: 0,
+    }),
+    // The counters first: the reputation guard reads them (Processed) to judge the batch's bounces and complaints.
+    afterBatch: async ({ counters, guard, ...counts }) => {
       await counters.flush(deps.counters);
       logger.info('SES events batch', counts);
+      for (const { deliveryId, verdict } of await applyGuard(deps, guard))
+        logger.warn('Reputation guard paused a delivery', {
+          deliveryId,
+          rule: verdict.rule,
+          reason: verdict.reason,
+        });
     },
   },
 );

@@ -8,6 +8,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -18,6 +19,7 @@ import {
   type FunctionSpec,
   functionEnvironment,
   type QueueName,
+  type SecretName,
   type SettingName,
   type TableName,
 } from '#topology/topology.ts';
@@ -95,6 +97,8 @@ export interface ProjectFunctionProps {
   readonly ses?: { identity: ses.IEmailIdentity; configurationSet: ses.IConfigurationSet };
   /** Needed when the spec has `schedules: true`. */
   readonly scheduler?: { scheduleGroupName: string; role: iam.IRole };
+  /** Secrets generated at deploy time; the function may read (GetSecretValue) exactly those its spec names. */
+  readonly secrets?: Partial<Record<SecretName, secretsmanager.ISecret>>;
   /** Needed when the trigger is `every`: the rule's fixed name and the rules' dead-letter queue. */
   readonly periodic?: { ruleName: string; deadLetterQueue: sqs.IQueue };
 }
@@ -300,6 +304,13 @@ export class ProjectFunction extends Construct {
         roles: [this.role],
         statements: [new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] })],
       });
+    }
+
+    // Secrets: read (GetSecretValue, DescribeSecret) on exactly the secrets the spec names.
+    for (const name of spec.secrets ?? []) {
+      const secret = props.secrets?.[name];
+      if (!secret) throw new Error(`${id}: secrets ${name} needs that secret`);
+      secret.grantRead(this.role);
     }
 
     // Schedules: create, read and delete the deliveries' schedules in the group, and pass the scheduler role

@@ -11,9 +11,11 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { alarmPeriod, projectAlarm } from '#infra/constructs/alarms.ts';
+import { appMetric } from '#infra/constructs/dashboard.ts';
 import { periodicRuleName } from '#infra/constructs/periodic-run.ts';
 import { Dashboard } from '#infra/constructs/dashboard.ts';
 import { resourcePrefix } from '#infra/constructs/job-queue.ts';
@@ -23,6 +25,7 @@ import {
   type FunctionSpec,
   httpRoutes,
   type QueueName,
+  type SecretName,
   type SettingName,
   type TableName,
   functionEntries,
@@ -57,6 +60,19 @@ export interface StatelessStackProps extends StackProps {
   readonly logSampleRate: number;
   /** Default stage throttling (requests per second, burst). */
   readonly throttle: { rateLimit: number; burstLimit: number };
+  /** Secrets generated at deploy time; each function may read those its spec names. */
+  readonly secrets: Record<SecretName, secretsmanager.ISecret>;
+  /**
+   * The unsubscribe links: their base URL (default: the HTTP API's own URL), an optional mailto, and the public
+   * route's own throttling.
+   */
+  readonly unsubscribe: {
+    baseUrl?: string;
+    mailto?: string;
+    throttle: { rateLimit: number; burstLimit: number };
+  };
+  /** The reputation guard's thresholds (GUARD_*). */
+  readonly guard: { bounceRate: number; complaintRate: number; minProcessed: number };
 }
 
 /** Headers the console sends: the ID token, JSON bodies and the idempotency key of creating POSTs. */
@@ -95,6 +111,8 @@ export function queueConsumer(
 export class StatelessStack extends Stack {
   readonly functions: Record<FunctionName, ProjectFunction>;
   readonly api: apigwv2.HttpApi;
+  /** The routes with no JWT authorizer (the one-click unsubscribe links). */
+  readonly publicRoutes: apigwv2.HttpRoute[];
   /** Assumed by EventBridge Scheduler; may only invoke the schedule target and write to the schedule DLQ. */
   readonly schedulerRole: iam.Role;
   readonly dashboard: Dashboard;
@@ -116,6 +134,25 @@ export class StatelessStack extends Stack {
     });
     props.scheduleDeadLetterQueue.grantSendMessages(this.schedulerRole);
 
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: 'confirm-and-send',
+      description: 'Confirm-and-send console API',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [props.consoleOrigin],
+        allowHeaders: corsAllowHeaders,
+        allowMethods: [
+          apigwv2.CorsHttpMethod.GET,
+          apigwv2.CorsHttpMethod.POST,
+          apigwv2.CorsHttpMethod.PATCH,
+          apigwv2.CorsHttpMethod.PUT,
+          apigwv2.CorsHttpMethod.DELETE,
+          apigwv2.CorsHttpMethod.OPTIONS,
+        ],
+        maxAge: Duration.hours(1),
+      },
+    });
+
     const values: Partial<Record<SettingName, string>> = {
       SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
       SEND_RATE_FRACTION: String(props.sendRateFraction),
@@ -125,6 +162,13 @@ export class StatelessStack extends Stack {
       SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULE_DLQ_ARN: props.scheduleDeadLetterQueue.queueArn,
       IN_DOUBT_WINDOW_MINUTES: String(props.inDoubtWindowMinutes),
+      UNSUBSCRIBE_KEY_SECRET: props.secrets.unsubscribeKey.secretArn,
+      // The API's own URL unless a custom domain fronts it (the functions are built after the API).
+      UNSUBSCRIBE_BASE_URL: props.unsubscribe.baseUrl ?? this.api.apiEndpoint,
+      ...(props.unsubscribe.mailto ? { UNSUBSCRIBE_MAILTO: props.unsubscribe.mailto } : {}),
+      GUARD_BOUNCE_RATE: String(props.guard.bounceRate),
+      GUARD_COMPLAINT_RATE: String(props.guard.complaintRate),
+      GUARD_MIN_PROCESSED: String(props.guard.minProcessed),
     };
 
     // The schedule target first: the functions that create schedules get its ARN (SCHEDULE_TARGET_ARN).
@@ -148,6 +192,7 @@ export class StatelessStack extends Stack {
         deadLetterQueues: props.deadLetterQueues,
         settings: values,
         ses: { identity: props.emailIdentity, configurationSet: props.configurationSet },
+        secrets: props.secrets,
         scheduler: { scheduleGroupName: props.scheduleGroupName, role: this.schedulerRole },
         ...(spec.trigger.kind === 'every' && props.ruleDeadLetterQueue
           ? { periodic: { ruleName: periodicRuleName(name), deadLetterQueue: props.ruleDeadLetterQueue } }
@@ -201,29 +246,10 @@ export class StatelessStack extends Stack {
       threshold: 0,
     });
 
-    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
-      apiName: 'confirm-and-send',
-      description: 'Confirm-and-send console API',
-      createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: [props.consoleOrigin],
-        allowHeaders: corsAllowHeaders,
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.PATCH,
-          apigwv2.CorsHttpMethod.PUT,
-          apigwv2.CorsHttpMethod.DELETE,
-          apigwv2.CorsHttpMethod.OPTIONS,
-        ],
-        maxAge: Duration.hours(1),
-      },
-    });
-
     const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
     });
-    new apigwv2.HttpStage(this, 'DefaultStage', {
+    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -260,6 +286,10 @@ export class StatelessStack extends Stack {
       },
     );
 
+    // The public routes (topology `auth: 'none'`: the one-click unsubscribe links mailbox providers POST to, with
+    // no sign-in) have no authorizer: they authenticate a signed token themselves, and are throttled on their own.
+    const noAuthorizer = new apigwv2.HttpNoneAuthorizer();
+    const publicRoutes: apigwv2.HttpRoute[] = [];
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of httpRoutes()) {
       let integration = integrations.get(route.functionName);
@@ -270,13 +300,51 @@ export class StatelessStack extends Stack {
         );
         integrations.set(route.functionName, integration);
       }
-      this.api.addRoutes({
+      const added = this.api.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
         integration,
-        authorizer,
+        authorizer: route.auth === 'none' ? noAuthorizer : authorizer,
       });
+      if (route.auth === 'none') publicRoutes.push(...added);
     }
+    this.publicRoutes = publicRoutes;
+    // Route throttling of the public routes (CloudFormation RouteSettings, keyed by route key); the stage waits
+    // for the routes it names.
+    const stageResource = stage.node.defaultChild as apigwv2.CfnStage;
+    stageResource.routeSettings = Object.fromEntries(
+      httpRoutes()
+        .filter((r) => r.auth === 'none')
+        .map((r) => [
+          r.routeKey,
+          {
+            ThrottlingRateLimit: props.unsubscribe.throttle.rateLimit,
+            ThrottlingBurstLimit: props.unsubscribe.throttle.burstLimit,
+          },
+        ]),
+    );
+    for (const route of publicRoutes) stage.node.addDependency(route);
+
+    // The reputation guard paused a delivery (shared/use-cases/reputation-guard.ts): someone must look at it.
+    projectAlarm(this, 'ReputationGuardAlarm', props.alarmTopic, {
+      name: 'reputation-guard-paused',
+      description:
+        'The reputation guard paused a sending delivery: its bounce or complaint rate passed the threshold',
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(bounces, 0) + FILL(complaints, 0)',
+        usingMetrics: {
+          bounces: appMetric('ReputationGuardPauses', { GuardRule: 'bounce-rate' }).with({
+            period: alarmPeriod,
+          }),
+          complaints: appMetric('ReputationGuardPauses', { GuardRule: 'complaint-rate' }).with({
+            period: alarmPeriod,
+          }),
+        },
+        label: 'Deliveries paused by the reputation guard',
+        period: alarmPeriod,
+      }),
+      threshold: 0,
+    });
 
     projectAlarm(this, 'Api5xxAlarm', props.alarmTopic, {
       name: 'api-5xx',

@@ -92,7 +92,11 @@ export const startHttpFront = async (options: HttpFrontOptions): Promise<HttpFro
     httpRoutes().map((r) => ({
       method: r.method,
       template: r.path,
-      value: { functionName: r.functionName, routeKey: r.routeKey },
+      value: {
+        functionName: r.functionName,
+        routeKey: r.routeKey,
+        ...(r.auth === 'none' ? { public: true } : {}),
+      },
     })),
   );
   let app: FrontApp | null = null;

@@ -57,7 +57,7 @@ const isTextual = (contentType: string | undefined, body: Buffer): boolean => {
 export const buildHttpEvent = (
   request: HttpRequestFacts,
   route: MatchedRoute,
-  claims: Record<string, string>,
+  claims: Record<string, string> | null,
   now = new Date(),
   requestId = apiGatewayRequestId(),
 ): APIGatewayProxyEventV2WithJWTAuthorizer => {
@@ -106,14 +106,19 @@ export const buildHttpEvent = (
     ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    // A public route's event has no authorizer; the JWT type is kept, as the handlers take both shapes.
     requestContext: {
       accountId: LOCAL_ACCOUNT_ID,
       apiId: LOCAL_API_ID,
       // AWS sends only `jwt` here (the types also declare principalId and integrationLatency); an ID token has no
-      // scopes, which API Gateway reports as null.
-      authorizer: {
-        jwt: { claims, scopes: null },
-      } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'],
+      // scopes, which API Gateway reports as null. A route without an authorizer has no `authorizer` at all.
+      ...(claims
+        ? {
+            authorizer: {
+              jwt: { claims, scopes: null },
+            } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'],
+          }
+        : {}),
       domainName: request.domainName,
       domainPrefix: request.domainName.split('.')[0] ?? request.domainName,
       http: {
@@ -128,7 +133,7 @@ export const buildHttpEvent = (
       stage: '$default',
       time: apiGatewayTime(now),
       timeEpoch: now.getTime(),
-    },
+    } as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'],
     ...(Object.keys(route.pathParameters).length > 0 ? { pathParameters: route.pathParameters } : {}),
     ...(request.body.length > 0
       ? { body: textual ? request.body.toString('utf8') : request.body.toString('base64') }

@@ -16,6 +16,8 @@ export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 export interface ApiRoute {
   functionName: FunctionName;
   routeKey: string;
+  /** A route with no JWT authorizer (topology `auth: 'none'`): no token is asked for, no claims handed over. */
+  public?: boolean;
 }
 
 export interface IntegrationContext {
@@ -49,11 +51,11 @@ export const serveApiRoute = async (
     return apiGatewayError(413, 'Request Entity Too Large');
   }
   // The JWT authorizer runs before the body matters.
-  const token = bearerToken(req.headers.authorization);
+  const token = route.public ? null : bearerToken(req.headers.authorization);
   const claims = token ? await context.identity.verify(token) : null;
   const body = await readBody(req, MAX_REQUEST_BYTES);
   if (body === null) return apiGatewayError(413, 'Request Entity Too Large');
-  if (!claims)
+  if (!claims && !route.public)
     return {
       ...apiGatewayError(401, 'Unauthorized'),
       headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
@@ -74,7 +76,7 @@ export const serveApiRoute = async (
       port: socket.localPort ?? 0,
     },
     { routeKey: route.routeKey, pathParameters: params },
-    stringifyClaims(claims),
+    claims ? stringifyClaims(claims) : null,
     new Date(),
     requestId,
   );

@@ -28,6 +28,8 @@ export interface SesJournalEntry {
   destination: { to: string[]; cc: string[]; bcc: string[] };
   configurationSetName: string | null;
   tags: SesTag[];
+  /** The message's own headers (SendEmail Simple content `Headers`: List-Unsubscribe…), when it had any. */
+  headers?: Record<string, string>;
   error?: string;
   /** The answer never reached the client (injected lost answer): the connection was destroyed instead. */
   answerLost?: true;
@@ -49,7 +51,15 @@ interface SendEmailBody {
   Destination?: Destination;
   ConfigurationSetName?: string;
   EmailTags?: Tag[];
+  Content?: { Simple?: { Headers?: Array<{ Name?: string; Value?: string }> } };
 }
+
+const headersOf = (req: SendEmailBody): { headers?: Record<string, string> } => {
+  const list = req.Content?.Simple?.Headers ?? [];
+  return list.length > 0
+    ? { headers: Object.fromEntries(list.filter((h) => h.Name).map((h) => [h.Name!, h.Value ?? ''])) }
+    : {};
+};
 interface SendBulkEmailBody {
   FromEmailAddress?: string;
   ConfigurationSetName?: string;
@@ -108,6 +118,7 @@ export const journalEntries = (
         destination: destinationOf(req.Destination),
         configurationSetName: req.ConfigurationSetName ?? null,
         tags: tagsOf(req.EmailTags),
+        ...headersOf(req),
         ...(ok ? {} : { error: errorOf() }),
       },
     ];

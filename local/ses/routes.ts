@@ -145,7 +145,32 @@ export const sesRoutes = (deps: SesRoutesDeps): Array<Route<LocalHandler>> => {
       };
     };
 
+    /**
+     * What a mailbox provider does when its reader clicks "Unsubscribe" on a message: an RFC 8058 one-click POST
+     * (`List-Unsubscribe=One-Click`) to the HTTP(S) URL of the message's List-Unsubscribe header, as the SES front
+     * journaled it. Answers the URL and the status the unsubscribe route gave.
+     */
+    const oneClick: LocalHandler = async ({ params }) => {
+      const id = decodeURIComponent(params.sesMessageId ?? '');
+      const entry = events.message(id);
+      if (!entry) return unknown(id);
+      const header = entry.headers?.['List-Unsubscribe'] ?? '';
+      const url = /<(https?:\/\/[^>]+)>/.exec(header)?.[1];
+      if (!url || entry.headers?.['List-Unsubscribe-Post'] !== 'List-Unsubscribe=One-Click') {
+        return errorBody(409, 'NO_ONE_CLICK', `Message ${id} has no one-click List-Unsubscribe header.`);
+      }
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+        signal: AbortSignal.timeout(10_000),
+      });
+      await response.arrayBuffer();
+      return { status: 200, body: { url, status: response.status } };
+    };
+
     return [
+      { method: 'POST', template: '/local/ses/unsubscribe/{sesMessageId}', value: oneClick },
       { method: 'GET', template: '/local/ses/open/{sesMessageId}', value: open },
       { method: 'GET', template: '/local/ses/click/{sesMessageId}', value: click },
       { method: 'GET', template: '/local/ses/events', value: list },

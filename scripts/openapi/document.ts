@@ -28,6 +28,10 @@ const schemas = {
   SendingHistoryPage: res.page(res.sendingLogEntry),
   ComputeStatsResult: res.computeStatsResult,
   Timeline: res.timeline,
+  Proof: res.proof,
+  ProofPage: res.page(res.proof),
+  ProofInput: req.proofInput,
+  ResendResult: res.resendResult,
   ProfilesBatch: req.profilesBatch,
   ProfilesBatchResult: z.object({
     items: z.array(res.profile),
@@ -58,6 +62,8 @@ interface Operation {
   idempotent?: boolean;
   query?: QueryParameter[];
   errors: number[];
+  /** A public route (no JWT authorizer) answering HTML pages: no bearer token, no 401. */
+  publicHtml?: true;
 }
 
 const paging: QueryParameter[] = [
@@ -271,7 +277,52 @@ export const OPERATIONS: Record<string, Operation> = {
     ],
     errors: [400, 403, 404],
   },
+  'POST /deliveries/{id}/resend': {
+    operationId: 'resendDelivery',
+    summary:
+      'Resend to who did not get it: a new delivery (editing) whose audience is the soft failures, canceled and in-doubt-expired recipients',
+    roles: 'prepare-deliveries, start-deliveries',
+    ok: [201, 'ResendResult'],
+    idempotent: true,
+    errors: [403, 404, 409],
+  },
+  'POST /deliveries/{id}/proofs': {
+    operationId: 'sendProof',
+    summary: 'Send a proof of the prepared content ([Proof] subject) to 1 to 20 addresses',
+    roles: 'prepare-deliveries, start-deliveries',
+    body: 'ProofInput',
+    ok: [201, 'Proof'],
+    idempotent: true,
+    errors: [400, 403, 404, 409, 415],
+  },
+  'GET /deliveries/{id}/proofs': {
+    operationId: 'listProofs',
+    summary: 'The proofs of a delivery, newest first',
+    roles: 'any signed-in user',
+    ok: [200, 'ProofPage'],
+    query: paging,
+    errors: [400, 404],
+  },
+  'GET /unsubscribe/{token}': {
+    operationId: 'getUnsubscribePage',
+    summary: 'One-click unsubscribe link: a confirmation page whose button POSTs (a GET never unsubscribes)',
+    roles: 'public (no sign-in): the token is signed',
+    ok: [200, 'Error'],
+    errors: [404],
+    publicHtml: true,
+  },
+  'POST /unsubscribe/{token}': {
+    operationId: 'unsubscribe',
+    summary:
+      'One-click unsubscribe (RFC 8058): opts the recipient out at once; body List-Unsubscribe=One-Click',
+    roles: 'public (no sign-in): the token is signed',
+    ok: [200, 'Error'],
+    errors: [404],
+    publicHtml: true,
+  },
 };
+
+const HTML_PAGE = { 'text/html': { schema: { type: 'string', description: 'A small HTML page' } } };
 
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } });
@@ -294,8 +345,12 @@ export const buildOpenApi = (): Json => {
         name: m[1],
         in: 'path',
         required: true,
-        description: 'an id; a malformed one (encoding, length, characters) is a 400 naming it',
-        schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+        ...(op.publicHtml
+          ? { description: 'the signed token of the link', schema: { type: 'string' } }
+          : {
+              description: 'an id; a malformed one (encoding, length, characters) is a 400 naming it',
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+            }),
       })),
       ...(op.query ?? []).map((q) => ({
         name: q.name,
@@ -316,24 +371,45 @@ export const buildOpenApi = (): Json => {
           ]
         : []),
     ];
-    const responses: Record<string, Json> = {
-      [op.ok[0]]: { description: 'OK', content: jsonContent(op.ok[1]) },
-      401: {
-        description: 'Missing or invalid token (answered by API Gateway)',
-        content: jsonContent('GatewayError'),
-      },
-    };
-    const pathErrors = route.path.includes('{') ? [400] : [];
-    for (const status of [...pathErrors, ...op.errors].sort())
-      responses[status] = { description: 'Error', content: jsonContent('Error') };
+    const responses: Record<string, Json> = op.publicHtml
+      ? {
+          [op.ok[0]]: { description: 'OK', content: HTML_PAGE },
+          429: { description: 'Throttled (answered by API Gateway)', content: jsonContent('GatewayError') },
+        }
+      : {
+          [op.ok[0]]: { description: 'OK', content: jsonContent(op.ok[1]) },
+          401: {
+            description: 'Missing or invalid token (answered by API Gateway)',
+            content: jsonContent('GatewayError'),
+          },
+        };
+    const pathErrors = route.path.includes('{') && !op.publicHtml ? [400] : [];
+    for (const status of [...new Set([...pathErrors, ...op.errors])].sort())
+      responses[status] = {
+        description: op.publicHtml ? 'The link is not valid' : 'Error',
+        content: op.publicHtml ? HTML_PAGE : jsonContent('Error'),
+      };
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       operationId: op.operationId,
       summary: op.summary,
       description: `Roles: ${op.roles}.`,
       tags: [route.functionName],
+      ...(op.publicHtml ? { security: [] } : {}),
       parameters,
       ...(op.body ? { requestBody: { required: true, content: jsonContent(op.body) } } : {}),
+      ...(op.publicHtml && route.method === 'POST'
+        ? {
+            requestBody: {
+              required: false,
+              content: {
+                'application/x-www-form-urlencoded': {
+                  schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } },
+                },
+              },
+            },
+          }
+        : {}),
       responses,
     };
   }

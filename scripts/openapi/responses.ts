@@ -52,6 +52,19 @@ export const kpis = z.object({
   clicks: z.number().int(),
   uniqueClicks: z.number().int(),
   clickThroughRate: z.number().min(0).max(1),
+  humanOpens: z
+    .number()
+    .int()
+    .describe('Opens classified human (machine opens: mail privacy proxies, scanners)'),
+  uniqueHumanOpens: z.number().int(),
+  humanOpenRate: z.number().min(0).max(1).describe('uniqueHumanOpens / delivered, beside openRate'),
+  humanClicks: z.number().int().describe('Clicks classified human (machine clicks: security scanners)'),
+  uniqueHumanClicks: z.number().int(),
+  humanClickThroughRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe('uniqueHumanClicks / delivered, beside clickThroughRate'),
 });
 
 export const deployment = z.object({
@@ -108,6 +121,17 @@ export const delivery = z.object({
   confirmedAt: isoTime.optional(),
   autoConfirmed: z.boolean().optional(),
   failureReason: z.string().optional(),
+  pauseReason: z.string().optional().describe('Why the system paused it (daily quota, reputation guard)'),
+  reputationBaseline: z
+    .object({ processed: z.number().int(), bounces: z.number().int(), complaints: z.number().int() })
+    .optional()
+    .describe(
+      "The totals at the reputation guard's last pause: after a resume it judges what happened since",
+    ),
+  resendOf: z
+    .object({ deliveryId: z.string(), version: z.number().int(), label: z.string() })
+    .optional()
+    .describe('A resend: the delivery whose recipients that did not get it this one targets'),
   createdAt: isoTime,
   createdBy: userRef,
   updatedAt: isoTime,
@@ -153,7 +177,54 @@ export const trackingLogEntry = z.object({
   at: isoTime,
   link: z.string().optional(),
   userAgent: z.string().optional(),
+  ipAddress: z.string().optional(),
+  classification: z
+    .enum(['human', 'machine'])
+    .optional()
+    .describe('Opens and clicks: a reader, or a mail privacy proxy or security scanner'),
+  classificationRule: z
+    .string()
+    .optional()
+    .describe(
+      'The rule that decided: gmail-image-proxy, apple-mpp, scanner-user-agent, no-user-agent, click-too-fast, mail-client',
+    ),
   eventId: z.string(),
+});
+
+export const proof = z.object({
+  deliveryId: z.string(),
+  proofId: z.string(),
+  version: z.number().int().describe('The prepared version whose content was sent'),
+  subject: z.string(),
+  sentAt: isoTime,
+  sentBy: userRef,
+  recipients: z.array(
+    z.object({
+      address: z.string(),
+      status: z.enum(['pending', 'sent', 'failed', 'delivered', 'bounced', 'complained']),
+      sesMessageId: z.string().optional(),
+      reason: z.string().optional(),
+      opens: z.number().int(),
+      clicks: z.number().int(),
+      updatedAt: isoTime,
+    }),
+  ),
+});
+
+export const resendResult = delivery.extend({
+  resendTarget: z.object({
+    profileIds: z.array(z.string()),
+    byCause: z.object({
+      'soft-bounce': z.number().int(),
+      canceled: z.number().int(),
+      'in-doubt-expired': z.number().int(),
+    }),
+    leftOut: z.object({
+      optedOut: z.number().int(),
+      quarantined: z.number().int(),
+      noAddress: z.number().int(),
+    }),
+  }),
 });
 
 export const exclusionLogEntry = z.object({

@@ -4,6 +4,7 @@
  * click, a repeated request or a scheduler firing twice changes nothing. No AWS imports.
  */
 import { conflict, type FieldError, invalid } from './errors.ts';
+import type { GuardTotals } from './reputation.ts';
 import type { Actor } from './roles.ts';
 import {
   type ContactSchedule,
@@ -111,6 +112,12 @@ export interface Delivery {
   confirmedAt?: string;
   autoConfirmed?: boolean;
   failureReason?: string;
+  /** Why the system paused it (daily quota, reputation guard); cleared by a resume. Shown in the status text. */
+  pauseReason?: string;
+  /** The totals at the reputation guard's last pause: after a resume it judges what happened since. */
+  reputationBaseline?: GuardTotals;
+  /** A resend: the delivery whose recipients that did not get it this one targets. */
+  resendOf?: { deliveryId: string; version: number; label: string };
   createdAt: string;
   createdBy: UserRef;
   updatedAt: string;
@@ -355,16 +362,42 @@ export const pauseDelivery = (delivery: Delivery, actor: Actor, now: Date): Tran
 export const suspendDelivery = (delivery: Delivery, reason: string, now: Date): Transition => {
   if (delivery.state !== 'sending') conflictIn(delivery, 'paused');
   return {
-    next: move(delivery, 'paused', 'pause', { system: 'sender' }, now, {}, reason),
+    next: move(delivery, 'paused', 'pause', { system: 'sender' }, now, { pauseReason: reason }, reason),
     expected: { state: 'sending', version: delivery.version },
     effects: {},
   };
 };
 
+/**
+ * The reputation guard pauses a sending delivery (shared/domain/reputation.ts), recording the totals it judged:
+ * after a resume it judges only what happens since.
+ */
+export const guardPauseDelivery = (
+  delivery: Delivery,
+  reason: string,
+  totals: GuardTotals,
+  now: Date,
+): Transition => {
+  if (delivery.state !== 'sending') conflictIn(delivery, 'paused');
+  const changes = { pauseReason: reason, reputationBaseline: totals };
+  return {
+    next: move(delivery, 'paused', 'guard-pause', { system: 'reputation-guard' }, now, changes, reason),
+    expected: { state: 'sending', version: delivery.version },
+    effects: {},
+  };
+};
+
+/** The status text of the Deployment block: a system pause says why. */
+export const statusText = (delivery: Pick<Delivery, 'state' | 'pauseReason'>): string =>
+  delivery.state === 'paused' && delivery.pauseReason
+    ? `Paused: ${delivery.pauseReason}`
+    : STATUS_TEXT[delivery.state];
+
 export const resumeDelivery = (delivery: Delivery, actor: Actor, now: Date): Transition => {
   if (delivery.state !== 'paused') conflictIn(delivery, 'resumed');
+  const { pauseReason: _reason, ...rest } = delivery;
   return {
-    next: move(delivery, 'sending', 'resume', userRef(actor), now),
+    next: move(rest, 'sending', 'resume', userRef(actor), now),
     expected: { state: 'paused', version: delivery.version },
     effects: { startSend: true },
   };

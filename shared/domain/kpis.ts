@@ -14,8 +14,20 @@ export interface RealTimeCounts {
   bouncesAndErrors: number;
 }
 
+/**
+ * The same counts from human events only (shared/domain/engagement.ts classifies each open and click): machine
+ * opens (mail privacy proxies) and clicks (security scanners) left out. A human click with no human open counts
+ * one human open, as a click implies an open.
+ */
+export interface HumanTrackingCounts {
+  humanOpens: number;
+  uniqueHumanOpens: number;
+  humanClicks: number;
+  uniqueHumanClicks: number;
+}
+
 /** Tracking counts: refreshed hourly and by compute-stats, with the delivered count of that moment. */
-export interface TrackingCounts {
+export interface TrackingCounts extends Partial<HumanTrackingCounts> {
   opens: number;
   uniqueOpens: number;
   clicks: number;
@@ -33,6 +45,13 @@ export interface Kpis extends RealTimeCounts {
   clicks: number;
   uniqueClicks: number;
   clickThroughRate: number;
+  /** From human events only, beside the all-events figures above (which keep their definitions). */
+  humanOpens: number;
+  uniqueHumanOpens: number;
+  humanOpenRate: number;
+  humanClicks: number;
+  uniqueHumanClicks: number;
+  humanClickThroughRate: number;
 }
 
 export interface Snapshot<T> {
@@ -79,6 +98,13 @@ export const EMPTY_TRACKING: TrackingCounts = {
   delivered: 0,
 };
 
+export const EMPTY_HUMAN: HumanTrackingCounts = {
+  humanOpens: 0,
+  uniqueHumanOpens: 0,
+  humanClicks: 0,
+  uniqueHumanClicks: 0,
+};
+
 export const computeKpis = (realTime: RealTimeCounts, tracking: TrackingCounts): Kpis => ({
   ...realTime,
   deliveredRate: rate(realTime.delivered, realTime.processed),
@@ -89,6 +115,12 @@ export const computeKpis = (realTime: RealTimeCounts, tracking: TrackingCounts):
   clicks: tracking.clicks,
   uniqueClicks: tracking.uniqueClicks,
   clickThroughRate: rate(tracking.uniqueClicks, tracking.delivered),
+  humanOpens: tracking.humanOpens ?? 0,
+  uniqueHumanOpens: tracking.uniqueHumanOpens ?? 0,
+  humanOpenRate: rate(tracking.uniqueHumanOpens ?? 0, tracking.delivered),
+  humanClicks: tracking.humanClicks ?? 0,
+  uniqueHumanClicks: tracking.uniqueHumanClicks ?? 0,
+  humanClickThroughRate: rate(tracking.uniqueHumanClicks ?? 0, tracking.delivered),
 });
 
 /**
@@ -133,6 +165,9 @@ export interface RecipientFacts {
   hasMessageId: boolean;
   opens: number;
   clicks: number;
+  /** Opens and clicks the tracking log classifies human (absent: not counted, as for the counters). */
+  humanOpens?: number;
+  humanClicks?: number;
 }
 
 /**
@@ -156,6 +191,14 @@ export const recount = (
     if (engaged) tr.uniqueOpens++;
     tr.clicks += r.clicks;
     if (r.clicks > 0) tr.uniqueClicks++;
+    if (r.humanOpens !== undefined || r.humanClicks !== undefined) {
+      const opens = r.humanOpens ?? 0;
+      const clicks = r.humanClicks ?? 0;
+      tr.humanOpens = (tr.humanOpens ?? 0) + opens + (clicks > 0 && opens === 0 ? 1 : 0);
+      tr.uniqueHumanOpens = (tr.uniqueHumanOpens ?? 0) + (opens > 0 || clicks > 0 ? 1 : 0);
+      tr.humanClicks = (tr.humanClicks ?? 0) + clicks;
+      tr.uniqueHumanClicks = (tr.uniqueHumanClicks ?? 0) + (clicks > 0 ? 1 : 0);
+    }
   }
   tr.delivered = rt.delivered;
   return { realTime: rt, tracking: tr };
@@ -171,7 +214,8 @@ export const sumCounts = <T extends object>(items: readonly T[], empty: T): T =>
 };
 
 /** The counters one recipient contributes to (the counter names of the ports, without `settled`). */
-export type Contribution = Omit<RealTimeCounts, 'toDeliver'> & Omit<TrackingCounts, 'delivered'>;
+export type Contribution = Omit<RealTimeCounts, 'toDeliver'> &
+  Omit<TrackingCounts, 'delivered' | keyof HumanTrackingCounts>;
 
 /**
  * What one recipient contributes to the KPIs, by the same definition as `recount`: a ledger change moves the

@@ -58,9 +58,20 @@ export const sesRecord = z.looseObject({
   deliveryDelay: z
     .looseObject({ timestamp: z.string(), delayType: z.string().optional(), delayedRecipients: addressed })
     .optional(),
-  open: z.looseObject({ timestamp: z.string(), userAgent: z.string().optional() }).optional(),
+  open: z
+    .looseObject({
+      timestamp: z.string(),
+      userAgent: z.string().optional(),
+      ipAddress: z.string().optional(),
+    })
+    .optional(),
   click: z
-    .looseObject({ timestamp: z.string(), link: z.string(), userAgent: z.string().optional() })
+    .looseObject({
+      timestamp: z.string(),
+      link: z.string(),
+      userAgent: z.string().optional(),
+      ipAddress: z.string().optional(),
+    })
     .optional(),
   subscription: z
     .looseObject({
@@ -184,6 +195,8 @@ export interface RecipientEvent {
   reason?: string;
   link?: string;
   userAgent?: string;
+  /** The address an open or click came from (classifies it human or machine: shared/domain/engagement.ts). */
+  ipAddress?: string;
   unsubscribeAll?: boolean;
 }
 
@@ -286,11 +299,13 @@ export const recipientEvents = (r: SesRecord): RecipientEvent[] => {
     case 'open':
       return each(r.mail.destination, r.open?.timestamp ?? r.mail.timestamp, {
         ...(r.open?.userAgent ? { userAgent: r.open.userAgent } : {}),
+        ...(r.open?.ipAddress ? { ipAddress: r.open.ipAddress } : {}),
       });
     case 'click':
       return each(r.mail.destination, r.click?.timestamp ?? r.mail.timestamp, {
         ...(r.click ? { link: r.click.link } : {}),
         ...(r.click?.userAgent ? { userAgent: r.click.userAgent } : {}),
+        ...(r.click?.ipAddress ? { ipAddress: r.click.ipAddress } : {}),
       });
     case 'subscription':
       return each(r.mail.destination, r.subscription?.timestamp ?? r.mail.timestamp, {

@@ -37,6 +37,13 @@ export interface TrackingLogEntry {
   at: string;
   link?: string;
   userAgent?: string;
+  ipAddress?: string;
+  /**
+   * Opens and clicks: a human reading, or a machine (a mail privacy proxy, a security scanner), and the rule that
+   * decided (shared/domain/engagement.ts).
+   */
+  classification?: 'human' | 'machine';
+  classificationRule?: string;
   /** The envelope the event came in (unique per event). */
   eventId: string;
 }

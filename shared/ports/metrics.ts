@@ -38,6 +38,8 @@ export const DIMENSION_VALUES = {
   SkipReason: ['duplicate', 'unattributed', 'not-this-message', 'duplicate-outcome', 'nothing-to-ingest'],
   /** What a scheduled start did (shared/use-cases/scheduled-start.ts). */
   Result: ['started', 'failed', 'execution-created', 'ignored', 'invalid'],
+  /** Which rate made the reputation guard pause a delivery (shared/domain/reputation.ts). */
+  GuardRule: ['bounce-rate', 'complaint-rate'],
 } as const;
 
 export type DimensionName = keyof typeof DIMENSION_VALUES;
@@ -134,6 +136,22 @@ export const METRICS = {
     unit: 'Count',
     dimensions: ['Result'],
     description: "Schedule firings by what they did (scheduled-start, the deliveries' schedules target)",
+  },
+  ReputationGuardPauses: {
+    unit: 'Count',
+    dimensions: ['GuardRule'],
+    description:
+      'Sending deliveries the reputation guard paused, their bounce or complaint rate above its threshold (ingester)',
+  },
+  OneClickUnsubscribes: {
+    unit: 'Count',
+    dimensions: [],
+    description: 'Profiles opted out through the one-click unsubscribe route (unsubscribe)',
+  },
+  ProofMessages: {
+    unit: 'Count',
+    dimensions: [],
+    description: 'Proof messages sent or refused; never counted in EmailsSent or any KPI (proofs)',
   },
 } as const satisfies Record<string, MetricSpec>;
 

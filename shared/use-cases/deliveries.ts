@@ -8,6 +8,7 @@ import {
   type DeliveryState,
   editDelivery,
   createDelivery as newDelivery,
+  statusText,
 } from '#domain/delivery.ts';
 import { invalid, notFound } from '#domain/errors.ts';
 import {
@@ -167,6 +168,7 @@ export const toView = async (deps: ViewDeps, delivery: Delivery): Promise<Delive
   ]);
   const { preparation, ...rest } = delivery;
   const deployment = buildDeployment(delivery.state, realTime, tracking, toDeliver);
+  deployment.statusText = statusText(delivery);
   if (progress) {
     deployment.preparation = progress;
     deployment.statusText = `Preparing send… ${progress.percent}%`;

@@ -44,6 +44,9 @@ import type {
 } from '#ports/index.ts';
 import type { Metrics } from '#ports/metrics.ts';
 import type { CounterBatch } from './counter-batch.ts';
+import { engagementOf } from './engagement.ts';
+import { type ProofLogDeps, proofEventTarget, recordProofEvent } from './proofs.ts';
+import type { GuardTally } from './reputation-guard.ts';
 
 /** Raw events, outcome markers and tracking entries expire 90 days after the event: the 60-day window of late opens and clicks, plus margin. */
 export const EVENT_RETENTION_DAYS = 90;
@@ -58,6 +61,10 @@ export interface IngestDeps {
   clock: Clock;
   /** SesEvents, SesEventsSkipped, RecipientsFailed, InDoubtReconciled (shared/ports/metrics.ts). */
   metrics?: Metrics;
+  /** The proofs' log: events of a proof (tagged `proof`) go there, never to a recipient. */
+  proofs?: ProofLogDeps['proofs'];
+  /** The reputation guard's tally of the batch: hard bounces and complaints per delivery. */
+  guard?: GuardTally;
 }
 
 /** What happened to one recipient of an event. */
@@ -125,6 +132,8 @@ const trackingEntry = (
   at: event.at,
   ...(type !== 'opt-out' && event.link ? { link: event.link } : {}),
   ...(type !== 'opt-out' && event.userAgent ? { userAgent: event.userAgent } : {}),
+  ...(type !== 'opt-out' && event.ipAddress ? { ipAddress: event.ipAddress } : {}),
+  ...(type !== 'opt-out' ? engagementOf(type, event, entry) : {}),
   eventId,
 });
 
@@ -230,6 +239,8 @@ const ingestRecipient = async (
       expiry(event.at, now),
     );
   }
+  if (change.quarantine === 'hard' || change.quarantine === 'denylist')
+    deps.guard?.note(ref.deliveryId, change.quarantine === 'hard' ? 'bounce' : 'complaint');
   if (guarded)
     await deps.events.putOutcome(event.sesMessageId, eventType, event.address, expiry(event.at, now));
   return { recipientId, outcome: applied || change.quarantine || change.optOut ? 'applied' : 'unchanged' };
@@ -249,12 +260,15 @@ export const ingestEnvelope = async (
     return { ...result, duplicate: true, recipients: [] };
   }
   const recipients = [];
-  for (const event of recipientEvents(record)) {
-    const one = await ingestRecipient(deps, envelopeId, event, batch);
-    recipients.push(one);
-    if (one.outcome !== 'applied' && one.outcome !== 'unchanged')
-      deps.metrics?.count('SesEventsSkipped', 1, { SkipReason: one.outcome });
-  }
+  const proof = proofEventTarget(record);
+  if (proof && deps.proofs) await recordProofEvent({ proofs: deps.proofs }, proof, record);
+  else
+    for (const event of recipientEvents(record)) {
+      const one = await ingestRecipient(deps, envelopeId, event, batch);
+      recipients.push(one);
+      if (one.outcome !== 'applied' && one.outcome !== 'unchanged')
+        deps.metrics?.count('SesEventsSkipped', 1, { SkipReason: one.outcome });
+    }
   deps.metrics?.count('SesEvents', 1, { EventType: record.eventType });
   const now = deps.clock.now();
   await deps.events.putRaw({

@@ -35,8 +35,10 @@ import type {
   ProfileRepository,
   RecipientLedger,
   SendJob,
+  UnsubscribeConfig,
 } from '#ports/index.ts';
 import type { Metrics } from '#ports/metrics.ts';
+import { unsubscribeHeaderField } from './unsubscribe.ts';
 
 export interface SendDeps {
   deliveries: DeliveryRepository;
@@ -58,6 +60,8 @@ export interface SendDeps {
   reserveMs?: number;
   /** EmailsSent, SesThrottles, SesSendErrors, RecipientsFailed, RecipientsInDoubt (shared/ports/metrics.ts). */
   metrics?: Metrics;
+  /** One-click unsubscribe headers on every message (shared/use-cases/unsubscribe.ts). */
+  unsubscribe?: UnsubscribeConfig;
 }
 
 /** The job must be retried later (the queue redelivers it); recipients already settled are skipped then. */
@@ -184,6 +188,7 @@ const sendOne = async (
       to: email,
       ...personalize(snapshot.content, { ...profile, email }),
       tags: messageTags(ref.deliveryId, ref.version, recipientId),
+      ...(await unsubscribeHeaderField(deps.unsubscribe, ref, recipientId)),
     });
     const at = deps.clock.now().toISOString();
     if (outcome.kind === 'throttled') deps.metrics?.count('SesThrottles', 1);

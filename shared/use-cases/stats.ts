@@ -14,9 +14,11 @@ import type {
   DeliveryRepository,
   RecipientLogRepository,
   StatsRepository,
+  TrackingLog,
 } from '#ports/index.ts';
 import type { Metrics } from '#ports/metrics.ts';
 import { loadDelivery } from './deliveries.ts';
+import { humanEngagement } from './engagement.ts';
 
 export interface ComputeStatsResult {
   deliveryId: string;
@@ -38,6 +40,8 @@ export const computeStats = async (
     clock: Clock;
     /** KpiRepairs (shared/ports/metrics.ts). */
     metrics?: Metrics;
+    /** The tracking log: each open and click's classification gives the human open rate and CTR. */
+    tracking?: TrackingLog;
   },
   id: string,
 ): Promise<ComputeStatsResult> => {
@@ -49,15 +53,18 @@ export const computeStats = async (
   const toDeliver = delivery.preparation?.toDeliver ?? 0;
   if (delivery.preparation && !delivery.preparation.errors) {
     const ref = { deliveryId: id, version: delivery.preparation.version };
+    const human = deps.tracking ? await humanEngagement(deps.tracking, ref) : null;
     let cursor: string | undefined;
     do {
       const page = await deps.recipientLog.listSending(ref, {}, { cursor, limit: 1000 });
       for (const e of page.items) {
+        const engaged = human?.get(e.recipientId);
         facts.push({
           status: e.status,
           hasMessageId: !!e.sesMessageId,
           opens: e.opens ?? 0,
           clicks: e.clicks ?? 0,
+          ...(human ? { humanOpens: engaged?.opens ?? 0, humanClicks: engaged?.clicks ?? 0 } : {}),
         });
         if (e.status !== 'pending') settled++;
       }

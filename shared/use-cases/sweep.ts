@@ -12,6 +12,7 @@
  *     behind (shared/use-cases/stats.ts).
  */
 import type { RecipientStatus } from '#domain/kpis.ts';
+import { IN_DOUBT_FAILURE } from '#domain/resend.ts';
 import { allShards } from '#domain/shards.ts';
 import type {
   Clock,
@@ -26,13 +27,14 @@ import type {
   StatsRepository,
   SweepEntry,
   SweepRegistry,
+  TrackingLog,
 } from '#ports/index.ts';
 import type { Metrics } from '#ports/metrics.ts';
 import { CounterBatch } from './counter-batch.ts';
 import { finishIfSettled } from './send.ts';
 import { computeStats } from './stats.ts';
 
-export const IN_DOUBT_REASON = 'in doubt: no SES record';
+export const IN_DOUBT_REASON = IN_DOUBT_FAILURE;
 const PAGE = 250;
 
 export interface SweepDeps {
@@ -48,6 +50,8 @@ export interface SweepDeps {
   inDoubtWindowMs: number;
   /** RecipientsInDoubt, InDoubtExpired, RecipientsFailed, SendsRedriven, KpiRepairs (shared/ports/metrics.ts). */
   metrics?: Metrics;
+  /** The tracking log, for the human open rate and CTR of the statistics computed when a send is let go. */
+  tracking?: TrackingLog;
 }
 
 export interface DeliverySweep {

@@ -50,6 +50,8 @@ const GATES: Record<string, readonly Role[]> = {
   'POST /deliveries': WRITERS,
   'PATCH /deliveries/{id}': WRITERS,
   'POST /deliveries/{id}/prepare': WRITERS,
+  'POST /deliveries/{id}/proofs': WRITERS,
+  'POST /deliveries/{id}/resend': WRITERS,
   'POST /deliveries/{id}/confirm': ['start'],
   'POST /deliveries/{id}/pause': ['start'],
   'POST /deliveries/{id}/resume': ['start'],
@@ -62,20 +64,30 @@ const GATES: Record<string, readonly Role[]> = {
 interface Operation {
   parameters?: Array<{ name: string; in: string }>;
   requestBody?: unknown;
+  /** `[]` on the public routes (no JWT authorizer: the one-click unsubscribe pages), fuzzed on their own below. */
+  security?: unknown[];
 }
 const openapi = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, Operation>>;
 };
+const isPublic = (op: Operation) => Array.isArray(op.security) && op.security.length === 0;
+const PUBLIC_ROUTES = Object.entries(openapi.paths).flatMap(([template, operations]) =>
+  Object.entries(operations)
+    .filter(([, op]) => isPublic(op))
+    .map(([method]) => ({ method: method.toUpperCase(), template })),
+);
 const ROUTES: Route[] = Object.entries(openapi.paths).flatMap(([template, operations]) =>
-  Object.entries(operations).map(([method, op]) => ({
-    method: method.toUpperCase(),
-    template,
-    resource: template.split(/[/:]/)[1] as Resource,
-    hasId: template.includes('{id}'),
-    query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
-    hasBody: op.requestBody !== undefined,
-    allowed: GATES[`${method.toUpperCase()} ${template}`] ?? 'any',
-  })),
+  Object.entries(operations)
+    .filter(([, op]) => !isPublic(op))
+    .map(([method, op]) => ({
+      method: method.toUpperCase(),
+      template,
+      resource: template.split(/[/:]/)[1] as Resource,
+      hasId: template.includes('{id}'),
+      query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
+      hasBody: op.requestBody !== undefined,
+      allowed: GATES[`${method.toUpperCase()} ${template}`] ?? 'any',
+    })),
 );
 
 // ---- the runtime, its users and known ids ---------------------------------------------------------------------
@@ -433,6 +445,7 @@ describe('the API under bad input', () => {
       'POST /audiences/{id}/members:batch': { profileIds: ['fz-known'] },
       'POST /deliveries': { label: 'Order', audienceId: known.audiences[0], content: CONTENT },
       'PATCH /deliveries/{id}': { label: 'Order' },
+      'POST /deliveries/{id}/proofs': { addresses: ['proof@example.com'] },
     };
     /** A request in a state that refuses it, for each route that can answer 409. */
     const conflicting: Record<string, string> = {
@@ -504,5 +517,49 @@ describe('the API under bad input', () => {
       `fuzz: ${count} requests in ${seconds.toFixed(1)} s (${Math.round(count / seconds)}/s), seeds ${SEED}..${SEED + LANES - 1}; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
     );
     expect(count).toBeGreaterThanOrEqual(LANES * RUNS_PER_LANE);
+  });
+
+  it('answers any bad link on the public unsubscribe pages with a 404 page, never a 5xx, token or not', async () => {
+    expect(PUBLIC_ROUTES.map((r) => `${r.method} ${r.template}`).sort()).toEqual([
+      'GET /unsubscribe/{token}',
+      'POST /unsubscribe/{token}',
+    ]);
+    const segment = fc.oneof(
+      fc
+        .string({ minLength: 1, maxLength: 300 })
+        // `.` and `..` are path steps, not a segment: the URL leaves the route.
+        .filter((t) => t !== '.' && t !== '..')
+        .map(encodeURIComponent),
+      fc.constantFrom('%ZZ', '%E0%A4%A', '%C0%AF', 'u1..', 'u1.e30.AAAA', 'u1.' + 'A'.repeat(5000)),
+      fc
+        .tuple(fc.base64String({ maxLength: 200 }), fc.base64String({ maxLength: 60 }))
+        // Shaped as a real link's (base64url payload and signature), signed by no one.
+        .map((parts) => parts.map((p) => p.replaceAll('=', '').replaceAll('+', '-').replaceAll('/', '_')))
+        .map(([payload, mac]) => `u1.${payload}.${mac}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...PUBLIC_ROUTES),
+        segment,
+        fc.constantFrom<Auth>('missing', 'garbage', 'start'),
+        fc.option(fc.constantFrom('List-Unsubscribe=One-Click', '{"a":1}', 'x'.repeat(2000)), {
+          nil: undefined,
+        }),
+        async (route, token, auth, body) => {
+          const answer = await send(
+            route.method,
+            route.template.replace('{token}', token),
+            { ...authHeader(auth), 'content-type': 'application/x-www-form-urlencoded' },
+            body === undefined ? undefined : Buffer.from(body),
+          );
+          const where = `${answer.status} for ${route.method} /unsubscribe/${token.slice(0, 120)}`;
+          if (answer.status >= 500) throw new Error(`5xx: ${where}`);
+          // No link the fuzzer can make is signed by this runtime's key: the page says the link is not valid.
+          expect(answer.status, where).toBe(404);
+          expect(answer.text, where).toContain('<!doctype html>');
+        },
+      ),
+      { seed: SEED, numRuns: 500, endOnFailure: true },
+    );
   });
 });

@@ -275,6 +275,42 @@ describe('alarms', () => {
     expect(alarmsOn(s.statefulTemplate, 'AWS/SES', 'Reputation.ComplaintRate', undefined)).toHaveLength(2);
   });
 
+  it('the reputation guard paused a delivery: its pauses of either rule, summed over 5 minutes, above 0', () => {
+    const alarms = allAlarms().filter(
+      (a) => a.Properties.AlarmName === 'confirm-and-send-reputation-guard-paused',
+    );
+    expect(alarms).toHaveLength(1);
+    const [alarm] = alarms;
+    expect(alarm!.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    const metrics = alarm!.Properties.Metrics as Array<{
+      Id: string;
+      Expression?: string;
+      MetricStat?: {
+        Metric: { Namespace: string; MetricName: string; Dimensions: unknown };
+        Period: number;
+        Stat: string;
+      };
+    }>;
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(bounces, 0) + FILL(complaints, 0)');
+    for (const [id, rule] of [
+      ['bounces', 'bounce-rate'],
+      ['complaints', 'complaint-rate'],
+    ]) {
+      expect(metrics.find((m) => m.Id === id)?.MetricStat).toEqual({
+        Metric: {
+          Namespace: 'ConfirmAndSend',
+          MetricName: 'ReputationGuardPauses',
+          Dimensions: [
+            { Name: 'GuardRule', Value: rule },
+            { Name: 'service', Value: 'confirm-and-send' },
+          ],
+        },
+        Period: 300,
+        Stat: 'Sum',
+      });
+    }
+  });
+
   it('has exactly these alarms, no more', () => {
     const names = allAlarms().map((a) => String(a.Properties.AlarmName).replace(/^confirm-and-send-/, ''));
     const fnNames = functionEntries().map(([name]) => name);
@@ -293,6 +329,7 @@ describe('alarms', () => {
         'ses-complaint-rate',
         'ses-complaint-rate-early',
         'api-5xx',
+        'reputation-guard-paused',
       ].sort(),
     );
   });

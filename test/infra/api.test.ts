@@ -42,13 +42,91 @@ describe('HTTP API', () => {
     });
   });
 
-  it('puts the JWT authorizer on every route', () => {
+  it('puts the JWT authorizer on every route but the public unsubscribe ones, which have none', () => {
     const [authorizerId] = Object.keys(resourcesOf(s.statelessTemplate, 'AWS::ApiGatewayV2::Authorizer'));
     const found = Object.values(resourcesOf(s.statelessTemplate, 'AWS::ApiGatewayV2::Route'));
     expect(found).toHaveLength(routes.length);
+    const open = found
+      .filter((r) => r.Properties.AuthorizationType !== 'JWT')
+      .map((r) => r.Properties.RouteKey);
+    expect(open.sort()).toEqual(['GET /unsubscribe/{token}', 'POST /unsubscribe/{token}']);
+    expect(
+      routes
+        .filter((r) => r.auth === 'none')
+        .map((r) => r.routeKey)
+        .sort(),
+    ).toEqual(open.sort());
     for (const route of found) {
-      expect(route.Properties.AuthorizationType, String(route.Properties.RouteKey)).toBe('JWT');
-      expect(route.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+      const key = String(route.Properties.RouteKey);
+      if (open.includes(key)) {
+        expect(route.Properties.AuthorizationType, key).toBe('NONE');
+        expect(route.Properties.AuthorizerId, key).toBeUndefined();
+      } else {
+        expect(route.Properties.AuthorizationType, key).toBe('JWT');
+        expect(route.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+      }
+    }
+  });
+
+  it('throttles the public routes on their own, below the stage default, after they exist', () => {
+    const [stageId, stage] = Object.entries(resourcesOf(s.statelessTemplate, 'AWS::ApiGatewayV2::Stage'))[0]!;
+    const throttle = { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 };
+    expect(stage.Properties.RouteSettings).toEqual({
+      'GET /unsubscribe/{token}': throttle,
+      'POST /unsubscribe/{token}': throttle,
+    });
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: 50,
+      ThrottlingBurstLimit: 100,
+    });
+    const routeIds = Object.entries(resourcesOf(s.statelessTemplate, 'AWS::ApiGatewayV2::Route'))
+      .filter(([, r]) => r.Properties.AuthorizationType === 'NONE')
+      .map(([id]) => id);
+    const dependsOn = (s.statelessTemplate.toJSON().Resources[stageId].DependsOn ?? []) as string[];
+    for (const id of routeIds) expect(dependsOn).toContain(id);
+  });
+
+  it('makes the unsubscribe signing key at deploy time and lets only the signing and verifying functions read it', () => {
+    const secrets = resourcesOf(s.statefulTemplate, 'AWS::SecretsManager::Secret');
+    const [secretId, secret] = Object.entries(secrets)[0]!;
+    expect(Object.keys(secrets)).toHaveLength(1);
+    // A generated value: nothing in the template, nothing in the repository.
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(s.statefulTemplate.toJSON().Resources[secretId].DeletionPolicy).toBe('Retain');
+    const readers = functionEntries()
+      .filter(([, spec]) => spec.secrets?.includes('unsubscribeKey'))
+      .map(([name]) => name)
+      .sort();
+    expect(readers).toEqual(['proofs', 'sender', 'unsubscribe']);
+    const secretArn = s.stateless.resolve(s.stateful.secrets.unsubscribeKey.secretArn);
+    const policies = Object.entries(resourcesOf(s.statelessTemplate, 'AWS::IAM::Policy'));
+    const granted = policies
+      .filter(([, p]) =>
+        (
+          p.Properties.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }
+        ).Statement.some(
+          (st) =>
+            JSON.stringify(st.Resource) === JSON.stringify(secretArn) &&
+            ([] as unknown[]).concat(st.Action).includes('secretsmanager:GetSecretValue'),
+        ),
+      )
+      .map(([, p]) => JSON.stringify(p.Properties.Roles));
+    expect(granted).toHaveLength(readers.length);
+    for (const name of readers) {
+      const role = s.stateless.resolve(s.stateless.functions[name].role.roleName);
+      expect(granted).toContain(JSON.stringify([role]));
+    }
+    // The functions get the secret's ARN, never its value.
+    for (const name of readers) {
+      const fn = s.stateless.functions[name].function.node.defaultChild as CfnResource;
+      const env = s.statelessTemplate.toJSON().Resources[logicalIdOf(fn)].Properties.Environment
+        .Variables as Record<string, unknown>;
+      expect(env.UNSUBSCRIBE_KEY_SECRET).toEqual(secretArn);
     }
   });
 

@@ -32,7 +32,11 @@ describe('cold start with the template environment', () => {
       ...Object.fromEntries(
         Object.entries(variables).map(([key, value]) => [
           key,
-          typeof value === 'string' ? value : `placeholder-for-${key.toLowerCase()}`,
+          typeof value === 'string'
+            ? value
+            : key.endsWith('_URL')
+              ? `https://placeholder-for-${key.toLowerCase().replace(/_/g, '-')}.example.com`
+              : `placeholder-for-${key.toLowerCase()}`,
         ]),
       ),
       // The embedded runtime's metrics stay off here too (nothing is published without a namespace).

@@ -130,6 +130,12 @@ describe('functions: one per topology entry, with the project defaults', () => {
         SCHEDULE_TARGET_ARN: { 'Fn::GetAtt': [logicalId(fn('scheduledStart')), 'Arn'] },
         SCHEDULE_DLQ_ARN: s.stateless.resolve(s.stateful.scheduleDeadLetterQueue.queueArn),
         IN_DOUBT_WINDOW_MINUTES: '1440',
+        UNSUBSCRIBE_KEY_SECRET: s.stateless.resolve(s.stateful.secrets.unsubscribeKey.secretArn),
+        UNSUBSCRIBE_BASE_URL: s.stateless.resolve(s.stateless.api.apiEndpoint),
+        UNSUBSCRIBE_MAILTO: undefined, // no context: not set
+        GUARD_BOUNCE_RATE: '0.04',
+        GUARD_COMPLAINT_RATE: '0.0008',
+        GUARD_MIN_PROCESSED: '200',
       };
       for (const setting of spec.settings ?? []) {
         if (settings[setting] !== undefined) expected[setting] = settings[setting];

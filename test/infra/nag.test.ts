@@ -125,7 +125,14 @@ describe('cdk-nag AwsSolutions', () => {
     const accountFunctions = entries.filter(([, spec]) => spec.ses?.includes('account')).length;
     const schedulingFunctions = entries.filter(([, spec]) => spec.schedules).length;
     expect(iam5).toHaveLength(expectedIndex.length + accountFunctions + entries.length + schedulingFunctions);
-    expect(acks).toHaveLength(1 + 2 + iam5.length);
+    // The unsubscribe signing key is not rotated (links already sent must keep working), and the public
+    // one-click unsubscribe routes have no authorizer (a signed token instead): on exactly those resources.
+    expect(acks.filter((a) => /SMG4|APIG4/.test(a.id)).map((a) => [a.path, a.id])).toEqual([
+      ['ConfirmAndSend-Stateful/UnsubscribeKeySecret', 'Annotation::AwsSolutions-SMG4'],
+      ['ConfirmAndSend-Stateless/HttpApi/GET--unsubscribe--{token}', 'Annotation::AwsSolutions-APIG4'],
+      ['ConfirmAndSend-Stateless/HttpApi/POST--unsubscribe--{token}', 'Annotation::AwsSolutions-APIG4'],
+    ]);
+    expect(acks).toHaveLength(1 + 2 + 3 + iam5.length);
   });
 
   it('fails synth on an unencrypted queue without DLQ or TLS policy (SQS2, SQS3, SQS4 are live)', () => {

@@ -296,6 +296,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/deliveries/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend to who did not get it: a new delivery (editing) whose audience is the soft failures, canceled and in-doubt-expired recipients
+         * @description Roles: prepare-deliveries, start-deliveries.
+         */
+        post: operations["resendDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/deliveries/{id}/confirm": {
         parameters: {
             query?: never;
@@ -436,6 +456,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/deliveries/{id}/proofs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proofs of a delivery, newest first
+         * @description Roles: any signed-in user.
+         */
+        get: operations["listProofs"];
+        put?: never;
+        /**
+         * Send a proof of the prepared content ([Proof] subject) to 1 to 20 addresses
+         * @description Roles: prepare-deliveries, start-deliveries.
+         */
+        post: operations["sendProof"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One-click unsubscribe link: a confirmation page whose button POSTs (a GET never unsubscribes)
+         * @description Roles: public (no sign-in): the token is signed.
+         */
+        get: operations["getUnsubscribePage"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058): opts the recipient out at once; body List-Unsubscribe=One-Click
+         * @description Roles: public (no sign-in): the token is signed.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -555,6 +623,20 @@ export interface components {
             confirmedAt?: string;
             autoConfirmed?: boolean;
             failureReason?: string;
+            /** @description Why the system paused it (daily quota, reputation guard) */
+            pauseReason?: string;
+            /** @description The totals at the reputation guard's last pause: after a resume it judges what happened since */
+            reputationBaseline?: {
+                processed: number;
+                bounces: number;
+                complaints: number;
+            };
+            /** @description A resend: the delivery whose recipients that did not get it this one targets */
+            resendOf?: {
+                deliveryId: string;
+                version: number;
+                label: string;
+            };
             /** @description ISO 8601 UTC time */
             createdAt: string;
             createdBy: {
@@ -608,6 +690,16 @@ export interface components {
                     clicks: number;
                     uniqueClicks: number;
                     clickThroughRate: number;
+                    /** @description Opens classified human (machine opens: mail privacy proxies, scanners) */
+                    humanOpens: number;
+                    uniqueHumanOpens: number;
+                    /** @description uniqueHumanOpens / delivered, beside openRate */
+                    humanOpenRate: number;
+                    /** @description Clicks classified human (machine clicks: security scanners) */
+                    humanClicks: number;
+                    uniqueHumanClicks: number;
+                    /** @description uniqueHumanClicks / delivered, beside clickThroughRate */
+                    humanClickThroughRate: number;
                 };
                 computedAt: {
                     realTime: string | null;
@@ -665,6 +757,20 @@ export interface components {
                 confirmedAt?: string;
                 autoConfirmed?: boolean;
                 failureReason?: string;
+                /** @description Why the system paused it (daily quota, reputation guard) */
+                pauseReason?: string;
+                /** @description The totals at the reputation guard's last pause: after a resume it judges what happened since */
+                reputationBaseline?: {
+                    processed: number;
+                    bounces: number;
+                    complaints: number;
+                };
+                /** @description A resend: the delivery whose recipients that did not get it this one targets */
+                resendOf?: {
+                    deliveryId: string;
+                    version: number;
+                    label: string;
+                };
                 /** @description ISO 8601 UTC time */
                 createdAt: string;
                 createdBy: {
@@ -718,6 +824,16 @@ export interface components {
                         clicks: number;
                         uniqueClicks: number;
                         clickThroughRate: number;
+                        /** @description Opens classified human (machine opens: mail privacy proxies, scanners) */
+                        humanOpens: number;
+                        uniqueHumanOpens: number;
+                        /** @description uniqueHumanOpens / delivered, beside openRate */
+                        humanOpenRate: number;
+                        /** @description Clicks classified human (machine clicks: security scanners) */
+                        humanClicks: number;
+                        uniqueHumanClicks: number;
+                        /** @description uniqueHumanClicks / delivered, beside clickThroughRate */
+                        humanClickThroughRate: number;
                     };
                     computedAt: {
                         realTime: string | null;
@@ -784,6 +900,14 @@ export interface components {
                 at: string;
                 link?: string;
                 userAgent?: string;
+                ipAddress?: string;
+                /**
+                 * @description Opens and clicks: a reader, or a mail privacy proxy or security scanner
+                 * @enum {string}
+                 */
+                classification?: "human" | "machine";
+                /** @description The rule that decided: gmail-image-proxy, apple-mpp, scanner-user-agent, no-user-agent, click-too-fast, mail-client */
+                classificationRule?: string;
                 eventId: string;
             }[];
             nextCursor: string | null;
@@ -832,6 +956,16 @@ export interface components {
                 clicks: number;
                 uniqueClicks: number;
                 clickThroughRate: number;
+                /** @description Opens classified human (machine opens: mail privacy proxies, scanners) */
+                humanOpens: number;
+                uniqueHumanOpens: number;
+                /** @description uniqueHumanOpens / delivered, beside openRate */
+                humanOpenRate: number;
+                /** @description Clicks classified human (machine clicks: security scanners) */
+                humanClicks: number;
+                uniqueHumanClicks: number;
+                /** @description uniqueHumanClicks / delivered, beside clickThroughRate */
+                humanClickThroughRate: number;
             };
             computedAt: {
                 /** @description ISO 8601 UTC time */
@@ -856,6 +990,207 @@ export interface components {
                 uniqueOpens: number;
                 uniqueClicks: number;
             }[];
+        };
+        Proof: {
+            deliveryId: string;
+            proofId: string;
+            /** @description The prepared version whose content was sent */
+            version: number;
+            subject: string;
+            /** @description ISO 8601 UTC time */
+            sentAt: string;
+            sentBy: {
+                sub: string;
+                username: string;
+            };
+            recipients: {
+                address: string;
+                /** @enum {string} */
+                status: "pending" | "sent" | "failed" | "delivered" | "bounced" | "complained";
+                sesMessageId?: string;
+                reason?: string;
+                opens: number;
+                clicks: number;
+                /** @description ISO 8601 UTC time */
+                updatedAt: string;
+            }[];
+        };
+        ProofPage: {
+            items: {
+                deliveryId: string;
+                proofId: string;
+                /** @description The prepared version whose content was sent */
+                version: number;
+                subject: string;
+                /** @description ISO 8601 UTC time */
+                sentAt: string;
+                sentBy: {
+                    sub: string;
+                    username: string;
+                };
+                recipients: {
+                    address: string;
+                    /** @enum {string} */
+                    status: "pending" | "sent" | "failed" | "delivered" | "bounced" | "complained";
+                    sesMessageId?: string;
+                    reason?: string;
+                    opens: number;
+                    clicks: number;
+                    /** @description ISO 8601 UTC time */
+                    updatedAt: string;
+                }[];
+            }[];
+            nextCursor: string | null;
+        };
+        ProofInput: {
+            /** @description Where to send the proof */
+            addresses: string[];
+        };
+        ResendResult: {
+            id: string;
+            label: string;
+            content: {
+                from: string;
+                subject: string;
+                html: string;
+                text: string;
+            };
+            audienceId: string;
+            schedule?: {
+                contactDate: string;
+                timeZone: string;
+            };
+            recurrence?: {
+                expression: string;
+                timeZone: string;
+                requestConfirmation: boolean;
+            };
+            parentId?: string;
+            /** @enum {string} */
+            state: "editing" | "preparing" | "ready" | "preparation-failed" | "scheduled" | "sending" | "paused" | "finished" | "stopped" | "expired" | "failed";
+            version: number;
+            preparation?: {
+                version: number;
+                targeted: number;
+                toDeliver: number;
+                excluded: number;
+                exclusions: {
+                    "address-missing"?: number;
+                    "duplicate-address"?: number;
+                    quarantined?: number;
+                    denylisted?: number;
+                    "opted-out"?: number;
+                };
+                /** @description ISO 8601 UTC time */
+                startedAt: string;
+                /** @description ISO 8601 UTC time */
+                completedAt?: string;
+                errors?: string[];
+            };
+            confirmedBy?: {
+                sub: string;
+                username: string;
+            };
+            /** @description ISO 8601 UTC time */
+            confirmedAt?: string;
+            autoConfirmed?: boolean;
+            failureReason?: string;
+            /** @description Why the system paused it (daily quota, reputation guard) */
+            pauseReason?: string;
+            /** @description The totals at the reputation guard's last pause: after a resume it judges what happened since */
+            reputationBaseline?: {
+                processed: number;
+                bounces: number;
+                complaints: number;
+            };
+            /** @description A resend: the delivery whose recipients that did not get it this one targets */
+            resendOf?: {
+                deliveryId: string;
+                version: number;
+                label: string;
+            };
+            /** @description ISO 8601 UTC time */
+            createdAt: string;
+            createdBy: {
+                sub: string;
+                username: string;
+            };
+            /** @description ISO 8601 UTC time */
+            updatedAt: string;
+            history: {
+                /** @description ISO 8601 UTC time */
+                at: string;
+                action: string;
+                from: ("editing" | "preparing" | "ready" | "preparation-failed" | "scheduled" | "sending" | "paused" | "finished" | "stopped" | "expired" | "failed") | null;
+                /** @enum {string} */
+                to: "editing" | "preparing" | "ready" | "preparation-failed" | "scheduled" | "sending" | "paused" | "finished" | "stopped" | "expired" | "failed";
+                by: {
+                    sub: string;
+                    username: string;
+                } | {
+                    system: string;
+                };
+                reason?: string;
+            }[];
+            deployment: {
+                /** @enum {string} */
+                state: "editing" | "preparing" | "ready" | "preparation-failed" | "scheduled" | "sending" | "paused" | "finished" | "stopped" | "expired" | "failed";
+                statusText: string;
+                progress: {
+                    processed: number;
+                    toDeliver: number;
+                };
+                /** @description Only while preparing: profiles read so far against the audience size */
+                preparation?: {
+                    targeted: number;
+                    toDeliver: number;
+                    excluded: number;
+                    audienceSize: number;
+                    percent: number;
+                };
+                kpis: {
+                    toDeliver: number;
+                    sent: number;
+                    processed: number;
+                    delivered: number;
+                    bouncesAndErrors: number;
+                    deliveredRate: number;
+                    bouncesAndErrorsRate: number;
+                    opens: number;
+                    uniqueOpens: number;
+                    openRate: number;
+                    clicks: number;
+                    uniqueClicks: number;
+                    clickThroughRate: number;
+                    /** @description Opens classified human (machine opens: mail privacy proxies, scanners) */
+                    humanOpens: number;
+                    uniqueHumanOpens: number;
+                    /** @description uniqueHumanOpens / delivered, beside openRate */
+                    humanOpenRate: number;
+                    /** @description Clicks classified human (machine clicks: security scanners) */
+                    humanClicks: number;
+                    uniqueHumanClicks: number;
+                    /** @description uniqueHumanClicks / delivered, beside clickThroughRate */
+                    humanClickThroughRate: number;
+                };
+                computedAt: {
+                    realTime: string | null;
+                    tracking: string | null;
+                };
+            };
+            resendTarget: {
+                profileIds: string[];
+                byCause: {
+                    "soft-bounce": number;
+                    canceled: number;
+                    "in-doubt-expired": number;
+                };
+                leftOut: {
+                    optedOut: number;
+                    quarantined: number;
+                    noAddress: number;
+                };
+            };
         };
         ProfilesBatch: {
             profiles: {
@@ -958,6 +1293,10 @@ export type TrackingLogPage = components['schemas']['TrackingLogPage'];
 export type SendingHistoryPage = components['schemas']['SendingHistoryPage'];
 export type ComputeStatsResult = components['schemas']['ComputeStatsResult'];
 export type Timeline = components['schemas']['Timeline'];
+export type Proof = components['schemas']['Proof'];
+export type ProofPage = components['schemas']['ProofPage'];
+export type ProofInput = components['schemas']['ProofInput'];
+export type ResendResult = components['schemas']['ResendResult'];
 export type ProfilesBatch = components['schemas']['ProfilesBatch'];
 export type ProfilesBatchResult = components['schemas']['ProfilesBatchResult'];
 export type AudienceInput = components['schemas']['AudienceInput'];
@@ -1970,6 +2309,77 @@ export interface operations {
             };
         };
     };
+    resendDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description replays the first answer to a retry */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResendResult"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token (answered by API Gateway) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     confirmDelivery: {
         parameters: {
             query?: never;
@@ -2434,6 +2844,234 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listProofs: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description page size, 1 to 100 (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofPage"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token (answered by API Gateway) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendProof: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description replays the first answer to a retry */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description an id; a malformed one (encoding, length, characters) is a 400 naming it */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProofInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proof"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token (answered by API Gateway) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUnsubscribePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the signed token of the link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link is not valid */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Throttled (answered by API Gateway) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the signed token of the link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @constant */
+                    "List-Unsubscribe"?: "One-Click";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link is not valid */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Throttled (answered by API Gateway) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };

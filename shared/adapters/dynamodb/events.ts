@@ -105,6 +105,9 @@ const TRACKING_FIELDS = [
   'at',
   'link',
   'userAgent',
+  'ipAddress',
+  'classification',
+  'classificationRule',
   'eventId',
 ] as const satisfies ReadonlyArray<keyof TrackingLogEntry>;
 

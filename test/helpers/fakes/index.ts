@@ -9,6 +9,7 @@ import { FakePreparationCheckpoints, FakeStartCheckpoints } from './checkpoints.
 import { FakeClock, SequentialIds } from './clock.ts';
 import { FakeCounters } from './counters.ts';
 import { FakeDeliveries } from './deliveries.ts';
+import { FakeGuardCounters, FakeProofLog, FakeSigningKey } from './deliverability.ts';
 import { FakeEventStore, FakeTrackingLog } from './events.ts';
 import { FakeLedger } from './ledger.ts';
 import { FakeRecipientLog } from './logs.ts';
@@ -26,6 +27,7 @@ export * from './checkpoints.ts';
 export * from './clock.ts';
 export * from './counters.ts';
 export * from './deliveries.ts';
+export * from './deliverability.ts';
 export * from './events.ts';
 export * from './ledger.ts';
 export * from './logs.ts';
@@ -66,6 +68,9 @@ export const fakeDeps = () => {
     events: new FakeEventStore(),
     tracking: new FakeTrackingLog(),
     registry: new FakeSweepRegistry(),
+    proofs: new FakeProofLog(),
+    guardCounters: new FakeGuardCounters(),
+    key: new FakeSigningKey(),
   };
 };
 export type FakeDeps = ReturnType<typeof fakeDeps>;

@@ -32,10 +32,16 @@ const deadLetterUrls = Object.fromEntries(
   Object.entries(queueUrls).map(([name, url]) => [name, `${url}-dlq`]),
 ) as Record<keyof typeof queueUrls, string>;
 
+const unsubscribe = {
+  keySecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:local-unsubscribe-signing-key-abc123',
+  baseUrl: 'http://127.0.0.1:3000',
+};
+
 describe('the handlers’ environment', () => {
   it('has the local settings, as CDK fills them in AWS', () => {
     const settings = localSettings({
       schedulesDlqArn: 'arn:aws:sqs:us-east-1:000000000000:local-schedules-dlq',
+      unsubscribe,
     });
     expect(Object.keys(settings).sort()).toEqual(Object.keys(SETTINGS).sort());
     expect(settings).toEqual({
@@ -48,16 +54,28 @@ describe('the handlers’ environment', () => {
       SCHEDULE_TARGET_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:scheduledStart',
       SCHEDULE_DLQ_ARN: 'arn:aws:sqs:us-east-1:000000000000:local-schedules-dlq',
       IN_DOUBT_WINDOW_MINUTES: '60',
+      UNSUBSCRIBE_KEY_SECRET: unsubscribe.keySecretArn,
+      UNSUBSCRIBE_BASE_URL: 'http://127.0.0.1:3000',
+      UNSUBSCRIBE_MAILTO: '',
+      GUARD_BOUNCE_RATE: '0.04',
+      GUARD_COMPLAINT_RATE: '0.0008',
+      GUARD_MIN_PROCESSED: '200',
     });
-    expect(localSettings({ schedulesDlqArn: 'x', sendRateLimit: '14' }).SEND_RATE_LIMIT).toBe('14');
-    expect(localSettings({ schedulesDlqArn: 'x', inDoubtWindowMinutes: '2' }).IN_DOUBT_WINDOW_MINUTES).toBe(
-      '2',
+    expect(
+      localSettings({ schedulesDlqArn: 'x', unsubscribe, guard: { minProcessed: '10' } }).GUARD_MIN_PROCESSED,
+    ).toBe('10');
+    expect(localSettings({ schedulesDlqArn: 'x', unsubscribe, sendRateLimit: '14' }).SEND_RATE_LIMIT).toBe(
+      '14',
     );
+    expect(
+      localSettings({ schedulesDlqArn: 'x', unsubscribe, inDoubtWindowMinutes: '2' }).IN_DOUBT_WINDOW_MINUTES,
+    ).toBe('2');
   });
 
   it("is the union of every function's environment, with the scheduler's endpoint", () => {
     const settings = localSettings({
       schedulesDlqArn: 'arn:aws:sqs:us-east-1:000000000000:local-schedules-dlq',
+      unsubscribe,
     });
     const env = handlerEnvironment(endpoints, tables, 'WARN', { queueUrls, settings, deadLetterUrls });
     for (const spec of Object.values(functions)) {

@@ -36,7 +36,14 @@ describe('rates', () => {
       { toDeliver: 200, sent: 118, processed: 120, delivered: 110, bouncesAndErrors: 4 },
       { opens: 40, uniqueOpens: 31, clicks: 12, uniqueClicks: 9, delivered: 110 },
     );
+    // The contract's fields keep their values; the human figures sit beside them (0 without human counts).
     expect(kpis).toEqual({
+      humanOpens: 0,
+      uniqueHumanOpens: 0,
+      humanOpenRate: 0,
+      humanClicks: 0,
+      uniqueHumanClicks: 0,
+      humanClickThroughRate: 0,
       toDeliver: 200,
       sent: 118,
       processed: 120,
