@@ -36,17 +36,22 @@ export const consolePaths = (root: string): ConsolePaths => ({
   lockFile: join(root, 'console', '.build.lock'),
 });
 
+/** The newest modification time (ms) of what `dir` holds, skipping build output and hidden files. */
+const newestEntryMtime = (dir: string): number => {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || SKIPPED.has(entry.name)) continue;
+    newest = Math.max(newest, newestMtime(join(dir, entry.name)));
+  }
+  return newest;
+};
+
 /** The newest modification time (ms) under `path`, skipping build output and hidden files. */
 export const newestMtime = (path: string): number => {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || SKIPPED.has(entry.name)) continue;
-    newest = Math.max(newest, newestMtime(join(path, entry.name)));
-  }
-  return newest;
+  return Math.max(stat.mtimeMs, newestEntryMtime(path));
 };
 
 /** Why the console needs a build ("missing", "stale"), or null when console/dist is newer than every source. */
@@ -54,8 +59,9 @@ export const consoleBuildNeeded = (paths: ConsolePaths): 'missing' | 'stale' | n
   const index = join(paths.distDir, 'index.html');
   if (!existsSync(index)) return 'missing';
   const built = statSync(index).mtimeMs;
+  // console/ itself by its entries only: the build's own swap of dist and its lock file change the folder's time.
   const sources = Math.max(
-    newestMtime(paths.consoleDir),
+    existsSync(paths.consoleDir) ? newestEntryMtime(paths.consoleDir) : 0,
     ...EXTRA_SOURCES.map((p) => newestMtime(join(paths.root, p))),
   );
   return sources > built ? 'stale' : null;

@@ -2,7 +2,7 @@
  * The console in the embedded runtime: what the front serves from console/dist (and never instead of an API
  * route), and when the build is stale. In-process, on temporary folders: no build, no emulators.
  */
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,31 @@ describe('consoleBuildNeeded', () => {
       utimesSync(paths.distDir, t, t);
       expect(consoleBuildNeeded(paths)).toBeNull();
       utimesSync(domain, t, t);
+      expect(consoleBuildNeeded(paths)).toBe('stale');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('is not stale right after a build: the swap of dist and the lock in console/ are not source changes', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cas-console-build-'));
+    try {
+      const paths = consolePaths(root);
+      mkdirSync(join(root, 'console', 'src'), { recursive: true });
+      const t = Date.now() / 1000;
+      writeFileSync(join(root, 'console', 'src', 'main.tsx'), 'x');
+      utimesSync(join(root, 'console', 'src', 'main.tsx'), t - 100, t - 100);
+      utimesSync(join(root, 'console', 'src'), t - 100, t - 100);
+      // What ensureConsoleBuilt does: vite writes a temporary folder, which is renamed to dist, then the lock goes.
+      mkdirSync(join(root, 'console', '.dist-1'));
+      writeFileSync(join(root, 'console', '.dist-1', 'index.html'), 'built');
+      utimesSync(join(root, 'console', '.dist-1', 'index.html'), t - 50, t - 50);
+      renameSync(join(root, 'console', '.dist-1'), paths.distDir);
+      writeFileSync(paths.lockFile, '1');
+      rmSync(paths.lockFile);
+      expect(consoleBuildNeeded(paths)).toBeNull();
+      // A new or changed source file in console/ itself still counts.
+      writeFileSync(join(root, 'console', 'vite.config.ts'), 'export default {}');
       expect(consoleBuildNeeded(paths)).toBe('stale');
     } finally {
       rmSync(root, { recursive: true, force: true });
