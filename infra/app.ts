@@ -1,11 +1,15 @@
+import { join } from 'node:path';
 import { App, Duration, Validations } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { acknowledgeNagFindings } from './nag.ts';
+import { ConsoleStack } from './stacks/console.ts';
 import { StatefulStack } from './stacks/stateful.ts';
 import { StatelessStack } from './stacks/stateless.ts';
 import type { QueueName } from '#topology/topology.ts';
 import { settingsFromContext, settingsIn } from '#topology/settings.ts';
+import { repoRoot } from '#infra/constructs/project-function.ts';
+import { ensureConsoleBuilt } from '#local/console/build.ts';
 
 /**
  * The CDK app: `cdk.json` runs this file directly (Node 24 strips the types). Tests call `buildApp` on their own
@@ -18,16 +22,26 @@ import { settingsFromContext, settingsIn } from '#topology/settings.ts';
  * `trackingDomain`. A missing or invalid value fails synth with a message naming it.
  */
 export interface ConfirmAndSendStacks {
+  console: ConsoleStack;
   stateful: StatefulStack;
   stateless: StatelessStack;
 }
 
 export const stackNames = {
+  console: 'ConfirmAndSend-Console',
   stateful: 'ConfirmAndSend-Stateful',
   stateless: 'ConfirmAndSend-Stateless',
 } as const;
 
-export function buildApp(app: App): ConfirmAndSendStacks {
+/** The built console that the stateless stack deploys (`cdk synth` builds it first: see the end of this file). */
+export const consoleDistDir = join(repoRoot, 'console', 'dist');
+
+export interface BuildOptions {
+  /** The console's build to deploy (default console/dist). */
+  consoleDist?: string;
+}
+
+export function buildApp(app: App, options: BuildOptions = {}): ConfirmAndSendStacks {
   const context = settingsFromContext(settingsIn('cdk'), (key) => {
     const value: unknown = app.node.tryGetContext(key);
     return value === '' ? undefined : value;
@@ -37,8 +51,19 @@ export function buildApp(app: App): ConfirmAndSendStacks {
   // cdk-nag AwsSolutions: any unacknowledged finding (error or warning) fails `cdk synth`.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 
+  // The console's site first: the user pool's console client (stateful) and the API's CORS (stateless) name its
+  // address (infra/stacks/console.ts says why it is a stack of its own).
+  const site = new ConsoleStack(app, stackNames.console, {
+    env,
+    description:
+      "Confirm-and-send: the web console's site (private S3 bucket behind CloudFront with origin access control; " +
+      'its files are deployed by the stateless stack)',
+  });
+  const consoleOrigin = context.CONSOLE_ORIGIN ?? site.origin;
+
   const stateful = new StatefulStack(app, stackNames.stateful, {
     env,
+    consoleOrigin,
     description:
       'Confirm-and-send: tables, user pool, queues, SES identity and configuration set, schedule group, alarms ' +
       '(data and in-flight work)',
@@ -72,7 +97,13 @@ export function buildApp(app: App): ConfirmAndSendStacks {
     sendRateFraction: context.SEND_RATE_FRACTION,
     ...(context.SEND_RATE_LIMIT !== undefined ? { sendRateLimit: context.SEND_RATE_LIMIT } : {}),
     inDoubtWindowMinutes: context.IN_DOUBT_WINDOW_MINUTES,
-    consoleOrigin: context.CONSOLE_ORIGIN,
+    consoleOrigin,
+    console: {
+      bucket: site.bucket,
+      distribution: site.distribution,
+      distDir: options.consoleDist ?? consoleDistDir,
+      signInUrl: stateful.signInDomain.baseUrl(),
+    },
     logLevel: context.LOG_LEVEL,
     logSampleRate: context.LOG_SAMPLE_RATE,
     throttle: { rateLimit: context.API_RATE_LIMIT, burstLimit: context.API_BURST_LIMIT },
@@ -89,12 +120,15 @@ export function buildApp(app: App): ConfirmAndSendStacks {
     },
   });
 
-  const stacks = { stateful, stateless };
+  const stacks = { console: site, stateful, stateless };
   acknowledgeNagFindings(stacks);
   return stacks;
 }
 
 if (import.meta.main) {
+  // The stateless stack deploys console/dist: build it when it is missing or older than its sources (the same
+  // check and build as `npm start`), on stderr so that `cdk synth` output stays the template.
+  await ensureConsoleBuilt(repoRoot, (line) => console.error(line));
   const app = new App();
   buildApp(app);
   app.synth();

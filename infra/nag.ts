@@ -4,20 +4,50 @@
  * acknowledged here fails `cdk synth`, and test/infra/nag.test.ts fails too.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 import type { ConfirmAndSendStacks } from './app.ts';
 import { type TableName, tables, functionEntries } from '#topology/topology.ts';
 
-export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendStacks): void {
+export function acknowledgeNagFindings({ console: site, stateful, stateless }: ConfirmAndSendStacks): void {
+  // --- Console stack --------------------------------------------------------------------------------------
+  acknowledge(site.distribution, {
+    id: 'AwsSolutions-CFR1',
+    reason:
+      "No geo restriction: the console is for the company's own operators, who may sign in from anywhere they " +
+      'travel. Its files hold no data and no secret (a JavaScript app and config.json with public ids); what is ' +
+      'worth protecting sits behind the HTTP API, which requires a Cognito JWT. Blocking countries would lock out ' +
+      'staff without protecting anything more.',
+  });
+  acknowledge(site.distribution, {
+    id: 'AwsSolutions-CFR2',
+    reason:
+      'No AWS WAF web ACL: the distribution serves only the static files of the console build and config.json ' +
+      '(GET and HEAD, cached), with no data and no origin compute behind it. Every data request goes to the HTTP ' +
+      'API, which checks a Cognito JWT and is throttled per stage and route. A CloudFront web ACL must live in ' +
+      'us-east-1 (another stack and region) and costs a monthly fee plus requests for nothing to protect here; ' +
+      "attach one (the distribution's webAclId) when the account runs a central WAF.",
+  });
+  acknowledge(site.distribution, {
+    id: 'AwsSolutions-CFR4',
+    reason:
+      "The distribution uses CloudFront's default *.cloudfront.net certificate, for which CloudFront fixes the " +
+      'viewer security policy at TLSv1 whatever MinimumProtocolVersion says: only an alternate domain name with ' +
+      'its own ACM certificate (us-east-1) can require TLSv1.2_2021, and no domain is known at synth. Browsers ' +
+      'negotiate TLS 1.2 or 1.3 with it; HSTS is sent. Put a custom domain and certificate in front to raise the ' +
+      'floor (README, Deploy to AWS).',
+  });
+
   // --- Stateful stack -------------------------------------------------------------------------------------
   acknowledge(stateful.userPool, {
     id: 'AwsSolutions-COG2',
     reason:
-      'MFA is optional (TOTP), not required: the console signs in with SRP/password and has no MFA enrolment ' +
-      'flow yet. The pool is on the Plus plan with threat protection in full-function mode, which challenges ' +
+      "MFA is optional (TOTP), not required: the console's managed login offers TOTP enrolment, but the README's " +
+      'scripted checks and `npm run import` take ID tokens from a shell (USER_PASSWORD_AUTH), which has no MFA ' +
+      'enrolment. The pool is on the Plus plan with threat protection in full-function mode, which challenges ' +
       'or blocks risky sign-ins and compromised credentials; self sign-up is off and the password policy is ' +
-      'strong. Switch to Mfa.REQUIRED once the console handles the MFA_SETUP challenge.',
+      'strong. Switch to Mfa.REQUIRED once every user signs in through managed login.',
   });
   // The job queues' DLQs need nothing here: cdk-nag sees them named in their source queue's redrive policy.
   acknowledge(stateful.scheduleDeadLetterQueue, {
@@ -48,6 +78,55 @@ export function acknowledgeNagFindings({ stateful, stateless }: ConfirmAndSendSt
   });
 
   // --- Stateless stack ------------------------------------------------------------------------------------
+  // The console's deployment (ConsoleContent): aws-cdk-lib's BucketDeployment, whose handler runs only while
+  // CloudFormation deploys. Its role is our own (it logs to its own log group only), but the grants are CDK's.
+  const content = stateless.consoleContent;
+  acknowledgeResolved(content.role, (resolve) => [
+    ...['s3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => ({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason:
+        `The console deployment reads the staged build from the CDK assets bucket and lists and syncs the console ` +
+        `bucket: ${action} comes from grantRead and grantReadWrite (BucketDeployment), on those two buckets only.`,
+    })),
+    ...['s3:Abort*', 's3:DeleteObject*'].map((action) => ({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason:
+        `The console deployment writes the build and config.json to the console bucket: ${action} comes from ` +
+        "BucketDeployment's grantReadWrite on that bucket alone (the deployments never prune, so nothing is deleted " +
+        'in practice).',
+    })),
+    {
+      id: `AwsSolutions-IAM5[Resource::${resolve(`${content.build.assets.bucket.bucketArn}/*`)}]`,
+      reason:
+        'The staged console build (two zip files) is an object of the CDK bootstrap assets bucket whose key is the ' +
+        "asset's hash; CDK grants read on that bucket's objects. Read only, during the deployment.",
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${resolve(`${site.bucket.bucketArn}/*`)}]`,
+      reason:
+        'The console deployment writes every file of the build (hashed names, unknown at synth) and config.json to ' +
+        'the console bucket: the objects of that one bucket.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "BucketDeployment grants cloudfront:CreateInvalidation and GetInvalidation on '*' to invalidate the " +
+        "console distribution's cache after a deploy; those actions only expire cached copies, never read or " +
+        'change content or configuration.',
+    },
+  ]);
+  for (const fn of stateless.node.children.filter(
+    (c) => c instanceof lambda.Function && c.node.id.startsWith('Custom::CDKBucketDeployment'),
+  )) {
+    acknowledge(fn, {
+      id: 'AwsSolutions-L1',
+      reason:
+        "The console deployment's handler is aws-cdk-lib's BucketDeployment function: its Python runtime and AWS " +
+        'CLI layer are chosen by aws-cdk-lib and move with it. It runs only while CloudFormation deploys the ' +
+        'console, never on a request.',
+    });
+  }
+
   for (const route of stateless.publicRoutes) {
     acknowledge(route, {
       id: 'AwsSolutions-APIG4',

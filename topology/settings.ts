@@ -264,11 +264,12 @@ export const settings = {
     context: 'account',
   }),
   CONSOLE_ORIGIN: setting({
-    description: 'origin of the web console, the only one CORS allows',
+    description:
+      "origin of the web console, the only one CORS allows and where its Cognito client may return; unset, the console distribution's own (https://<id>.cloudfront.net)",
     expected: 'an origin URL (https://console.example.com)',
     type: z.url(),
     scope: ['cdk'],
-    default: 'http://localhost:3000',
+    optional: true,
     context: 'consoleOrigin',
   }),
   API_RATE_LIMIT: setting({

@@ -18,6 +18,10 @@ export type AuthConfig =
       /** The managed login domain (https://<prefix>.auth.<region>.amazoncognito.com), for signing out. */
       domain: string;
       scope?: string;
+      /** The callback URL the app client allows (default: this origin's /console/auth/callback). */
+      redirectUri?: string;
+      /** Where managed login returns after signing out (default: this origin's /console/sign-in). */
+      signOutUri?: string;
     };
 
 export interface ConsoleConfig {

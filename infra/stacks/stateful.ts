@@ -12,6 +12,12 @@ import { deadLetterRetention, JobQueue, resourcePrefix, secureQueue } from '#inf
 import { ruleDeadLetterQueue } from '#infra/constructs/periodic-run.ts';
 import { SesEvents } from '#infra/constructs/ses-events.ts';
 import {
+  CONSOLE_OAUTH_SCOPES,
+  consoleCallbackUrl,
+  consoleSignOutUrl,
+  signInDomainPrefix,
+} from '#infra/stacks/console.ts';
+import {
   functionEntries,
   type QueueName,
   queueEntries,
@@ -37,6 +43,11 @@ export interface StatefulStackProps extends StackProps {
   readonly trackingDomain?: string;
   /** Age of the send queue's oldest job that raises its alarm (context sendQueueAlarmMinutes, default 2 hours). */
   readonly sendQueueMaxAge?: Duration;
+  /**
+   * The web console's origin (`https://<distribution domain>`, or context consoleOrigin): its app client's callback
+   * and sign-out URLs are on it.
+   */
+  readonly consoleOrigin: string;
 }
 
 /** Fixed names: one deployment per account and region (operators and runbooks use them). */
@@ -92,6 +103,8 @@ export class StatefulStack extends Stack {
   readonly tables: Record<TableName, dynamodb.TableV2>;
   readonly userPool: cognito.UserPool;
   readonly consoleClient: cognito.UserPoolClient;
+  /** The managed-login domain the console signs in through (`https://<prefix>.auth.<region>.amazoncognito.com`). */
+  readonly signInDomain: cognito.UserPoolDomain;
   readonly queues: Record<QueueName, JobQueue>;
   readonly emailIdentity: ses.EmailIdentity;
   /** Every message is sent through it; event destinations are added to it (`addEventDestination`). */
@@ -158,17 +171,35 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // The web console: a public client (no secret), SRP or password sign-in, no hosted-UI OAuth flows.
-    // It sends the ID token to the HTTP API, whose JWT authorizer checks this client id as the audience.
+    // The web console signs in through Cognito's managed login: the authorization code flow, from a public client
+    // (no secret), so with PKCE (oidc-client-ts sends an S256 code challenge on every sign-in), back to the
+    // console's callback URL only. It sends the ID token to the HTTP API, whose JWT authorizer checks this client
+    // id as the audience. SRP and password auth stay for scripts (README "Deploy to AWS", step 6).
+    this.signInDomain = this.userPool.addDomain('SignInDomain', {
+      cognitoDomain: { domainPrefix: signInDomainPrefix(this.account) },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
     this.consoleClient = this.userPool.addClient('ConsoleClient', {
       generateSecret: false,
       authFlows: { userSrp: true, userPassword: true },
-      disableOAuth: true,
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: CONSOLE_OAUTH_SCOPES.map((scope) => cognito.OAuthScope.custom(scope)),
+        callbackUrls: [consoleCallbackUrl(props.consoleOrigin)],
+        logoutUrls: [consoleSignOutUrl(props.consoleOrigin)],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
+    });
+    // Managed login (its newer pages) shows a client's sign-in only once the client has a style: Cognito's own.
+    new cognito.CfnManagedLoginBranding(this, 'ConsoleSignInStyle', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.consoleClient.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
 
     for (const groupName of roleGroups) {
@@ -178,6 +209,7 @@ export class StatefulStack extends Stack {
     // What the console needs to sign in.
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'ConsoleClientId', { value: this.consoleClient.userPoolClientId });
+    new CfnOutput(this, 'SignInDomain', { value: this.signInDomain.baseUrl() });
 
     this.alarmTopic = new AlarmTopic(this, 'Alarms', props.alarmEmail ? { email: props.alarmEmail } : {});
     const topic = this.alarmTopic.topic;

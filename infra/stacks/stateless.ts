@@ -4,11 +4,13 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -19,6 +21,8 @@ import { appMetric } from '#infra/constructs/dashboard.ts';
 import { periodicRuleName } from '#infra/constructs/periodic-run.ts';
 import { Dashboard } from '#infra/constructs/dashboard.ts';
 import { resourcePrefix } from '#infra/constructs/job-queue.ts';
+import { ConsoleContent } from '#infra/constructs/console-content.ts';
+import { CONSOLE_OAUTH_SCOPES, consoleCallbackUrl, consoleSignOutUrl } from '#infra/stacks/console.ts';
 import { fixedFunctionName, ProjectFunction } from '#infra/constructs/project-function.ts';
 import {
   type FunctionName,
@@ -53,8 +57,18 @@ export interface StatelessStackProps extends StackProps {
   readonly sendRateLimit?: number;
   /** IN_DOUBT_WINDOW_MINUTES: how long an in-doubt recipient waits for an SES event naming it. */
   readonly inDoubtWindowMinutes: number;
-  /** Origin of the web console, allowed by CORS. */
+  /** Origin of the web console (its distribution's, or context consoleOrigin): the only one CORS allows. */
   readonly consoleOrigin: string;
+  /**
+   * Where the console's files go (ConsoleStack) and what they are: the build (console/dist), deployed with a
+   * `config.json` naming this API and the Cognito sign-in (managed-login domain URL).
+   */
+  readonly console: {
+    bucket: s3.IBucket;
+    distribution: cloudfront.IDistribution;
+    distDir: string;
+    signInUrl: string;
+  };
   readonly logLevel: string;
   /** Share of invocations logged at DEBUG whatever the level (Powertools log sampling). */
   readonly logSampleRate: number;
@@ -116,6 +130,8 @@ export class StatelessStack extends Stack {
   /** Assumed by EventBridge Scheduler; may only invoke the schedule target and write to the schedule DLQ. */
   readonly schedulerRole: iam.Role;
   readonly dashboard: Dashboard;
+  /** The console's files and config.json in its bucket. */
+  readonly consoleContent: ConsoleContent;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -276,15 +292,12 @@ export class StatelessStack extends Stack {
     });
 
     // The console sends the Cognito ID token, whose `aud` is the app client id.
-    const authorizer = new HttpJwtAuthorizer(
-      'CognitoAuthorizer',
-      `https://cognito-idp.${this.region}.amazonaws.com/${props.userPool.userPoolId}`,
-      {
-        authorizerName: 'cognito-id-token',
-        jwtAudience: [props.consoleClient.userPoolClientId],
-        identitySource: ['$request.header.Authorization'],
-      },
-    );
+    const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${props.userPool.userPoolId}`;
+    const authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', issuer, {
+      authorizerName: 'cognito-id-token',
+      jwtAudience: [props.consoleClient.userPoolClientId],
+      identitySource: ['$request.header.Authorization'],
+    });
 
     // The public routes (topology `auth: 'none'`: the one-click unsubscribe links mailbox providers POST to, with
     // no sign-in) have no authorizer: they authenticate a signed token themselves, and are throttled on their own.
@@ -372,5 +385,26 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+
+    // The console's build and its config.json (console/src/config.ts reads it at start): this API, Cognito's
+    // managed login for the console client, and the URLs the client allows.
+    this.consoleContent = new ConsoleContent(this, 'ConsoleContent', {
+      bucket: props.console.bucket,
+      distribution: props.console.distribution,
+      distDir: props.console.distDir,
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      config: {
+        apiUrl: this.api.apiEndpoint,
+        auth: {
+          mode: 'cognito',
+          authority: issuer,
+          clientId: props.consoleClient.userPoolClientId,
+          domain: props.console.signInUrl,
+          scope: CONSOLE_OAUTH_SCOPES.join(' '),
+          redirectUri: consoleCallbackUrl(props.consoleOrigin),
+          signOutUri: consoleSignOutUrl(props.consoleOrigin),
+        },
+      },
+    });
   }
 }

@@ -4,7 +4,7 @@
  * The infra vitest project sets CDK_VALIDATION=false (skips the slow built-in CloudFormation validation;
  * plugins such as cdk-nag still run).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
@@ -23,12 +23,32 @@ export interface BuiltApp extends ConfirmAndSendStacks {
   app: App;
 }
 
+/**
+ * A stand-in for console/dist (index.html, a public file and one hashed script): the templates depend on the
+ * build only through its asset hash, so the infra tests neither need nor wait for a Vite build.
+ */
+export const fixtureConsoleDist = (() => {
+  let dir: string | undefined;
+  return (): string => {
+    if (dir) return dir;
+    dir = mkdtempSync(join(tmpdir(), 'console-dist-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(
+      join(dir, 'index.html'),
+      '<!doctype html><script type="module" src="/assets/index-abc.js"></script>',
+    );
+    writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    writeFileSync(join(dir, 'assets', 'index-abc.js'), 'export {};');
+    return dir;
+  };
+})();
+
 export function buildTestApp(extraContext: Record<string, unknown> = {}): BuiltApp {
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')),
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...extraContext },
   });
-  return { app, ...buildApp(app) };
+  return { app, ...buildApp(app, { consoleDist: fixtureConsoleDist() }) };
 }
 
 export interface Synthesized extends BuiltApp {
@@ -36,6 +56,7 @@ export interface Synthesized extends BuiltApp {
   stateless: ConfirmAndSendStacks['stateless'];
   statefulTemplate: Template;
   statelessTemplate: Template;
+  consoleTemplate: Template;
 }
 
 export function synthesize(extraContext: Record<string, unknown> = {}): Synthesized {
@@ -44,6 +65,7 @@ export function synthesize(extraContext: Record<string, unknown> = {}): Synthesi
     ...built,
     statefulTemplate: Template.fromStack(built.stateful),
     statelessTemplate: Template.fromStack(built.stateless),
+    consoleTemplate: Template.fromStack(built.console),
   };
 }
 

@@ -91,11 +91,12 @@ describe('cdk-nag AwsSolutions', () => {
       expect(ack.id).toMatch(/^Annotation::AwsSolutions-IAM5\[Resource::.*\/index\/\*\]$/);
 
     // `*` only on one-statement policies: ses:GetAccount of each `ses: ['account']` function, and the X-Ray
-    // actions of every function (active tracing).
+    // actions of every function (active tracing); and the console deployment's CloudFront invalidations (below).
     expect(
       iam5
         .filter((a) => a.id === 'Annotation::AwsSolutions-IAM5[Resource::*]')
         .map((a) => a.path)
+        .filter((path) => !path.endsWith('/ConsoleContent/DeploymentRole'))
         .sort(),
     ).toEqual(
       [
@@ -122,9 +123,27 @@ describe('cdk-nag AwsSolutions', () => {
         .sort(),
     );
 
+    // The console deployment's role (aws-cdk-lib's BucketDeployment grants): exactly these, on that role only.
+    const deploymentRole = 'ConfirmAndSend-Stateless/ConsoleContent/DeploymentRole';
+    const deploymentAcks = iam5.filter((a) => a.path === deploymentRole);
+    expect(deploymentAcks.map((a) => a.id.replace(/^Annotation::/, '')).sort()).toEqual(
+      [
+        'AwsSolutions-IAM5[Action::s3:Abort*]',
+        'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+        'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+        'AwsSolutions-IAM5[Action::s3:GetObject*]',
+        'AwsSolutions-IAM5[Action::s3:List*]',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-eu-west-1/*]',
+        expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\{"Fn::GetStackOutput".*SiteBucket.*\}\/\*\]$/),
+      ].sort(),
+    );
+
     const accountFunctions = entries.filter(([, spec]) => spec.ses?.includes('account')).length;
     const schedulingFunctions = entries.filter(([, spec]) => spec.schedules).length;
-    expect(iam5).toHaveLength(expectedIndex.length + accountFunctions + entries.length + schedulingFunctions);
+    expect(iam5).toHaveLength(
+      expectedIndex.length + accountFunctions + entries.length + schedulingFunctions + deploymentAcks.length,
+    );
     // The unsubscribe signing key is not rotated (links already sent must keep working), and the public
     // one-click unsubscribe routes have no authorizer (a signed token instead): on exactly those resources.
     expect(acks.filter((a) => /SMG4|APIG4/.test(a.id)).map((a) => [a.path, a.id])).toEqual([
@@ -132,7 +151,18 @@ describe('cdk-nag AwsSolutions', () => {
       ['ConfirmAndSend-Stateless/HttpApi/GET--unsubscribe--{token}', 'Annotation::AwsSolutions-APIG4'],
       ['ConfirmAndSend-Stateless/HttpApi/POST--unsubscribe--{token}', 'Annotation::AwsSolutions-APIG4'],
     ]);
-    expect(acks).toHaveLength(1 + 2 + 3 + iam5.length);
+    // The console's distribution (no geo restriction, no WAF, the default certificate's TLS floor) and the
+    // runtime of the console deployment's handler (aws-cdk-lib's BucketDeployment).
+    expect(acks.filter((a) => /CFR|L1/.test(a.id)).map((a) => [a.path, a.id])).toEqual([
+      ['ConfirmAndSend-Console/Distribution', 'Annotation::AwsSolutions-CFR1'],
+      ['ConfirmAndSend-Console/Distribution', 'Annotation::AwsSolutions-CFR2'],
+      ['ConfirmAndSend-Console/Distribution', 'Annotation::AwsSolutions-CFR4'],
+      [
+        expect.stringMatching(/^ConfirmAndSend-Stateless\/Custom::CDKBucketDeployment[0-9A-F]+$/),
+        'Annotation::AwsSolutions-L1',
+      ],
+    ]);
+    expect(acks).toHaveLength(1 + 2 + 3 + iam5.length + 4);
   });
 
   it('fails synth on an unencrypted queue without DLQ or TLS policy (SQS2, SQS3, SQS4 are live)', () => {

@@ -111,12 +111,11 @@ describe('stateful stack: Cognito', () => {
     expect(roleGroups).toEqual(['start-deliveries', 'prepare-deliveries', 'administration', 'workflow']);
   });
 
-  it('has one public console client (no secret) with SRP and password auth and no OAuth flows', () => {
+  it('has one public console client (no secret) with SRP and password auth (its OAuth flows: console.test.ts)', () => {
     s.statefulTemplate.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
     const client = Object.values(resourcesOf(s.statefulTemplate, 'AWS::Cognito::UserPoolClient'))[0]!
       .Properties;
     expect(client.GenerateSecret).not.toBe(true);
-    expect(client.AllowedOAuthFlowsUserPoolClient).not.toBe(true);
     expect(new Set(client.ExplicitAuthFlows as string[])).toEqual(
       new Set(['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
     );

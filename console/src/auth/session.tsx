@@ -6,7 +6,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { type Action, can as roleCan } from '#domain/roles.ts';
 import type { ConsoleConfig } from '../config.ts';
-import { cognitoManager } from './cognito.ts';
+import { cognitoManager, signOutUri } from './cognito.ts';
 import { type Session, sessionFromToken } from './token.ts';
 
 const STORAGE_KEY = 'confirm-and-send.session';
@@ -97,7 +97,7 @@ export const AuthProvider = ({ config, children }: { config: ConsoleConfig; chil
           // Cognito's managed login ends its own session at /logout (it has no OIDC end_session_endpoint).
           const url = new URL('/logout', config.auth.domain);
           url.searchParams.set('client_id', config.auth.clientId);
-          url.searchParams.set('logout_uri', `${window.location.origin}/console/sign-in`);
+          url.searchParams.set('logout_uri', signOutUri(config.auth));
           window.location.assign(url.toString());
         }
       },
