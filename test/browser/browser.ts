@@ -38,10 +38,17 @@ export const useBrowser = (): (() => Browser) => {
   };
 };
 
-/** A full-page screenshot of the screen, as test-results/console/<name>.png. */
-export const screenshot = async (page: Page, name: string): Promise<void> => {
+/**
+ * A screenshot of the screen, as test-results/console/<name>.png: the full page, or (`{ fullPage: false }`, for a
+ * dialog, whose overlay covers the viewport only) what the viewport shows.
+ */
+export const screenshot = async (
+  page: Page,
+  name: string,
+  { fullPage = true }: { fullPage?: boolean } = {},
+): Promise<void> => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage, animations: 'disabled' });
 };
 
 /** axe-core on the page as it stands: no serious or critical violation (each is listed when one is found). */

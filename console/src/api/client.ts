@@ -17,6 +17,10 @@ export type ExclusionLogEntry = Schemas['ExclusionLogPage']['items'][number];
 export type TrackingLogEntry = Schemas['TrackingLogPage']['items'][number];
 export type DeliveryInput = Schemas['DeliveryInput'];
 export type Timeline = Schemas['Timeline'];
+export type Proof = Schemas['Proof'];
+export type ProofRecipient = Proof['recipients'][number];
+export type ResendResult = Schemas['ResendResult'];
+export type ResendTarget = ResendResult['resendTarget'];
 
 export interface FieldError {
   field: string;

@@ -3,8 +3,18 @@
  * Deployment block follows it, and mutations that refresh what they change.
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type ResendCause, resendCause } from '#domain/resend.ts';
 import { useApi } from './context.tsx';
-import { type Audience, type Delivery, type DeliveryInput, type DeliveryState, unwrap } from './client.ts';
+import {
+  type Audience,
+  type Delivery,
+  type DeliveryInput,
+  type DeliveryState,
+  type Proof,
+  type SendingLogEntry,
+  type TrackingLogEntry,
+  unwrap,
+} from './client.ts';
 
 /** How often a delivery in this state is read again (ms), or false when it does not move by itself. */
 export const pollInterval = (delivery: Delivery | undefined): number | false => {
@@ -246,5 +256,158 @@ export const useCreateAudience = () => {
   return useMutation({
     mutationFn: (name: string): Promise<Audience> => unwrap(api.POST('/audiences', { body: { name } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['audiences'] }),
+  });
+};
+
+/** Proofs move while SES events arrive: pending and sent recipients, and opens or clicks in the first minutes. */
+export const proofsMoving = (proofs: readonly Proof[], now = Date.now()): boolean =>
+  proofs.some(
+    (p) =>
+      now - Date.parse(p.sentAt) < 5 * 60_000 ||
+      p.recipients.some((r) => r.status === 'pending' || r.status === 'sent'),
+  );
+
+export const useProofs = (id: string) => {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: ['proofs', id],
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET('/deliveries/{id}/proofs', {
+          params: { path: { id }, query: { limit: 20, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    initialPageParam: '' as string,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: (query) =>
+      proofsMoving(query.state.data?.pages.flatMap((p) => p.items) ?? []) ? 2000 : false,
+  });
+};
+
+/** Sends a proof; `key` (one per dialog) makes a retried request replay the first answer instead of sending again. */
+export const useSendProof = (id: string) => {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ addresses, key }: { addresses: string[]; key: string }) =>
+      unwrap(
+        api.POST('/deliveries/{id}/proofs', {
+          params: { path: { id }, header: { 'Idempotency-Key': key } },
+          body: { addresses },
+        }),
+      ),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['proofs', id] }),
+  });
+};
+
+/** Makes the resend of a delivery whose send is over (a new delivery, in editing); `key` as for proofs. */
+export const useResend = (id: string) => {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (key: string) =>
+      unwrap(
+        api.POST('/deliveries/{id}/resend', {
+          params: { path: { id }, header: { 'Idempotency-Key': key } },
+        }),
+      ),
+    onSuccess: (resend) => {
+      const { resendTarget: _target, ...delivery } = resend;
+      queryClient.setQueryData(['delivery', resend.id], delivery);
+      void queryClient.invalidateQueries({ queryKey: ['deliveries'] });
+    },
+  });
+};
+
+/** Sending-log entries read for a resend's estimate, at most (per status) before it says "at least". */
+export const RESEND_PREVIEW_MAX = 2000;
+
+export interface ResendPreview {
+  byCause: Record<ResendCause, number>;
+  /** Some failed or canceled entries were not read (more than RESEND_PREVIEW_MAX): the counts are lower bounds. */
+  partial: boolean;
+}
+
+/**
+ * Who a resend would target, counted from the sending log with the API's own rule (`resendCause`, shared domain):
+ * before the exclusions checked at the time of the resend (opted out, quarantined, no address). The sending log
+ * is the Administration role's: without it the dialog explains the rule and gives bounds from the KPIs instead.
+ */
+export const useResendPreview = (delivery: Delivery, enabled: boolean) => {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['resend-preview', delivery.id, delivery.version],
+    enabled,
+    // Counted again each time the dialog opens: a stop cancels its recipients after the delivery says stopped.
+    staleTime: 0,
+    queryFn: async (): Promise<ResendPreview> => {
+      const byCause: Record<ResendCause, number> = { 'soft-bounce': 0, canceled: 0, 'in-doubt-expired': 0 };
+      let partial = false;
+      for (const status of ['failed', 'canceled'] as const) {
+        const { items, truncated } = await allPages<SendingLogEntry>(
+          (cursor) =>
+            unwrap(
+              api.GET('/deliveries/{id}/sending-logs', {
+                params: {
+                  path: { id: delivery.id },
+                  query: { status, limit: 100, ...(cursor ? { cursor } : {}) },
+                },
+              }),
+            ),
+          RESEND_PREVIEW_MAX,
+        );
+        partial ||= truncated;
+        for (const entry of items) {
+          const cause = resendCause(entry);
+          if (cause) byCause[cause]++;
+        }
+      }
+      return { byCause, partial };
+    },
+  });
+};
+
+export interface OptOutOrigin {
+  deliveryId: string;
+  version: number;
+  at: string;
+  sesMessageId: string;
+}
+
+/** The deliveries of a profile's history searched for its opt-out, newest first. */
+export const OPT_OUT_SEARCH_DELIVERIES = 10;
+
+/**
+ * When and from which message a profile opted out: its `opt-out` entry in the tracking log of one of the deliveries
+ * in its history (the one-click link or a list unsubscribe both write one). The API's profile does not say
+ * (`optOutAt` and `optOutSource` are stored, not shown), so the console looks in the tracking logs, which only the
+ * Administration role may read, for the most recent deliveries sent to the profile.
+ */
+export const useOptOutOrigin = (profileId: string, deliveryIds: readonly string[], enabled: boolean) => {
+  const api = useApi();
+  const searched = [...new Set(deliveryIds)].slice(0, OPT_OUT_SEARCH_DELIVERIES);
+  return useQuery({
+    queryKey: ['opt-out-origin', profileId, searched],
+    enabled,
+    queryFn: async (): Promise<OptOutOrigin | null> => {
+      for (const deliveryId of searched) {
+        const { items } = await allPages<TrackingLogEntry>(
+          (cursor) =>
+            unwrap(
+              api.GET('/deliveries/{id}/tracking-logs', {
+                params: {
+                  path: { id: deliveryId },
+                  query: { type: 'opt-out', limit: 100, ...(cursor ? { cursor } : {}) },
+                },
+              }),
+            ),
+          MAX_LISTED,
+        );
+        const entry = items.find((e) => e.profileId === profileId);
+        if (entry)
+          return { deliveryId, version: entry.version, at: entry.at, sesMessageId: entry.sesMessageId };
+      }
+      return null;
+    },
   });
 };

@@ -1,4 +1,7 @@
-/** A profile and its history: every message sent to it, newest first, with its status, opens and clicks. */
+/**
+ * A profile and its history: every message sent to it, newest first, with its status, opens and clicks; and, when
+ * it opted out, when and from which message (its opt-out in the tracking log of a delivery of its history).
+ */
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';
@@ -9,9 +12,19 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import { useNavigate, useParams } from 'react-router';
-import { useDeliveries, useProfile, useProfileHistory } from '../../api/hooks.ts';
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Spinner from '@cloudscape-design/components/spinner';
+import {
+  OPT_OUT_SEARCH_DELIVERIES,
+  useDeliveries,
+  useOptOutOrigin,
+  useProfile,
+  useProfileHistory,
+} from '../../api/hooks.ts';
+import { useAuth } from '../../auth/session.tsx';
 import { useBreadcrumbs } from '../../layout/Shell.tsx';
-import { EmptyState, ErrorAlert } from '../../lib/errors.tsx';
+import { EmptyState, ErrorAlert, errorMessage } from '../../lib/errors.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 export default function ProfileDetail() {
@@ -28,6 +41,23 @@ export default function ProfileDetail() {
   ]);
   const items = history.data?.pages.flatMap((p) => p.items) ?? [];
   const p = profile.data;
+  const auth = useAuth();
+  const optOut = useOptOutOrigin(
+    id,
+    items.map((h) => h.deliveryId),
+    !!p?.optOut && auth.can('logs:read') && history.isSuccess,
+  );
+  const deliveryLink = (deliveryId: string) => (
+    <Link
+      href={`/console/deliveries/${deliveryId}`}
+      onFollow={(e) => {
+        e.preventDefault();
+        navigate(`/console/deliveries/${deliveryId}`);
+      }}
+    >
+      {labels.get(deliveryId) ?? deliveryId}
+    </Link>
+  );
 
   return (
     <ContentLayout
@@ -51,6 +81,30 @@ export default function ProfileDetail() {
             ]}
           />
         </Container>
+        {p?.optOut ? (
+          <Alert type="info" header="Opted out">
+            <span data-testid="opt-out">
+              {!auth.can('logs:read') ? (
+                'This profile receives no more deliveries: preparation excludes it. When and from which message it opted out is in the tracking logs (Administration role).'
+              ) : optOut.isPending ? (
+                <>
+                  <Spinner /> Looking for the opt-out in the tracking logs…
+                </>
+              ) : optOut.isError ? (
+                `The tracking logs could not be read: ${errorMessage(optOut.error)}`
+              ) : optOut.data ? (
+                <>
+                  Opted out on {formatDateTime(optOut.data.at)} from the message of{' '}
+                  {deliveryLink(optOut.data.deliveryId)} (SES message{' '}
+                  <Box variant="code">{optOut.data.sesMessageId || 'unknown'}</Box>): preparation excludes it
+                  from every delivery.
+                </>
+              ) : (
+                `Opted out, not from a message of its last ${OPT_OUT_SEARCH_DELIVERIES} deliveries: by an import, the API, or longer ago than the tracking log keeps (90 days). Preparation excludes it from every delivery.`
+              )}
+            </span>
+          </Alert>
+        ) : null}
         {history.isError ? <ErrorAlert error={history.error} onRetry={() => void history.refetch()} /> : null}
         <Table
           items={items}
@@ -79,15 +133,14 @@ export default function ProfileDetail() {
               id: 'delivery',
               header: 'Delivery',
               cell: (h) => (
-                <Link
-                  href={`/console/deliveries/${h.deliveryId}`}
-                  onFollow={(e) => {
-                    e.preventDefault();
-                    navigate(`/console/deliveries/${h.deliveryId}`);
-                  }}
-                >
-                  {labels.get(h.deliveryId) ?? h.deliveryId}
-                </Link>
+                <span>
+                  {deliveryLink(h.deliveryId)}
+                  {optOut.data?.sesMessageId && optOut.data.sesMessageId === h.sesMessageId ? (
+                    <Box variant="small" display="block" color="text-status-info" data-opted-out-here>
+                      Opted out from this message
+                    </Box>
+                  ) : null}
+                </span>
               ),
             },
             { id: 'email', header: 'Address', cell: (h) => h.email },

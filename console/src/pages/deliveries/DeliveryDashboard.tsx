@@ -1,7 +1,9 @@
 /**
- * The delivery dashboard: properties, audience, schedule and content, the Deployment block, and the action bar
- * (Edit, Prepare, Confirm send, Pause, Resume, Stop). Confirm send is offered to Start deliveries users only;
- * anyone else sees Adobe Campaign's banner instead. It re-reads itself while the delivery prepares or sends.
+ * The delivery dashboard: properties, audience, schedule and content, the Deployment block, the proofs, and the
+ * action bar (Edit, Prepare, Confirm send, Pause, Resume, Stop, Resend to who did not get it). Confirm send is
+ * offered to Start deliveries users only; anyone else sees Adobe Campaign's banner instead. A delivery the
+ * reputation guard paused says why, with Resume for Start deliveries users; a resend says where it came from. It
+ * re-reads itself while the delivery prepares or sends.
  */
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
@@ -17,7 +19,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
 import Table from '@cloudscape-design/components/table';
 import { useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useLocation, useNavigate, useParams } from 'react-router';
 import { EDITABLE_STATES } from '#domain/delivery.ts';
 import { CONFIRM_REFUSED } from '#domain/roles.ts';
 import { ApiError, type Delivery } from '../../api/client.ts';
@@ -37,6 +39,19 @@ import { ErrorAlert, errorMessage } from '../../lib/errors.tsx';
 import { formatContactDate, formatCount, formatDateTime } from '../../lib/format.ts';
 import { StateIndicator } from '../../lib/states.tsx';
 import { Deployment } from './Deployment.tsx';
+import { Proofs } from './Proofs.tsx';
+import { ResendModal, type ResendNavigationState, ResendOrigin, resendable } from './Resend.tsx';
+
+/** Who pauses a sending delivery whose bounce or complaint rate passed its threshold (shared/domain/delivery.ts). */
+const REPUTATION_GUARD = 'reputation-guard';
+
+/** Why the reputation guard paused the delivery, when it is paused and the guard was the last to pause it. */
+export const guardPauseReason = (d: Delivery): string | null => {
+  if (d.state !== 'paused') return null;
+  const pause = [...d.history].reverse().find((h) => h.to === 'paused');
+  if (!pause || !('system' in pause.by) || pause.by.system !== REPUTATION_GUARD) return null;
+  return pause.reason ?? d.pauseReason ?? d.deployment.statusText;
+};
 
 /** What the Confirm send dialog says: at once, or when. */
 export const confirmMessage = (d: Delivery): string => {
@@ -84,7 +99,10 @@ const Dashboard = ({ delivery }: { delivery: Delivery }) => {
   const action = useDeliveryAction();
   const stats = useComputeStats(delivery.id);
   const [asking, setAsking] = useState<DeliveryAction | null>(null);
+  const [resending, setResending] = useState(false);
   const [quota, setQuota] = useState<ApiError | null>(null);
+  const { state: navigation } = useLocation() as { state: ResendNavigationState | null };
+  const guardReason = guardPauseReason(delivery);
   useBreadcrumbs([
     { text: 'Deliveries', href: '/console/deliveries' },
     ...(delivery.parentId
@@ -155,6 +173,11 @@ const Dashboard = ({ delivery }: { delivery: Delivery }) => {
         Stop
       </Button>
     ) : null,
+    resendable(delivery) && auth.can('delivery:create') ? (
+      <Button key="resend" iconName="redo" onClick={() => setResending(true)}>
+        Resend to who did not get it
+      </Button>
+    ) : null,
     delivery.recurrence ? (
       <Button key="executions" onClick={() => navigate(`/console/recurring/${delivery.id}`)}>
         Executions
@@ -186,6 +209,43 @@ const Dashboard = ({ delivery }: { delivery: Delivery }) => {
       }
     >
       <SpaceBetween size="l">
+        {guardReason !== null ? (
+          <Alert
+            type="warning"
+            header="Paused by the reputation guard"
+            action={
+              auth.can('delivery:resume') ? (
+                <Button onClick={() => setAsking('resume')}>Resume</Button>
+              ) : undefined
+            }
+          >
+            <SpaceBetween size="xs">
+              <span data-testid="guard-reason">{guardReason}</span>
+              <span>
+                SES reviews an account whose bounce rate reaches 5 % or complaint rate 0.1 %, and may pause
+                all its sending: this delivery was paused before that. Look at its hard bounces and where its
+                audience came from before resuming; after a resume the guard judges only what happens next.
+                {auth.can('delivery:resume') ? '' : ' A user with Start deliveries can resume it.'}
+              </span>
+              {auth.can('logs:read') ? (
+                <Link
+                  href={`/console/logs/${delivery.id}`}
+                  onFollow={(e) => {
+                    e.preventDefault();
+                    navigate(`/console/logs/${delivery.id}`);
+                  }}
+                >
+                  Open the sending log
+                </Link>
+              ) : null}
+            </SpaceBetween>
+          </Alert>
+        ) : null}
+        <ResendOrigin
+          delivery={delivery}
+          target={navigation?.resendTarget}
+          members={audience.data?.memberCount}
+        />
         {state === 'ready' && !canConfirm ? (
           <Alert type="info" header="Information">
             {CONFIRM_REFUSED}
@@ -234,6 +294,7 @@ const Dashboard = ({ delivery }: { delivery: Delivery }) => {
             })
           }
         />
+        <Proofs delivery={delivery} />
         <ColumnLayout columns={2}>
           <Container header={<Header variant="h2">Properties</Header>}>
             <KeyValuePairs
@@ -341,6 +402,7 @@ const Dashboard = ({ delivery }: { delivery: Delivery }) => {
       >
         {confirmMessage(delivery)}
       </ConfirmModal>
+      {resending ? <ResendModal delivery={delivery} onClose={() => setResending(false)} /> : null}
       {question ? (
         <ConfirmModal
           visible

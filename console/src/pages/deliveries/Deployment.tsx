@@ -1,7 +1,7 @@
 /**
  * The Deployment block: status text, preparation progress and exclusions, the send's progress with processed / to
- * deliver and an ETA, the KPI tiles (each with its count and when it was computed), the chart of sends and
- * outcomes, and Compute stats. Fixed tile sizes and tabular figures: nothing moves as the numbers do.
+ * deliver and an ETA, the KPI tiles (each with its count and when it was computed; open rate and CTR from all
+ * events beside the human ones), the chart of sends and outcomes, and Compute stats. Fixed tile sizes and tabular figures: nothing moves as the numbers do.
  */
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
@@ -11,8 +11,11 @@ import Container from '@cloudscape-design/components/container';
 import Header from '@cloudscape-design/components/header';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import MixedLineBarChart from '@cloudscape-design/components/mixed-line-bar-chart';
+import Popover from '@cloudscape-design/components/popover';
 import ProgressBar from '@cloudscape-design/components/progress-bar';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import type { ReactNode } from 'react';
+import { CLICK_MIN_HUMAN_SECONDS } from '#domain/engagement.ts';
 import type { Delivery, Timeline } from '../../api/client.ts';
 import { etaSeconds } from '../../api/hooks.ts';
 import { formatCount, formatDuration, formatRate, formatTime } from '../../lib/format.ts';
@@ -27,6 +30,37 @@ const CAUSES: Record<string, string> = {
 
 export const causeLabel = (cause: string) => CAUSES[cause] ?? cause;
 
+/** What "human" means beside the all-events figures (the rules: shared/domain/engagement.ts). */
+export const HUMAN_EXPLANATION =
+  'All events: every open and click SES reports. Human: without the machine ones, the mail privacy proxies ' +
+  '(Apple Mail Privacy Protection) that open every message as it arrives and the security scanners that follow ' +
+  'every link as it passes. Both over the same delivered count.';
+
+const HumanLabel = ({ children }: { children: ReactNode }) => (
+  <SpaceBetween direction="horizontal" size="xxs" alignItems="center">
+    <span>{children}</span>
+    <Popover
+      header="Human opens and clicks"
+      size="medium"
+      triggerType="custom"
+      content={
+        <SpaceBetween size="xs">
+          <span>
+            Each open and click is classified from its user agent and timing. Machine: Apple Mail Privacy
+            Protection (the bare user agent Mozilla/5.0), security gateways and link checkers that name
+            themselves, requests with no user agent, and clicks less than {CLICK_MIN_HUMAN_SECONDS} s after
+            delivery. Human: mail clients, and Gmail&apos;s image proxy (it fetches images when the reader
+            opens).
+          </span>
+          <span>The tracking log shows the verdict and the rule for each event.</span>
+        </SpaceBetween>
+      }
+    >
+      <Button variant="inline-icon" iconName="status-info" ariaLabel="What human means" />
+    </Popover>
+  </SpaceBetween>
+);
+
 const Tile = ({
   id,
   label,
@@ -35,13 +69,15 @@ const Tile = ({
   at,
 }: {
   id: string;
-  label: string;
+  label: ReactNode;
   value: string;
   count?: string;
   at: string | null;
 }) => (
   <div className="kpi-tile" data-kpi={id}>
-    <Box variant="awsui-key-label">{label}</Box>
+    <div className="kpi-label">
+      <Box variant="awsui-key-label">{label}</Box>
+    </div>
     <Box fontSize="display-l" fontWeight="light">
       <span className="tabular" data-kpi-value>
         {value}
@@ -215,7 +251,7 @@ export const Deployment = ({
             resultText="All messages have been processed."
           />
         ) : null}
-        <ColumnLayout columns={3} borders="vertical" minColumnWidth={170}>
+        <ColumnLayout columns={4} borders="vertical" minColumnWidth={150}>
           <Tile
             id="toDeliver"
             label="To deliver"
@@ -239,19 +275,36 @@ export const Deployment = ({
           />
           <Tile
             id="openRate"
-            label="Open rate"
+            label="Open rate (all events)"
             value={formatRate(kpis.openRate)}
             count={`${formatCount(kpis.uniqueOpens)} unique opens`}
             at={computedAt.tracking}
           />
           <Tile
+            id="humanOpenRate"
+            label={<HumanLabel>Open rate (human)</HumanLabel>}
+            value={formatRate(kpis.humanOpenRate)}
+            count={`${formatCount(kpis.uniqueHumanOpens)} unique human opens`}
+            at={computedAt.tracking}
+          />
+          <Tile
             id="clickThroughRate"
-            label="Click-through rate"
+            label="Click-through rate (all events)"
             value={formatRate(kpis.clickThroughRate)}
             count={`${formatCount(kpis.uniqueClicks)} unique clicks`}
             at={computedAt.tracking}
           />
+          <Tile
+            id="humanClickThroughRate"
+            label={<HumanLabel>Click-through rate (human)</HumanLabel>}
+            value={formatRate(kpis.humanClickThroughRate)}
+            count={`${formatCount(kpis.uniqueHumanClicks)} unique human clicks`}
+            at={computedAt.tracking}
+          />
         </ColumnLayout>
+        <Box color="text-body-secondary" fontSize="body-s" data-testid="human-explanation">
+          {HUMAN_EXPLANATION}
+        </Box>
         {preparation ? <SendsChart timeline={timeline} loading={timelineLoading} /> : null}
       </SpaceBetween>
     </Container>

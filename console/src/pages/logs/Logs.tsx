@@ -1,6 +1,7 @@
 /**
  * Delivery logs (administration): the sending log filtered by status, the exclusion log with its summary by
- * cause, the tracking log filtered by type; each exported to CSV.
+ * cause, the tracking log filtered by type and by classification (human or machine, with the rule that decided);
+ * each exported to CSV.
  */
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
@@ -16,6 +17,7 @@ import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/c
 import Tabs from '@cloudscape-design/components/tabs';
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
+import { CLICK_MIN_HUMAN_SECONDS } from '#domain/engagement.ts';
 import {
   type ExclusionLogEntry,
   type SendingLogEntry,
@@ -29,7 +31,7 @@ import { useBreadcrumbs } from '../../layout/Shell.tsx';
 import { ErrorAlert } from '../../lib/errors.tsx';
 import { formatCount, formatDateTime } from '../../lib/format.ts';
 import { causeLabel } from '../deliveries/Deployment.tsx';
-import { LogTable } from './LogTable.tsx';
+import { type LogPage, LogTable } from './LogTable.tsx';
 
 type Status = SendingLogEntry['status'];
 type TrackingType = TrackingLogEntry['type'];
@@ -53,6 +55,60 @@ const TYPE_OPTIONS: SelectProps.Option[] = [
   { value: 'click', label: 'click' },
   { value: 'opt-out', label: 'opt-out' },
 ];
+
+type Classification = NonNullable<TrackingLogEntry['classification']>;
+const CLASSIFICATION_OPTIONS: SelectProps.Option[] = [
+  { value: '', label: 'Human and machine' },
+  { value: 'human', label: 'human' },
+  { value: 'machine', label: 'machine' },
+  {
+    value: 'none',
+    label: 'not classified',
+    description: 'opt-outs, and events logged before the classifier',
+  },
+];
+
+/** The rules of shared/domain/engagement.ts, as a marketer reads them. */
+const RULE_LABELS: Record<string, string> = {
+  'gmail-image-proxy': "Gmail's image proxy (the reader opened)",
+  'apple-mpp': 'Apple Mail Privacy Protection',
+  'scanner-user-agent': 'Security scanner, bot or HTTP library',
+  'no-user-agent': 'No user agent',
+  'click-too-fast': `Clicked within ${CLICK_MIN_HUMAN_SECONDS} s of delivery`,
+  'mail-client': 'Mail client or browser',
+};
+export const ruleLabel = (rule: string | undefined) => (rule ? (RULE_LABELS[rule] ?? rule) : '');
+
+const CLASSIFICATION_INDICATOR: Record<Classification, StatusIndicatorProps.Type> = {
+  human: 'success',
+  machine: 'stopped',
+};
+
+/** Pages a filter the API does not have reads before answering a short page (and where to go on from). */
+const MAX_FILTERED_READS = 20;
+
+/**
+ * A page of entries that pass `keep`, read from the API's pages until `limit` pass, the log ends, or
+ * MAX_FILTERED_READS pages were read (the next page goes on from there). The tracking log's API filters by type,
+ * not by classification: this keeps the table's pages full and the CSV export exact.
+ */
+export const filteredPages =
+  <T,>(
+    fetchPage: (cursor: string | undefined, limit: number) => Promise<LogPage<T>>,
+    keep: (row: T) => boolean,
+  ) =>
+  async (cursor: string | undefined, limit: number): Promise<LogPage<T>> => {
+    const items: T[] = [];
+    let next = cursor;
+    let reads = 0;
+    do {
+      const page = await fetchPage(next, limit);
+      items.push(...page.items.filter(keep));
+      next = page.nextCursor ?? undefined;
+      reads++;
+    } while (next && items.length < limit && reads < MAX_FILTERED_READS);
+    return { items, nextCursor: next ?? null };
+  };
 
 const ProfileLink = ({ id }: { id: string }) => {
   const navigate = useNavigate();
@@ -132,6 +188,7 @@ const DeliveryLogs = ({ id }: { id: string }) => {
   const delivery = useDelivery(id);
   const [status, setStatus] = useState<SelectProps.Option>(STATUS_OPTIONS[0]!);
   const [type, setType] = useState<SelectProps.Option>(TYPE_OPTIONS[0]!);
+  const [classification, setClassification] = useState<SelectProps.Option>(CLASSIFICATION_OPTIONS[0]!);
   if (delivery.isError) return <ErrorAlert error={delivery.error} onRetry={() => void delivery.refetch()} />;
   const label = delivery.data?.label ?? id;
   const base = fileSafe(label);
@@ -260,35 +317,52 @@ const DeliveryLogs = ({ id }: { id: string }) => {
     </SpaceBetween>
   );
 
+  const trackingPage = (cursor: string | undefined, limit: number) =>
+    unwrap(
+      api.GET('/deliveries/{id}/tracking-logs', {
+        params: {
+          path: { id },
+          query: {
+            limit,
+            ...(cursor ? { cursor } : {}),
+            ...(type.value ? { type: type.value as TrackingType } : {}),
+          },
+        },
+      }),
+    );
+  const wanted = classification.value;
   const tracking = (
     <LogTable<TrackingLogEntry>
       title="Tracking log"
-      queryKey={['tracking-log', id, type.value]}
-      fetchPage={(cursor, limit) =>
-        unwrap(
-          api.GET('/deliveries/{id}/tracking-logs', {
-            params: {
-              path: { id },
-              query: {
-                limit,
-                ...(cursor ? { cursor } : {}),
-                ...(type.value ? { type: type.value as TrackingType } : {}),
-              },
-            },
-          }),
-        )
+      description="Opens and clicks are classified human or machine from their user agent and timing; the Deployment block's human rates count the human ones."
+      queryKey={['tracking-log', id, type.value, wanted]}
+      fetchPage={
+        wanted ? filteredPages(trackingPage, (e) => (e.classification ?? 'none') === wanted) : trackingPage
       }
       filter={
-        <Select
-          selectedOption={type}
-          onChange={(e) => setType(e.detail.selectedOption)}
-          options={TYPE_OPTIONS}
-          inlineLabelText="Type"
-          ariaLabel="Filter by type"
-        />
+        <SpaceBetween direction="horizontal" size="xs">
+          <div className="log-filter">
+            <Select
+              selectedOption={type}
+              onChange={(e) => setType(e.detail.selectedOption)}
+              options={TYPE_OPTIONS}
+              inlineLabelText="Type"
+              ariaLabel="Filter by type"
+            />
+          </div>
+          <div className="log-filter">
+            <Select
+              selectedOption={classification}
+              onChange={(e) => setClassification(e.detail.selectedOption)}
+              options={CLASSIFICATION_OPTIONS}
+              inlineLabelText="Classification"
+              ariaLabel="Filter by classification"
+            />
+          </div>
+        </SpaceBetween>
       }
-      empty="No open, click or opt-out recorded"
-      fileName={`${base}-tracking-log${type.value ? `-${type.value}` : ''}.csv`}
+      empty="No open, click or opt-out recorded with these filters"
+      fileName={`${base}-tracking-log${type.value ? `-${type.value}` : ''}${wanted ? `-${wanted}` : ''}.csv`}
       columns={[
         {
           id: 'profile',
@@ -298,6 +372,23 @@ const DeliveryLogs = ({ id }: { id: string }) => {
         },
         { id: 'type', header: 'Type', cell: (e) => e.type },
         { id: 'at', header: 'When', cell: (e) => formatDateTime(e.at) },
+        {
+          id: 'classification',
+          header: 'Classification',
+          cell: (e) =>
+            e.classification ? (
+              <span data-classification={e.classification}>
+                <StatusIndicator type={CLASSIFICATION_INDICATOR[e.classification]}>
+                  {e.classification}
+                </StatusIndicator>
+                <Box variant="small" display="block" color="text-body-secondary">
+                  {ruleLabel(e.classificationRule)}
+                </Box>
+              </span>
+            ) : (
+              <Box color="text-body-secondary">–</Box>
+            ),
+        },
         { id: 'link', header: 'Link', cell: (e) => e.link ?? '' },
         { id: 'agent', header: 'User agent', cell: (e) => e.userAgent ?? '' },
       ]}
@@ -306,8 +397,11 @@ const DeliveryLogs = ({ id }: { id: string }) => {
         { header: 'recipientId', value: (e) => e.recipientId },
         { header: 'type', value: (e) => e.type },
         { header: 'at', value: (e) => e.at },
+        { header: 'classification', value: (e) => e.classification },
+        { header: 'classificationRule', value: (e) => e.classificationRule },
         { header: 'link', value: (e) => e.link },
         { header: 'userAgent', value: (e) => e.userAgent },
+        { header: 'ipAddress', value: (e) => e.ipAddress },
         { header: 'sesMessageId', value: (e) => e.sesMessageId },
       ]}
     />
