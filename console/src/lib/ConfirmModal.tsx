@@ -11,6 +11,7 @@ export const ConfirmModal = ({
   children,
   confirmText,
   loading,
+  confirmDisabled,
   onConfirm,
   onCancel,
 }: {
@@ -19,6 +20,8 @@ export const ConfirmModal = ({
   children: ReactNode;
   confirmText: string;
   loading?: boolean;
+  /** The action cannot be taken (the dialog says why). */
+  confirmDisabled?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }) => (
@@ -33,7 +36,7 @@ export const ConfirmModal = ({
           <Button variant="link" onClick={onCancel}>
             Cancel
           </Button>
-          <Button variant="primary" onClick={onConfirm} loading={loading}>
+          <Button variant="primary" onClick={onConfirm} loading={loading} disabled={confirmDisabled}>
             {confirmText}
           </Button>
         </SpaceBetween>

@@ -8,7 +8,6 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
-import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
@@ -18,6 +17,7 @@ import { ApiError, type Delivery, type Proof, type ProofRecipient } from '../../
 import { useProofs, useSendProof } from '../../api/hooks.ts';
 import { useAuth } from '../../auth/session.tsx';
 import { useNotifications } from '../../layout/notifications.tsx';
+import { ConfirmModal } from '../../lib/ConfirmModal.tsx';
 import { EmptyState, ErrorAlert, errorMessage } from '../../lib/errors.tsx';
 import { formatCount, formatDateTime } from '../../lib/format.ts';
 
@@ -198,23 +198,13 @@ const SendProofModal = ({ delivery, onClose }: { delivery: Delivery; onClose: ()
   };
 
   return (
-    <Modal
+    <ConfirmModal
       visible
-      onDismiss={onClose}
       header="Send a proof"
-      closeAriaLabel="Close"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={send.isPending} onClick={() => void submit()}>
-              Send the proof
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      confirmText="Send the proof"
+      loading={send.isPending}
+      onCancel={onClose}
+      onConfirm={() => void submit()}
     >
       <SpaceBetween size="m">
         <Box>
@@ -240,6 +230,6 @@ const SendProofModal = ({ delivery, onClose }: { delivery: Delivery; onClose: ()
           </Alert>
         ) : null}
       </SpaceBetween>
-    </Modal>
+    </ConfirmModal>
   );
 };

@@ -7,10 +7,8 @@
  */
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import Link from '@cloudscape-design/components/link';
-import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
 import { useState } from 'react';
@@ -20,6 +18,7 @@ import { ApiError, type Delivery, type ResendTarget } from '../../api/client.ts'
 import { useResend, useResendPreview } from '../../api/hooks.ts';
 import { useAuth } from '../../auth/session.tsx';
 import { useNotifications } from '../../layout/notifications.tsx';
+import { ConfirmModal } from '../../lib/ConfirmModal.tsx';
 import { errorMessage } from '../../lib/errors.tsx';
 import { formatCount } from '../../lib/format.ts';
 
@@ -81,28 +80,14 @@ export const ResendModal = ({ delivery, onClose }: { delivery: Delivery; onClose
 
   const nothing = preview.data && total(preview.data.byCause) === 0;
   return (
-    <Modal
+    <ConfirmModal
       visible
-      onDismiss={onClose}
       header="Resend to who did not get it"
-      closeAriaLabel="Close"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button
-              variant="primary"
-              loading={resend.isPending}
-              disabled={!!nothing}
-              onClick={() => void make()}
-            >
-              Create the resend
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      confirmText="Create the resend"
+      loading={resend.isPending}
+      confirmDisabled={!!nothing}
+      onCancel={onClose}
+      onConfirm={() => void make()}
     >
       <SpaceBetween size="m">
         <Box>
@@ -167,7 +152,7 @@ export const ResendModal = ({ delivery, onClose }: { delivery: Delivery; onClose
           </Alert>
         ) : null}
       </SpaceBetween>
-    </Modal>
+    </ConfirmModal>
   );
 };
 
