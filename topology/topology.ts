@@ -5,11 +5,25 @@
  */
 import { type FunctionSettingName, settings, settingsIn } from './settings.ts';
 
+/**
+ * What an index copies from the table's items: everything (the default), the keys only, or the keys and a few
+ * attributes. An update that changes only attributes an index does not project writes nothing to it.
+ */
+export type Projection =
+  | { type: 'ALL' }
+  | { type: 'KEYS_ONLY' }
+  | { type: 'INCLUDE'; attributes: readonly string[] };
+
 export interface IndexSpec {
   name: string;
   partitionKey: string;
   sortKey?: string;
+  /** Default ALL. */
+  projection?: Projection;
 }
+
+/** An index's projection, ALL when the topology declares none. */
+export const projectionOf = (index: IndexSpec): Projection => index.projection ?? { type: 'ALL' };
 
 export interface TableSpec {
   description: string;
@@ -38,17 +52,25 @@ export const tables = {
     indexes: [],
   },
   recipients: {
-    description: 'Per-recipient sending log (sharded by delivery) and exclusion log',
+    description:
+      'Sending log (packed target pages, page leases, an entry per recipient once sent, failed, in doubt or canceled) and packed exclusion log, sharded by delivery',
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
-      { name: 'byStatus', partitionKey: 'statusPk', sortKey: 'sk' },
-      { name: 'bySesMessageId', partitionKey: 'sesMessageId' },
-      { name: 'byProfile', partitionKey: 'profileId', sortKey: 'historySk' },
+      // Keys only: nothing an SES event changes is projected, so a Delivery event or an open writes the entry alone.
+      { name: 'bySesMessageId', partitionKey: 'sesMessageId', projection: { type: 'KEYS_ONLY' } },
+      { name: 'byProfile', partitionKey: 'profileId', sortKey: 'historySk', projection: { type: 'KEYS_ONLY' } },
+      // Sparse: only in-doubt entries carry doubtPk (the sweeper's list, with when each became in doubt).
+      {
+        name: 'inDoubt',
+        partitionKey: 'doubtPk',
+        sortKey: 'sk',
+        projection: { type: 'INCLUDE', attributes: ['updatedAt'] },
+      },
     ],
   },
   events: {
-    description: 'Tracking log (opens, clicks), raw SES events and dedupe markers (TTL)',
+    description: 'Tracking log (opens, clicks, opt-outs) and SES outcome markers (TTL)',
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [],

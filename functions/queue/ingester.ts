@@ -1,20 +1,34 @@
 /**
  * SES event queue consumer: each record is an SES event in its SNS envelope (raw delivery off), an EventBridge
  * event or a bare record. Anything else is refused to the queue's DLQ at once, with the reason logged and kept
- * in the message's attributes: never retried, never a crash loop. Counter deltas are gathered over the batch and
- * ADDed once per (delivery, shard).
+ * in the message's attributes: never retried, never a crash loop. The records of a batch are ingested in
+ * parallel (their writes are conditional), those of one SES message one after the other in batch order. Counter
+ * deltas are gathered over the batch and ADDed once per delivery.
  */
 import { InvalidSesEvent, openEnvelope } from '#domain/ses-events.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
-import { ingestEnvelope } from '#use-cases/ingest.ts';
+import { type IngestResult, ingestEnvelope, serialPerKey } from '#use-cases/ingest.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
 import { logger, metrics } from '#functions/lib/observability.ts';
 import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
+import { slots } from '#functions/lib/slots.ts';
 
 const deps = ingesterAdapters();
 
+/** Records ingested at once by one invocation. */
+const CONCURRENCY = 16;
+
+interface Invocation {
+  batch: CounterBatch;
+  serial: ReturnType<typeof serialPerKey>;
+  bounded: ReturnType<typeof slots>;
+  /** Outcomes of the batch, logged once (CloudWatch Logs bill by the byte): each event's line is at DEBUG. */
+  outcomes: Record<string, number>;
+}
+
 export const handler = recordConsumer(
-  async (record, _context, batch: CounterBatch) => {
+  async (record, _context, invocation: Invocation) => {
+    // Synchronous up to the queueing below: records are registered in batch order.
     let envelope: ReturnType<typeof openEnvelope>;
     try {
       envelope = openEnvelope(jsonBody(record));
@@ -28,8 +42,26 @@ export const handler = recordConsumer(
       metrics.count('SesEventsRefused', 1);
       return;
     }
-    const result = await ingestEnvelope(deps, envelope, batch);
-    logger.info('SES event', { ...result });
+    const result: IngestResult = await invocation.serial(envelope.record.mail.messageId, () =>
+      invocation.bounded(() => ingestEnvelope(deps, envelope, invocation.batch)),
+    );
+    for (const r of result.recipients) {
+      const key = `${result.eventType}:${r.outcome}`;
+      invocation.outcomes[key] = (invocation.outcomes[key] ?? 0) + 1;
+    }
+    logger.debug('SES event', { ...result });
   },
-  { perInvocation: () => new CounterBatch(), afterBatch: (batch) => batch.flush(deps.counters) },
+  {
+    inParallel: true,
+    perInvocation: () => ({
+      batch: new CounterBatch(),
+      serial: serialPerKey(),
+      bounded: slots(CONCURRENCY),
+      outcomes: {},
+    }),
+    afterBatch: async (invocation) => {
+      await invocation.batch.flush(deps.counters);
+      logger.info('SES events', invocation.outcomes);
+    },
+  },
 );

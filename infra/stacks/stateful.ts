@@ -12,6 +12,8 @@ import { ruleDeadLetterQueue } from '#infra/constructs/periodic-run.ts';
 import { SesEvents } from '#infra/constructs/ses-events.ts';
 import {
   functionEntries,
+  type IndexSpec,
+  projectionOf,
   type QueueName,
   queueEntries,
   SES_EVENTS_QUEUE,
@@ -19,6 +21,20 @@ import {
   type TableSpec,
   tables,
 } from '#topology/topology.ts';
+
+/** An index's projection as TableV2 takes it (topology/topology.ts `projection`; ALL when none is declared). */
+export const cdkProjection = (
+  index: IndexSpec,
+): { projectionType: dynamodb.ProjectionType; nonKeyAttributes?: string[] } => {
+  const projection = projectionOf(index);
+  if (projection.type === 'INCLUDE') {
+    return { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...projection.attributes] };
+  }
+  return {
+    projectionType:
+      projection.type === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+  };
+};
 
 /** The Cognito groups that carry the roles (DESIGN section 3); handlers read them from `cognito:groups`. */
 export const roleGroups = ['start-deliveries', 'prepare-deliveries', 'administration', 'workflow'] as const;
@@ -117,7 +133,7 @@ export class StatefulStack extends Stack {
           indexName: index.name,
           partitionKey: stringKey(index.partitionKey),
           ...(index.sortKey ? { sortKey: stringKey(index.sortKey) } : {}),
-          projectionType: dynamodb.ProjectionType.ALL,
+          ...cdkProjection(index),
         })),
         ...(spec.ttlAttribute ? { timeToLiveAttribute: spec.ttlAttribute } : {}),
         billing: dynamodb.Billing.onDemand(),
