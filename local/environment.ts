@@ -86,6 +86,8 @@ export const localSettings = (options: {
   schedulesDlqArn: string;
   sendRateLimit?: string | undefined;
   inDoubtWindowMinutes?: string | undefined;
+  /** The send event source's maximum concurrency, sized for the local send rate (default: the topology's). */
+  senderMaxConcurrency?: number | undefined;
 }): Record<SettingName, string> => {
   const sender = topologyFunctions.sender.trigger;
   if (!SCHEDULE_TARGET) throw new Error('The topology has no schedule-target function');
@@ -93,7 +95,7 @@ export const localSettings = (options: {
     SES_CONFIGURATION_SET,
     SEND_RATE_FRACTION,
     SEND_RATE_LIMIT: options.sendRateLimit ?? '',
-    SENDER_MAX_CONCURRENCY: String(sender.maxConcurrency),
+    SENDER_MAX_CONCURRENCY: String(options.senderMaxConcurrency ?? sender.maxConcurrency),
     SCHEDULE_GROUP,
     SCHEDULER_ROLE_ARN,
     SCHEDULE_TARGET_ARN: functionArn(SCHEDULE_TARGET),

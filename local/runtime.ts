@@ -17,7 +17,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { interceptLocalhostDns } from 'fauxqs';
-import { type FunctionName, SES_EVENTS_QUEUE, type SettingName } from '#topology/topology.ts';
+import {
+  type FunctionName,
+  SES_EVENTS_QUEUE,
+  type SettingName,
+  sendEventSourceConcurrency,
+  withQueueConcurrency,
+} from '#topology/topology.ts';
 import { createIdentity, type Identity } from '#local/cognito/identity.ts';
 import { createRuntimeResources } from '#local/aws-resources.ts';
 import { type TableNames, tableNames } from '#local/dynamodb/tables.ts';
@@ -27,6 +33,7 @@ import {
   localSettings,
   REGION,
   SCHEDULE_GROUP,
+  SEND_RATE_FRACTION,
   TABLE_PREFIX,
 } from '#local/environment.ts';
 import { type HttpFront, startHttpFront } from '#local/gateway/front.ts';
@@ -38,6 +45,7 @@ import { startTriggers } from '#local/lambda/triggers.ts';
 import { type LocalScheduler, startLocalScheduler } from '#local/scheduler/scheduler.ts';
 import { type SeedResult, seedDemoData } from '#local/seed/demo-data.ts';
 import { isEmptyDir, readSeedState, writeSeedState } from '#local/seed/seed-state.ts';
+import { localMaxSendRate } from '#local/ses/emulator.ts';
 import { JOURNAL_FILE } from '#local/ses/journal.ts';
 import { type SesFront, startSesFront } from '#local/ses/front.ts';
 import { startEventDestination } from '#local/ses/event-destination.ts';
@@ -211,10 +219,18 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
     cleanups.push(() => scheduler.stop());
 
+    // The send event source sized for the local rate (the emulator's quota, the fraction and the cap), as CDK
+    // sizes it for the deployment's.
+    const senderMaxConcurrency = sendEventSourceConcurrency({
+      maxSendRate: localMaxSendRate(),
+      fraction: Number(SEND_RATE_FRACTION),
+      limit: options.sendRateLimit ? Number(options.sendRateLimit) : undefined,
+    });
     const settings = localSettings({
       schedulesDlqArn: schedulesDlq.arn,
       sendRateLimit: options.sendRateLimit,
       inDoubtWindowMinutes: options.inDoubtWindowMinutes,
+      senderMaxConcurrency,
     });
     const endpoints = {
       ...emulators.endpoints,
@@ -232,6 +248,8 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     );
 
     loaded = await loadFunctions(REPO_ROOT);
+    const sender = loaded.get('sender');
+    if (sender) loaded.set('sender', { ...sender, spec: withQueueConcurrency(sender.spec, senderMaxConcurrency) });
     log(`Loaded ${loaded.size} functions (at ${since()} ms)`);
     front.ready({
       identity,

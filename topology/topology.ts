@@ -3,6 +3,7 @@
  * (infra/stacks) and the embedded local runtime (local/) are both built from this module, so local wiring cannot
  * drift from what is deployed. Pure data: no CDK or AWS SDK imports.
  */
+import { senderConcurrency, targetSendRate } from '#domain/sending.ts';
 import { type FunctionSettingName, settings, settingsIn } from './settings.ts';
 
 /**
@@ -309,7 +310,16 @@ export const functions = {
       'Sends one SES message per recipient, claimed before and marked after, paced below the SES rate',
     timeoutSeconds: 60,
     memoryMb: 512,
-    trigger: { kind: 'queue', queue: 'send', batchSize: 4, maxConcurrency: 10 },
+    // One job per target page (up to 50 recipients): 10 pages an invocation, run in parallel under one pacer.
+    trigger: {
+      kind: 'queue',
+      queue: 'send',
+      batchSize: 10,
+      maxConcurrency: sendEventSourceConcurrency({
+        maxSendRate: settings.SES_MAX_SEND_RATE.default,
+        fraction: settings.SEND_RATE_FRACTION.default,
+      }),
+    },
     tables: { deliveries: 'read-write', profiles: 'read', recipients: 'read-write' },
     ses: ['send', 'account'],
     settings: ['SES_CONFIGURATION_SET', 'SEND_RATE_FRACTION', 'SEND_RATE_LIMIT', 'SENDER_MAX_CONCURRENCY'],
@@ -331,10 +341,11 @@ export const functions = {
       'Ingests SES events: sending and tracking logs, quarantine and denylist, opt-outs, delivery counters',
     timeoutSeconds: 60,
     memoryMb: 512,
+    // Up to 100 events an invocation, ingested in parallel: one counter ADD per delivery per batch.
     trigger: {
       kind: 'queue',
       queue: 'events',
-      batchSize: 10,
+      batchSize: 100,
       maxConcurrency: 5,
       maxBatchingWindowSeconds: 1,
     },
@@ -356,6 +367,23 @@ export const functions = {
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
+
+/**
+ * The send event source's maximum concurrency for the send rate a deployment is sized for (its SES account's max
+ * send rate, the fraction and the cap): shared/domain/sending.ts `senderConcurrency`. The topology's sender carries
+ * the value for the settings' defaults; CDK and the local runtime derive it from theirs (`withQueueConcurrency`).
+ */
+export function sendEventSourceConcurrency(rate: {
+  maxSendRate: number;
+  fraction: number;
+  limit?: number | undefined;
+}): number {
+  return senderConcurrency(targetSendRate(rate.maxSendRate, rate.fraction, rate.limit));
+}
+
+/** A function's spec with another maximum concurrency on its queue trigger (the sender, sized for a rate). */
+export const withQueueConcurrency = <S extends FunctionSpec>(spec: S, maxConcurrency: number): S =>
+  spec.trigger.kind === 'queue' ? { ...spec, trigger: { ...spec.trigger, maxConcurrency } } : spec;
 
 /** Environment variable that carries a table's name to a function. */
 export const tableEnv = (name: TableName): string => `TABLE_${name.toUpperCase()}`;

@@ -148,9 +148,33 @@ describe('functions: one per topology entry, with the project defaults', () => {
       ).Variables;
     expect(env('sender')).toMatchObject({ SEND_RATE_FRACTION: '0.5', SEND_RATE_LIMIT: '14' });
     expect(env('starter').SEND_RATE_LIMIT).toBeUndefined();
+    expect(() => buildTestApp({ sesMaxSendRate: '0' })).toThrow(/sesMaxSendRate/);
     expect(() => buildTestApp({ sendRateFraction: '1.5' })).toThrow(/sendRateFraction/);
     expect(() => buildTestApp({ sendRateFraction: '0' })).toThrow(/sendRateFraction/);
     expect(() => buildTestApp({ sendRateLimit: '-1' })).toThrow(/sendRateLimit/);
+  });
+
+  it('sizes the send event source for SES_MAX_SEND_RATE: enough invocations for the rate through SES latency', () => {
+    const concurrency = (context: Record<string, string>) => {
+      const synthesized = synthesize(context);
+      const sender = synthesized.stateless.getLogicalId(
+        synthesized.stateless.functions.sender.function.node.defaultChild as CfnResource,
+      );
+      const mapping = Object.values(resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::EventSourceMapping')).find(
+        (m) => (m.Properties.FunctionName as { Ref?: string }).Ref === sender,
+      );
+      const env = (
+        resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::Function')[sender]?.Properties.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(env.SENDER_MAX_CONCURRENCY).toBe(String((mapping?.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency));
+      return Number(env.SENDER_MAX_CONCURRENCY);
+    };
+    // 1,000/s at 80 %: 800 × 0.25 s (p99) × 1.5 / 32 calls in flight each → 10 invocations; a cap lowers it.
+    expect(concurrency({ sesMaxSendRate: '1000' })).toBe(10);
+    expect(concurrency({ sesMaxSendRate: '10000' })).toBe(94);
+    expect(concurrency({ sesMaxSendRate: '10000', sendRateLimit: '100' })).toBe(2);
   });
 
   it('takes LOG_LEVEL from context', () => {
