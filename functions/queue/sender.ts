@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPacer, inFlightFor, senderRate } from '#domain/sending.ts';
 import { sendJobSchema } from '#ports/index.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
-import { sendJob } from '#use-cases/send.ts';
+import { finishIfSettled, sendJob } from '#use-cases/send.ts';
 import { senderAdapters } from '#functions/lib/adapters.ts';
 import { pacingFromEnv } from '#functions/lib/config.ts';
 import { logger, metrics } from '#functions/lib/observability.ts';
@@ -26,6 +26,8 @@ const pacing = pacingFromEnv();
 interface Invocation {
   ready: Promise<{ pacer: ReturnType<typeof createPacer>; inFlight: ReturnType<typeof slots> }>;
   tally: CounterBatch;
+  /** Deliveries whose jobs ran to their end: finished once the counters are flushed, if nothing is pending. */
+  done: Set<string>;
   /** What the jobs did, logged once per invocation. */
   totals: Record<'jobs' | 'sent' | 'failed' | 'inDoubt' | 'canceled' | 'skipped', number>;
 }
@@ -52,6 +54,7 @@ const startInvocation = (): Invocation => ({
     };
   })(),
   tally: new CounterBatch(),
+  done: new Set(),
   totals: { jobs: 0, sent: 0, failed: 0, inDoubt: 0, canceled: 0, skipped: 0 },
 });
 
@@ -73,6 +76,7 @@ export const handler = queueConsumer(
       },
       job,
     );
+    if (report.outcome === 'done') invocation.done.add(job.deliveryId);
     const t = invocation.totals;
     t.jobs += 1;
     t.sent += report.sent;
@@ -88,6 +92,7 @@ export const handler = queueConsumer(
     perInvocation: startInvocation,
     afterBatch: async (invocation) => {
       await invocation.tally.flush(deps.counters);
+      for (const deliveryId of invocation.done) await finishIfSettled(deps, deliveryId);
       // One line per invocation (CloudWatch Logs bill by the byte): the jobs' lines are at DEBUG.
       logger.info('Send jobs', invocation.totals);
     },

@@ -62,7 +62,10 @@ export interface SendDeps {
   reserveMs?: number;
   /** Runs one SES call within the invocation's bound on calls in flight (shared by its jobs); default: no bound. */
   inFlight?: <T>(work: () => Promise<T>) => Promise<T>;
-  /** The invocation's counter deltas (shared by its jobs; the caller flushes at the end); default: the job's own. */
+  /**
+   * The invocation's counter deltas, shared by its jobs: the caller flushes them at the end and then finishes the
+   * deliveries whose jobs were done (`finishIfSettled`). Default: the job's own, flushed and checked by the job.
+   */
   tally?: CounterBatch;
   /** Recipients per lease window (default 25). */
   windowSize?: number;
@@ -172,7 +175,7 @@ export const sendJob = async (deps: SendDeps, job: SendJob): Promise<SendReport>
     if (deps.tally) await ctx.flushIfDue();
     else await ctx.tally.flush(deps.counters);
   }
-  if (ctx.report.outcome === 'done') await finishIfSettled(deps, job.deliveryId);
+  if (ctx.report.outcome === 'done' && !deps.tally) await finishIfSettled(deps, job.deliveryId);
   return ctx.report;
 };
 
