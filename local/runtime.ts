@@ -47,6 +47,7 @@ import { type SeedResult, seedDemoData } from '#local/seed/demo-data.ts';
 import { isEmptyDir, readSeedState, writeSeedState } from '#local/seed/seed-state.ts';
 import { localMaxSendRate } from '#local/ses/emulator.ts';
 import { JOURNAL_FILE } from '#local/ses/journal.ts';
+import type { Latency } from '#local/ses/latency.ts';
 import { type SesFront, startSesFront } from '#local/ses/front.ts';
 import { startEventDestination } from '#local/ses/event-destination.ts';
 import type { SesEventSimulator } from '#local/ses/simulator.ts';
@@ -77,6 +78,8 @@ export interface RuntimeOptions {
   inDoubtWindowMinutes?: string;
   /** Period of the functions on an interval (the sweeper) instead of the topology's (LOCAL_SWEEP_INTERVAL_SECONDS). */
   sweepIntervalSeconds?: number;
+  /** SES's answer time the SES front plays on send requests (default none: the emulator answers at once). */
+  sesLatency?: Latency;
   /** The SES event simulator: delay scale (0 publishes at once; default 1) and random open and click rates (0..1). */
   sesEvents?: { delayScale?: number; openRate?: number; clickRate?: number };
   /** Told the URL as soon as the front listens (it answers 503 until ready). */
@@ -169,6 +172,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const sesFront = await startSesFront({
       upstream: emulators.endpoints.ses,
       journalPath: join(dataDir, JOURNAL_FILE),
+      ...(options.sesLatency ? { latency: options.sesLatency } : {}),
     });
     cleanups.push(() => sesFront.stop());
 
