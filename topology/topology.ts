@@ -118,8 +118,8 @@ export const queues = {
     retentionDays: 4,
   },
   send: {
-    description: 'Send jobs: up to 25 recipient ids of one delivery (ids only: no address or content)',
-    visibilityTimeoutSeconds: 6 * 60,
+    description: 'Send jobs: the pending recipient ids of one target page (up to 100; ids only: no address or content)',
+    visibilityTimeoutSeconds: 6 * 120,
     maxReceiveCount: 8,
     retentionDays: 4,
   },
@@ -307,10 +307,12 @@ export const functions = {
   sender: {
     entry: 'functions/queue/sender.ts',
     description:
-      'Sends one SES message per recipient, claimed before and marked after, paced below the SES rate',
-    timeoutSeconds: 60,
+      'Sends one SES message per recipient of its target pages, under each page lease, paced below the SES rate',
+    timeoutSeconds: 120,
     memoryMb: 512,
-    // One job per target page (up to 50 recipients): 10 pages an invocation, run in parallel under one pacer.
+    // One job per target page (up to 100 recipients): 10 pages an invocation, run in parallel under one pacer. An
+    // invocation lasts about 1,000 / its share of the rate seconds: its start and its drain (the last SES answers)
+    // cost a few hundred milliseconds of its pace each time, about 2 % at 20 s.
     trigger: {
       kind: 'queue',
       queue: 'send',

@@ -87,9 +87,12 @@ export const backoffDelay = (attempt: number, random: () => number, baseMs = 100
   Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
 
 /**
- * A pacer: releases its callers one at a time, in order, each at least 1/rate seconds after the previous release
- * as this process sees it (a release that comes late, after a stall, pushes the next one back instead of letting
- * two go together): a token bucket of size one. `now` and `sleep` are injected, so tests drive it without waiting.
+ * A pacer: releases its callers one at a time, in order, so that no one-second window (by the release times this
+ * process sees) holds more than the rate's whole number of releases. The first second's releases are 1 / rate
+ * apart, and each later one comes one second after the release `rate` before it: the same even grid, second after
+ * second. A release that comes late (a timer firing after a stall) is caught up on the next ones, at least half an
+ * interval apart (never a burst), instead of being lost. `now` and `sleep` are injected, so tests drive it without
+ * waiting.
  */
 export const createPacer = (
   ratePerSecond: number,
@@ -97,15 +100,25 @@ export const createPacer = (
   sleep: (ms: number) => Promise<void>,
 ) => {
   const interval = 1000 / ratePerSecond;
-  let last = Number.NEGATIVE_INFINITY;
+  const perSecond = Math.max(1, Math.floor(ratePerSecond));
+  /** The last `perSecond` release times, oldest first. */
+  const recent: number[] = [];
   let queue: Promise<void> = Promise.resolve();
   return {
     /** Resolves at this caller's turn. */
     take(): Promise<void> {
       const turn = queue.then(async () => {
-        const wait = last + interval - now();
-        if (wait > 0) await sleep(wait);
-        last = Math.max(now(), last + interval);
+        for (;;) {
+          const last = recent.at(-1) ?? Number.NEGATIVE_INFINITY;
+          const full = recent.length >= perSecond;
+          // The release `perSecond` back: the next may come one second after it.
+          const bound = full ? recent[0]! : Number.NEGATIVE_INFINITY;
+          const wait = Math.max(last + (full ? interval / 2 : interval), bound + 1000) - now();
+          if (wait <= 0) break;
+          await sleep(wait);
+        }
+        recent.push(now());
+        if (recent.length > perSecond) recent.shift();
       });
       queue = turn.catch(() => undefined);
       return turn;

@@ -1,7 +1,7 @@
 /**
- * The packed items of the `recipients` table (docs/data-model.md): target pages and exclusion pages (up to 50
- * recipients of one shard, in id order, under 3.5 KB: one read unit, a few write units for 50 recipients), and the
- * stored form of a recipient's entry. Shared by the ledger and the recipient-log adapters.
+ * The packed items of the `recipients` table (docs/data-model.md): target pages and exclusion pages (up to 100
+ * recipients of one shard, in id order, under 8 KB: one eventually consistent read unit, about 6 write units for
+ * 100 recipients), and the stored form of a recipient's entry. Shared by the ledger and the recipient-log adapters.
  */
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -20,10 +20,10 @@ import {
   targetPageKey,
 } from './keys.ts';
 
-/** Recipients per page: a send job is a page's pending recipients. */
-export const PAGE_RECIPIENTS = 50;
-/** Bytes of a page's packed list, under one read unit (4 KB) with the keys. */
-export const PAGE_BYTES = 3_500;
+/** Recipients per page: a send job is a page's pending recipients (a send job holds up to 100 ids). */
+export const PAGE_RECIPIENTS = 100;
+/** Bytes of a page's packed list, under two read units (8 KB) with the keys. */
+export const PAGE_BYTES = 7_500;
 
 const byteLength = (value: string | null | undefined) =>
   value === null || value === undefined ? 1 : 1 + Buffer.byteLength(value, 'utf8');

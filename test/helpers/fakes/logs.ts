@@ -17,7 +17,7 @@ const byShardThenId = (a: string, b: string): number => shardOf(a) - shardOf(b) 
 const historyKey = (e: SendingLogEntry): string => `${e.sentAt}#${e.deliveryId}`;
 
 /** Recipients per page, as the adapter packs them (it also bounds a page's bytes, which these tests never reach). */
-export const FAKE_PAGE_RECIPIENTS = 50;
+export const FAKE_PAGE_RECIPIENTS = 100;
 
 /**
  * A stored entry: the entry, and what the ledger keeps beside it for its own conditions (as the DynamoDB item

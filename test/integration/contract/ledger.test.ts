@@ -72,7 +72,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
 
   describe('pages and pending recipients', () => {
     it('lists the pages of a shard in id order, page by page; finds the page of a recipient; none for others', async () => {
-      const { shard, ids } = idsInOneShard(120, unique('s').slice(0, 10));
+      const { shard, ids } = idsInOneShard(240, unique('s').slice(0, 10));
       const { ledger, ref } = await prepared(...[...ids].reverse());
       const sorted = [...ids].sort();
       const all: string[] = [];
@@ -84,7 +84,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
           expect(page.shard).toBe(shard);
           expect(page.id).toBe(page.targets[0]!.recipientId);
           expect(page.preparedAt).toBe(PREPARED_AT);
-          expect(page.targets.length).toBeLessThanOrEqual(50);
+          expect(page.targets.length).toBeLessThanOrEqual(100);
           pageIds.push(page.id);
           all.push(...page.targets.map((t) => t.recipientId));
         }
@@ -96,7 +96,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
 
       const [p] = await ledger.pagesOf(ref, [sorted[60]!, sorted[61]!, 'not-a-target']);
       expect(p?.targets.map((t) => t.recipientId)).toContain(sorted[61]);
-      expect((await ledger.pagesOf(ref, [sorted[0]!, sorted[119]!])).map((x) => x.id).sort()).toEqual(
+      expect((await ledger.pagesOf(ref, [sorted[0]!, sorted[239]!])).map((x) => x.id).sort()).toEqual(
         [pageIds[0], pageIds[2]].sort(),
       );
       expect(await ledger.pagesOf(ref, ['not-a-target'])).toEqual([]);
