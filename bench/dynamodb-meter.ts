@@ -24,6 +24,8 @@ export interface CapacityRecord {
   units: number;
   /** A conditional write refused by its condition (units as AWS bills it). */
   failedCondition?: true;
+  /** What the request did, as the meter's `label` option names it. */
+  label?: string;
 }
 
 /** Units written to one partition key of a table (base table only), for the hot-key figure. */
@@ -134,6 +136,8 @@ export interface MeterOptions {
   sizeOf?: (table: string, key: Json) => Promise<number | null>;
   /** Only the tables whose physical name passes are recorded (default all). */
   tables?: (table: string) => boolean;
+  /** Names what a request did (its step), from its operation and input; kept on each of its records. */
+  label?: (operation: string, input: Json) => string;
 }
 
 export class DynamoDbMeter {
@@ -215,18 +219,21 @@ export class DynamoDbMeter {
   #record(operation: string, input: Json, output: Json): void {
     const at = Date.now();
     const kind = WRITES.has(operation) ? 'write' : 'read';
+    const label = this.#options.label?.(operation, input);
     const consumed = output.ConsumedCapacity as ConsumedCapacity | ConsumedCapacity[] | undefined;
     for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
       if (!this.#accepts(c.TableName)) continue;
       const table = c.TableName;
       const tableUnits = c.Table?.CapacityUnits ?? c.CapacityUnits ?? 0;
-      if (tableUnits > 0) this.records.push({ at, operation, table, kind, units: tableUnits });
+      if (tableUnits > 0) {
+        this.records.push({ at, operation, table, kind, units: tableUnits, ...(label ? { label } : {}) });
+      }
       for (const [index, value] of Object.entries({
         ...c.GlobalSecondaryIndexes,
         ...c.LocalSecondaryIndexes,
       })) {
         const units = value.CapacityUnits ?? 0;
-        if (units > 0) this.records.push({ at, operation, table, index, kind, units });
+        if (units > 0) this.records.push({ at, operation, table, index, kind, units, ...(label ? { label } : {}) });
       }
     }
     if (kind === 'write') this.#recordKeys(operation, input, at);
@@ -265,7 +272,16 @@ export class DynamoDbMeter {
     }
     const units = Math.max(1, Math.ceil((size ?? 0) / 1024));
     const at = Date.now();
-    this.records.push({ at, operation, table, kind: 'write', units, failedCondition: true });
+    const label = this.#options.label?.(operation, input);
+    this.records.push({
+      at,
+      operation,
+      table,
+      kind: 'write',
+      units,
+      failedCondition: true,
+      ...(label ? { label } : {}),
+    });
     const pk = partitionOf(key);
     if (pk) this.keyWrites.push({ at, table, pk, units });
   }
