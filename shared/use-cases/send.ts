@@ -223,7 +223,11 @@ const sendPage = async (
     const target = targets.get(id);
     if (target && (await deps.ledger.markInDoubt(ref, target, now.toISOString()))) ctx.count('in-doubt');
   }
-  const plan = [first, ...rest].map((w) => w.filter((id) => !suspects.has(id)));
+  // Read again under the lease: a sender that gave the page back between the first read and the lease recorded
+  // everything it sent before it did, and those recipients must not be sent twice.
+  const recorded = await deps.ledger.entriesOf(ref, page);
+  for (const id of todo) if (recorded.has(id) && !suspects.has(id)) ctx.count('skipped');
+  const plan = [first, ...rest].map((w) => w.filter((id) => !suspects.has(id) && !recorded.has(id)));
   for (let i = 0; i < plan.length; i++) {
     delivery = await ctx.delivery();
     if (delivery.state === 'stopped') {

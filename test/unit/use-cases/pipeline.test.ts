@@ -223,6 +223,26 @@ describe('send pipeline', () => {
     expect((await deps.counters.read(id)).sent).toBe(0);
   });
 
+  it('a sender that finds the page given back after its first read sends nothing the other one recorded', async () => {
+    const { id } = await readyDelivery(40);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const job = (deps.sendQueue.drain() as SendJob[]).find((j) => j.recipientIds.length >= 2)!;
+    const ref = { deliveryId: id, version: 1 };
+    const [page] = await deps.ledger.pagesOf(ref, job.recipientIds);
+    const other = page!.targets[1]!;
+    const acquire = deps.ledger.acquire.bind(deps.ledger);
+    deps.ledger.acquire = async (...args) => {
+      // Between this job's read of the entries and its lease, another sender (the job before a pause) recorded
+      // a send and gave the page back.
+      await deps.ledger.markSent(ref, other, { sesMessageId: 'm-other', at: '2026-11-22T10:00:00Z', by: 'other' });
+      deps.ledger.acquire = acquire;
+      return acquire(...args);
+    };
+    expect(await sendJob(world.send, job)).toMatchObject({ sent: job.recipientIds.length - 1, skipped: 1 });
+    expect(mailTo(other.recipientId)).toBe(0);
+  });
+
   it('gives the rest of a job back to the queue when the invocation runs out of time', async () => {
     const { id } = await readyDelivery(3);
     await confirm(world.control, starter, id);
