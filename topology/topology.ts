@@ -3,7 +3,7 @@
  * (infra/stacks) and the embedded local runtime (local/) are both built from this module, so local wiring cannot
  * drift from what is deployed. Pure data: no CDK or AWS SDK imports.
  */
-import { senderConcurrency, targetSendRate } from '#domain/sending.ts';
+import { EVENTS_PER_SEND, INGEST_BATCH_SECONDS, senderConcurrency, targetSendRate } from '#domain/sending.ts';
 import { type FunctionSettingName, settings, settingsIn } from './settings.ts';
 
 /**
@@ -348,7 +348,11 @@ export const functions = {
       kind: 'queue',
       queue: 'events',
       batchSize: 100,
-      maxConcurrency: 5,
+      // Sized for the send rate like the sender's (5 at the settings' defaults); CDK derives it from its own.
+      maxConcurrency: eventsEventSourceConcurrency({
+        maxSendRate: settings.SES_MAX_SEND_RATE.default,
+        fraction: settings.SEND_RATE_FRACTION.default,
+      }),
       maxBatchingWindowSeconds: 1,
     },
     tables: { deliveries: 'write', profiles: 'read-write', recipients: 'read-write', events: 'read-write' },
@@ -381,6 +385,20 @@ export function sendEventSourceConcurrency(rate: {
   limit?: number | undefined;
 }): number {
   return senderConcurrency(targetSendRate(rate.maxSendRate, rate.fraction, rate.limit));
+}
+
+/**
+ * The events event source's maximum concurrency for a send rate: the events SES publishes while sending
+ * (EVENTS_PER_SEND a message) in batches of the trigger's size, each taking INGEST_BATCH_SECONDS, with 1.5 headroom;
+ * never below the topology's 5.
+ */
+export function eventsEventSourceConcurrency(rate: {
+  maxSendRate: number;
+  fraction: number;
+  limit?: number | undefined;
+}): number {
+  const eventsPerSecond = targetSendRate(rate.maxSendRate, rate.fraction, rate.limit) * EVENTS_PER_SEND;
+  return Math.min(1000, Math.max(5, Math.ceil(((eventsPerSecond * INGEST_BATCH_SECONDS) / 100) * 1.5)));
 }
 
 /** A function's spec with another maximum concurrency on its queue trigger (the sender, sized for a rate). */

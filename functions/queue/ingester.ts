@@ -2,12 +2,14 @@
  * SES event queue consumer: each record is an SES event in its SNS envelope (raw delivery off), an EventBridge
  * event or a bare record. Anything else is refused to the queue's DLQ at once, with the reason logged and kept
  * in the message's attributes: never retried, never a crash loop. The records of a batch are ingested in
- * parallel (their writes are conditional), those of one SES message one after the other in batch order. Counter
- * deltas are gathered over the batch and ADDed once per delivery.
+ * parallel (their writes are conditional), those of one SES message one after the other in batch order; their
+ * first reads of entries and of the quarantine go out together as batch reads (shared/adapters/coalescing.ts).
+ * Counter deltas are gathered over the batch and ADDed once per delivery.
  */
+import { coalescingLedger, coalescingQuarantine } from '#adapters/coalescing.ts';
 import { InvalidSesEvent, openEnvelope } from '#domain/ses-events.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
-import { type IngestResult, ingestEnvelope, serialPerKey } from '#use-cases/ingest.ts';
+import { type IngestDeps, type IngestResult, ingestEnvelope, serialPerKey } from '#use-cases/ingest.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
 import { logger, metrics } from '#functions/lib/observability.ts';
 import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
@@ -15,10 +17,12 @@ import { slots } from '#functions/lib/slots.ts';
 
 const deps = ingesterAdapters();
 
-/** Records ingested at once by one invocation. */
-const CONCURRENCY = 16;
+/** Records ingested at once by one invocation: the whole batch (its first reads go out as one batch read). */
+const CONCURRENCY = 100;
 
 interface Invocation {
+  /** The adapters, with the records' concurrent reads of entries and quarantine gathered into batch reads. */
+  deps: IngestDeps;
   batch: CounterBatch;
   serial: ReturnType<typeof serialPerKey>;
   bounded: ReturnType<typeof slots>;
@@ -43,7 +47,7 @@ export const handler = recordConsumer(
       return;
     }
     const result: IngestResult = await invocation.serial(envelope.record.mail.messageId, () =>
-      invocation.bounded(() => ingestEnvelope(deps, envelope, invocation.batch)),
+      invocation.bounded(() => ingestEnvelope(invocation.deps, envelope, invocation.batch)),
     );
     for (const r of result.recipients) {
       const key = `${result.eventType}:${r.outcome}`;
@@ -54,6 +58,7 @@ export const handler = recordConsumer(
   {
     inParallel: true,
     perInvocation: () => ({
+      deps: { ...deps, ledger: coalescingLedger(deps.ledger), quarantine: coalescingQuarantine(deps.quarantine) },
       batch: new CounterBatch(),
       serial: serialPerKey(),
       bounded: slots(CONCURRENCY),

@@ -26,6 +26,7 @@ import {
   type SettingName,
   type TableName,
   functionEntries,
+  eventsEventSourceConcurrency,
   sendEventSourceConcurrency,
   withQueueConcurrency,
 } from '#topology/topology.ts';
@@ -133,6 +134,16 @@ export class StatelessStack extends Stack {
             fraction: props.sendRateFraction,
             limit: props.sendRateLimit,
           });
+    // So is the events event source: the events that rate makes SES publish (topology/topology.ts).
+    const [ingesterName, ingesterSpec] = queueConsumer('events');
+    const ingesterConcurrency =
+      props.sesMaxSendRate === undefined
+        ? ingesterSpec.trigger.maxConcurrency
+        : eventsEventSourceConcurrency({
+            maxSendRate: props.sesMaxSendRate,
+            fraction: props.sendRateFraction,
+            limit: props.sendRateLimit,
+          });
     const values: Partial<Record<SettingName, string>> = {
       SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
       SEND_RATE_FRACTION: String(props.sendRateFraction),
@@ -151,7 +162,12 @@ export class StatelessStack extends Stack {
       const missing = (spec.settings ?? []).filter((s) => values[s] === undefined && !mayBeUnset(s));
       if (missing.length > 0) throw new Error(`${name}: no value for setting(s) ${missing.join(', ')}`);
       const fn = new ProjectFunction(this, pascal(name), {
-        spec: name === senderName ? withQueueConcurrency(spec, senderConcurrency) : spec,
+        spec:
+          name === senderName
+            ? withQueueConcurrency(spec, senderConcurrency)
+            : name === ingesterName
+              ? withQueueConcurrency(spec, ingesterConcurrency)
+              : spec,
         tables: props.tables,
         logLevel: props.logLevel,
         logSampleRate: props.logSampleRate,

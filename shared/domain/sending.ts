@@ -42,6 +42,15 @@ export const MAX_IN_FLIGHT = 32;
 /** Calls in flight are sized for this many times the p99 latency's worth of sends (room for slow answers). */
 export const CAPACITY_HEADROOM = 1.5;
 
+/** SES events per message sent while a send runs: its Send and its Delivery (or Bounce); opens come later, spread. */
+export const EVENTS_PER_SEND = 2;
+/**
+ * How long an ingester invocation takes for a full batch of 100 events ingested concurrently, in AWS: a batch read,
+ * the conditional writes, the quarantine lookups and the counter ADD, each a DynamoDB round trip of about 10 ms,
+ * plus SQS and Lambda overhead (an assumption with margin: the local runtime shares two cores and is no measure).
+ */
+export const INGEST_BATCH_SECONDS = 0.25;
+
 /** The rate all senders together aim at: `fraction` of the account's max send rate, under `limit` when set. */
 export const targetSendRate = (maxSendRate: number, fraction: number, limit?: number | undefined): number =>
   Math.min(maxSendRate * fraction, limit ?? Number.POSITIVE_INFINITY);

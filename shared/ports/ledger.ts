@@ -72,6 +72,14 @@ export interface RecipientLedger {
    * none; null when it is not a target of this log. Reads its page only when there is no entry.
    */
   get(ref: LogRef, recipientId: string, options?: { consistent?: boolean }): Promise<LedgerEntry | null>;
+  /**
+   * Several recipients at once, each as `get` reads it, in the order asked (one batch read of the entries, of any
+   * logs; the pages only of those without one). Eventually consistent unless asked.
+   */
+  getMany(
+    keys: ReadonlyArray<{ ref: LogRef; recipientId: string }>,
+    options?: { consistent?: boolean },
+  ): Promise<Array<LedgerEntry | null>>;
 
   /**
    * Takes the page's lease for `lease.owner` when it is free, expired or the owner's own, with `window` (plus the

@@ -177,6 +177,23 @@ describe('functions: one per topology entry, with the project defaults', () => {
     expect(concurrency({ sesMaxSendRate: '10000', sendRateLimit: '100' })).toBe(2);
   });
 
+  it('sizes the events event source for the events that rate makes SES publish, never below 5', () => {
+    const concurrency = (context: Record<string, string>) => {
+      const synthesized = synthesize(context);
+      const ingester = synthesized.stateless.getLogicalId(
+        synthesized.stateless.functions.ingester.function.node.defaultChild as CfnResource,
+      );
+      const mapping = Object.values(resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::EventSourceMapping')).find(
+        (m) => (m.Properties.FunctionName as { Ref?: string }).Ref === ingester,
+      );
+      return (mapping?.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
+    };
+    // 8,000 sends/s at 80 % of 10,000: 16,000 events/s in batches of 100 taking 0.25 s, × 1.5 → 60.
+    expect(concurrency({})).toBe(5);
+    expect(concurrency({ sesMaxSendRate: '1000' })).toBe(6);
+    expect(concurrency({ sesMaxSendRate: '10000' })).toBe(60);
+  });
+
   it('takes LOG_LEVEL from context', () => {
     const debug = synthesize({ logLevel: 'DEBUG' });
     for (const fn of Object.values(resourcesOf(debug.statelessTemplate, 'AWS::Lambda::Function'))) {

@@ -33,6 +33,7 @@ import type {
   Target,
   TargetPage,
 } from '#ports/index.ts';
+import { batchGetAll } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import {
   doubtPk,
@@ -139,6 +140,32 @@ export class DynamoRecipientLedger implements RecipientLedger {
     const page = await pageAtOrBefore(this.#client, this.#table, ref, shardOf(recipientId), recipientId);
     const target = page?.targets.find((t) => t.recipientId === recipientId);
     return page && target ? pendingEntry(ref, target, page.preparedAt) : null;
+  }
+
+  async getMany(
+    keys: ReadonlyArray<{ ref: LogRef; recipientId: string }>,
+    options: { consistent?: boolean } = {},
+  ): Promise<Array<LedgerEntry | null>> {
+    const id = (k: { ref: LogRef; recipientId: string }) => {
+      const key = sendingLogKey(k.ref, k.recipientId);
+      return `${key.pk}\n${key.sk}`;
+    };
+    const distinct = new Map(keys.map((k) => [id(k), k]));
+    const items = await batchGetAll(
+      this.#client,
+      this.#table,
+      [...distinct.values()].map((k) => sendingLogKey(k.ref, k.recipientId)),
+      { consistentRead: options.consistent ?? false },
+    );
+    const found = new Map<string, LedgerEntry | null>(items.map((item) => [`${String(item.pk)}\n${String(item.sk)}`, toEntry(item)]));
+    // Those without an entry: pending (from their page) or not targets.
+    for (const [key, k] of distinct) {
+      if (found.has(key)) continue;
+      const page = await pageAtOrBefore(this.#client, this.#table, k.ref, shardOf(k.recipientId), k.recipientId);
+      const target = page?.targets.find((t) => t.recipientId === k.recipientId);
+      found.set(key, page && target ? pendingEntry(k.ref, target, page.preparedAt) : null);
+    }
+    return keys.map((k) => found.get(id(k)) ?? null);
   }
 
   async acquire(

@@ -76,6 +76,9 @@ export class FakeLedger implements RecipientLedger {
     const target = page?.targets.find((t) => t.recipientId === id);
     return page && target ? pendingView(ref, target, page.preparedAt) : null;
   }
+  async getMany(keys: ReadonlyArray<{ ref: LogRef; recipientId: string }>) {
+    return Promise.all(keys.map((k) => this.get(k.ref, k.recipientId)));
+  }
 
   async acquire(
     ref: LogRef,

@@ -8,7 +8,8 @@
  * The port's promise changed with issue #11 (docs/data-model.md): claims per recipient gave way to page leases,
  * entries are created at the outcome (markSent, markFailed, markInDoubt, cancel take the target), applyEvent takes
  * the entry read (a pending recipient's entry is created), and listByStatus/entriesByStatus gave way to the pages,
- * their entries, the leases and the in-doubt list. The cases follow.
+ * their entries, the leases and the in-doubt list. The cases follow. Later in #11, getMany: several recipients read
+ * at once (the ingester's batch reads).
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
@@ -117,6 +118,25 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       expect(await ledger.get(ref, 'nobody')).toBeNull();
     });
   });
+
+    it('reads several recipients of several logs at once, in the order asked, as get reads each', async () => {
+      const one = await prepared('ann', 'bob');
+      const { ledger } = one;
+      const other: LogRef = { deliveryId: unique('d'), version: 1 };
+      await one.log.putTargets(other, [target('cy')], PREPARED_AT);
+      await ledger.markSent(one.ref, target('bob'), sentAs('m-bob'));
+      const keys = [
+        { ref: other, recipientId: 'cy' },
+        { ref: one.ref, recipientId: 'bob' },
+        { ref: one.ref, recipientId: 'nobody' },
+        { ref: one.ref, recipientId: 'ann' },
+        { ref: one.ref, recipientId: 'bob' },
+      ];
+      const expected = await Promise.all(keys.map((k) => ledger.get(k.ref, k.recipientId)));
+      expect(expected.map((e) => e?.status ?? null)).toEqual(['pending', 'sent', null, 'pending', 'sent']);
+      expect(await ledger.getMany(keys, { consistent: true })).toEqual(expected);
+      expect(await ledger.getMany([])).toEqual([]);
+    });
 
   describe('entries, created once', () => {
     it('marks sent: the entry with its message id; a retry of the same write is recognised, any other refused', async () => {
