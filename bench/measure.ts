@@ -105,27 +105,43 @@ export const spanRate = (times: readonly number[]): number => {
   return last > first ? ((times.length - 1) * 1000) / (last - first) : 0;
 };
 
-/** The busiest partition keys: the most write units one key took in one second, per key, hottest first. */
+/**
+ * The busiest partition keys: the most write units one key took in one second, per key, hottest first; and its
+ * largest share of a second's writes (all keys) among the seconds at full rate (at least half the busiest
+ * second's writes): what scales with the send rate, where a key's burst in a quiet second would not.
+ */
 export const hottestKeys = (
   writes: readonly KeyWrite[],
   top = 5,
-): Array<{ table: string; pk: string; peakWritesPerSecond: number; totalUnits: number }> => {
-  const perSecond = new Map<string, number>();
-  const totals = new Map<string, { table: string; pk: string; total: number; peak: number }>();
+): Array<{ table: string; pk: string; peakWritesPerSecond: number; peakShare: number; totalUnits: number }> => {
+  const perKeySecond = new Map<string, Map<number, number>>();
+  const allPerSecond = new Map<number, number>();
+  const totals = new Map<string, { table: string; pk: string; total: number }>();
   for (const w of writes) {
+    const second = Math.floor(w.at / 1000);
+    allPerSecond.set(second, (allPerSecond.get(second) ?? 0) + w.units);
     const key = `${w.table}\u0000${w.pk}`;
-    const slot = `${key}\u0000${Math.floor(w.at / 1000)}`;
-    const inSecond = (perSecond.get(slot) ?? 0) + w.units;
-    perSecond.set(slot, inSecond);
-    const t = totals.get(key) ?? { table: w.table, pk: w.pk, total: 0, peak: 0 };
+    const seconds = perKeySecond.get(key) ?? new Map<number, number>();
+    seconds.set(second, (seconds.get(second) ?? 0) + w.units);
+    perKeySecond.set(key, seconds);
+    const t = totals.get(key) ?? { table: w.table, pk: w.pk, total: 0 };
     t.total += w.units;
-    t.peak = Math.max(t.peak, inSecond);
     totals.set(key, t);
   }
-  return [...totals.values()]
-    .sort((a, b) => b.peak - a.peak || b.total - a.total)
-    .slice(0, top)
-    .map((t) => ({ table: t.table, pk: t.pk, peakWritesPerSecond: t.peak, totalUnits: t.total }));
+  const fullRate = Math.max(0, ...allPerSecond.values()) / 2;
+  return [...totals.entries()]
+    .map(([key, t]) => {
+      let peak = 0;
+      let peakShare = 0;
+      for (const [second, units] of perKeySecond.get(key)!) {
+        peak = Math.max(peak, units);
+        const all = allPerSecond.get(second)!;
+        if (all >= fullRate) peakShare = Math.max(peakShare, units / all);
+      }
+      return { table: t.table, pk: t.pk, peakWritesPerSecond: peak, peakShare, totalUnits: t.total };
+    })
+    .sort((a, b) => b.peakWritesPerSecond - a.peakWritesPerSecond || b.totalUnits - a.totalUnits)
+    .slice(0, top);
 };
 
 /** The peak resident memory of a process (VmHWM from /proc, bytes), or null when it cannot be read. */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadPrices, type PhaseUsage, perThousand, price } from './cost.ts';
+import { type Cost, loadPrices, type PhaseUsage, perThousand, price } from './cost.ts';
 import type { ScenarioConfig } from './scenario.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -139,7 +139,7 @@ interface Throughput {
     confirmToAllIngestedSeconds: number;
     events: number;
     eventsPerSecond: number;
-    hotKeys: Array<{ table: string; pk: string; peakWritesPerSecond: number; totalUnits: number }>;
+    hotKeys: Array<{ table: string; pk: string; peakWritesPerSecond: number; peakShare: number; totalUnits: number }>;
     eventLoopUtilization: number;
     runtimeCpuSeconds: number;
     dynamoDbLocalCpuSeconds: number | null;
@@ -151,6 +151,28 @@ interface Throughput {
   opens: Phase & { events: number; eventsPerSecond: number; pollers: PhaseUsage['pollers'] };
   computeStats: { seconds: number; bareReadSeconds: number; items: number };
   memory: { runtimePeakRssBytes: number; dynamoDbLocalPeakRssBytes: number | null };
+}
+
+interface Pacing {
+  targetPerSecond: number;
+  recipients: number;
+  achievedPerSecond: number;
+  achievedOverTarget: number;
+  wholeSendPerSecond: number;
+  worstWindow: number;
+  worstWindowOverTarget: number;
+  senderMaxConcurrency: number;
+  toDeliver: number;
+  /** The pollers during the first send, until its events were ingested: invocations and their time. */
+  pollers: PhaseUsage['pollers'];
+  api: {
+    clients: number;
+    requests: number;
+    p50Ms: number;
+    p99Ms: number;
+    whileSending: { recipients: number; achievedOverTarget: number; worstWindowOverTarget: number };
+  };
+  memory: Record<string, number | null>;
 }
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -191,10 +213,74 @@ const writeUnits = (t: Throughput) => {
   };
 };
 
+/** The cost with the Lambda GB-seconds per email of the pacing run (see where it is called). */
+const withLambdaFrom = (cost: Cost, pacing: Pacing, prices: ReturnType<typeof loadPrices>): Cost => {
+  const gbSeconds =
+    (Object.values(pacing.pollers).reduce((n, s) => n + (s.busyMs / 1000) * (s.memoryMb / 1024), 0) * 1000) /
+    Math.max(1, pacing.toDeliver);
+  const gbPrice = prices.prices['lambda.armGbSecond']?.usd ?? 0;
+  const before = (cost.units.lambdaGbSeconds ?? 0) * gbPrice;
+  const lambda = (cost.usd.lambda ?? 0) - before + gbSeconds * gbPrice;
+  return {
+    usd: { ...cost.usd, lambda },
+    total: cost.total - (cost.usd.lambda ?? 0) + lambda,
+    units: { ...cost.units, lambdaGbSeconds: gbSeconds },
+  };
+};
+
 const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: string) => {
   const results: Record<string, unknown> = { at: new Date().toISOString(), options: { ...opts, scenarios: [...opts.scenarios] } };
   const prices = loadPrices();
   const rows: Array<[string, string]> = [];
+  const pacingRows: Array<[string, string]> = [];
+  let p: Pacing | null = null;
+  if (opts.scenarios.has('pacing')) {
+    p = (await runScenario(work, {
+      kind: 'pacing',
+      recipients: opts.pacingRecipients,
+      rawSends: opts.rawSends,
+      sesMaxSendRate: 500,
+      pacingRate: opts.pacingRate,
+      apiClients: opts.apiClients,
+      apiRecipients: opts.apiRecipients,
+    })) as unknown as Pacing;
+    Object.assign(results, {
+      pacing: {
+        targetPerSecond: p.targetPerSecond,
+        sesLatency: { medianMs: 60, p99Ms: 250 },
+        recipients: p.recipients,
+        senderMaxConcurrency: p.senderMaxConcurrency,
+        achievedPerSecond: round(p.achievedPerSecond, 1),
+        achievedOverTarget: round(p.achievedOverTarget, 3),
+        wholeSendOverTarget: round(p.wholeSendPerSecond / p.targetPerSecond, 3),
+        worstWindow: p.worstWindow,
+        worstWindowOverTarget: round(p.worstWindowOverTarget, 3),
+        invocations: Object.fromEntries(
+          Object.entries(p.pollers)
+            .filter(([, s]) => s.invocations > 0)
+            .map(([name, s]) => [name, { count: s.invocations, seconds: round(s.busyMs / 1000, 1) }]),
+        ),
+      },
+      api: {
+        route: 'GET /deliveries/{id}',
+        clients: p.api.clients,
+        requests: p.api.requests,
+        p50Ms: round(p.api.p50Ms, 1),
+        p99Ms: round(p.api.p99Ms, 1),
+        whileSending: p.api.whileSending,
+      },
+    });
+    (results.memory as Record<string, unknown> | undefined) ?? (results.memory = {});
+    (results.memory as Record<string, unknown>).pacing = p.memory;
+    pacingRows.push(
+      [`Pacing: target (SES latency 60 ms, p99 250 ms)`, `${p.targetPerSecond}/s, ${p.recipients} recipients, ${p.senderMaxConcurrency} senders`],
+      ['pacing.achievedOverTarget (steady: 5th to 95th percentile)', p.achievedOverTarget.toFixed(3)],
+      ['  over the whole send (ramp-up and last pages included)', (p.wholeSendPerSecond / p.targetPerSecond).toFixed(3)],
+      ['pacing.worstWindowOverTarget', `${p.worstWindowOverTarget.toFixed(3)} (${p.worstWindow} in one second)`],
+      [`API p50 · p99, GET /deliveries/{id}, ${p.api.clients} clients while sending (ms)`, `${p.api.p50Ms.toFixed(1)} · ${p.api.p99Ms.toFixed(1)} (${p.api.requests} requests)`],
+      ['  pacing meanwhile: achieved · worst window over target', `${p.api.whileSending.achievedOverTarget.toFixed(3)} · ${p.api.whileSending.worstWindowOverTarget.toFixed(3)}`],
+    );
+  }
   if (opts.scenarios.has('throughput')) {
     const t = (await runScenario(work, {
       kind: 'throughput',
@@ -213,10 +299,15 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       events,
       seconds: phase.seconds,
     });
-    const sendCost = perThousand(price([usage(t.prepare, 0), usage(t.send, t.send.events)], prices), t.toDeliver);
+    const localCost = perThousand(price([usage(t.prepare, 0), usage(t.send, t.send.events)], prices), t.toDeliver);
+    // Lambda bills each invocation's duration. In this run the handlers share two cores with the emulators and
+    // wait for CPU (senders sized for the SES rate run far below it), so their durations are not Lambda's; the
+    // pacing run, below local capacity and with SES answering as in AWS, gives the GB-seconds per email instead.
+    const sendCost = p ? withLambdaFrom(localCost, p, prices) : localCost;
     const openCost = perThousand(price([usage(t.opens, t.opens.events)], prices), t.opens.events);
     const wu = writeUnits(t);
     const peak = t.send.hotKeys[0];
+    const shareKey = [...t.send.hotKeys].sort((a, b) => b.peakShare - a.peakShare)[0];
     const ratio = t.send.recipientsPerSecond / t.raw.frontPerSecond;
     Object.assign(results, {
       recipients: t.recipients,
@@ -252,6 +343,12 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
         region: prices.region,
         pricesRetrieved: prices.retrieved,
         perThousandEmailsUsd: round(sendCost.total, 5),
+        lambdaDurationFrom: p ? 'pacing run (below local capacity, SES latency as in AWS)' : 'throughput run (CPU-bound)',
+        throughputRunLambdaGbSecondsPerThousandEmails: round(localCost.units.lambdaGbSeconds ?? 0, 2),
+        withoutSnsToSqsDeliveriesUsd: round(
+          sendCost.total - ((t.send.events * 1000) / t.toDeliver) * (prices.prices['sqs.request']?.usd ?? 0),
+          5,
+        ),
         byServicePerThousandEmailsUsd: Object.fromEntries(Object.entries(sendCost.usd).map(([k, v]) => [k, round(v, 6)])),
         unitsPerThousandEmails: Object.fromEntries(Object.entries(sendCost.units).map(([k, v]) => [k, round(v, 2)])),
         sesPerThousandEmailsUsd: 0.1,
@@ -262,7 +359,12 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
         peakWritesPerSecond: peak?.peakWritesPerSecond ?? 0,
         hottest: t.send.hotKeys,
         sendRatePerSecond: round(t.send.sesSendRate, 1),
-        projectedAt1000SendsPerSecond: peak ? round((peak.peakWritesPerSecond * 1000) / Math.max(1, t.send.sesSendRate), 0) : 0,
+        // The key's share of its busiest second's writes, times the writes per second of 1,000 sends/s (the run's
+        // write units per message sent, every table and index).
+        projectedAt1000SendsPerSecond: shareKey
+          ? round(shareKey.peakShare * 1000 * (t.send.capacity.write / Math.max(1, t.send.messages)), 0)
+          : 0,
+        projectedKey: shareKey ? { pk: shareKey.pk, peakShare: round(shareKey.peakShare, 3) } : null,
       },
       requestsPerRecipient: Object.fromEntries(
         Object.entries(t.send.requests).map(([k, v]) => [k, round(v / t.toDeliver, 3)]),
@@ -294,73 +396,26 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       ['Refused conditional writes (billed)', String(wu.failedConditionalWrites)],
       [`cost.perThousandEmailsUsd (${prices.region}, prices of ${prices.retrieved})`, sendCost.total.toFixed(5)],
       ...Object.entries(sendCost.usd).map(([k, v]): [string, string] => [`  ${k}`, v.toFixed(6)]),
+      [
+        '  Lambda GB-s per 1,000 emails: priced · this run (CPU-bound)',
+        `${(sendCost.units.lambdaGbSeconds ?? 0).toFixed(1)} · ${(localCost.units.lambdaGbSeconds ?? 0).toFixed(1)}`,
+      ],
+      [
+        '  without SQS requests for SNS deliveries (if not billed)',
+        ((results.cost as { withoutSnsToSqsDeliveriesUsd: number }).withoutSnsToSqsDeliveriesUsd).toFixed(5),
+      ],
       ['  SES itself', '0.10000'],
       ['Cost per 1,000 opens (USD)', openCost.total.toFixed(5)],
       ['hotKeys.peakWritesPerSecond (hottest key)', `${peak?.peakWritesPerSecond ?? 0} (${peak?.pk ?? '-'})`],
-      ['  projected at 1,000 sends/s', String((results.hotKeys as { projectedAt1000SendsPerSecond: number }).projectedAt1000SendsPerSecond)],
+      [
+        '  largest share of a full-rate second · projected at 1,000 sends/s (WRU/s)',
+        `${((shareKey?.peakShare ?? 0) * 100).toFixed(1)} % · ${(results.hotKeys as { projectedAt1000SendsPerSecond: number }).projectedAt1000SendsPerSecond}`,
+      ],
       ['Compute stats (s) · bare read of the same items (s)', `${t.computeStats.seconds.toFixed(2)} · ${t.computeStats.bareReadSeconds.toFixed(2)} (${t.computeStats.items} items)`],
       ['Peak RSS: runtime · DynamoDB Local (MB)', `${(t.memory.runtimePeakRssBytes / 2 ** 20).toFixed(0)} · ${t.memory.dynamoDbLocalPeakRssBytes ? (t.memory.dynamoDbLocalPeakRssBytes / 2 ** 20).toFixed(0) : '?'}`],
     );
   }
-  if (opts.scenarios.has('pacing')) {
-    const p = (await runScenario(work, {
-      kind: 'pacing',
-      recipients: opts.pacingRecipients,
-      rawSends: opts.rawSends,
-      sesMaxSendRate: 500,
-      pacingRate: opts.pacingRate,
-      apiClients: opts.apiClients,
-      apiRecipients: opts.apiRecipients,
-    })) as {
-      targetPerSecond: number;
-      recipients: number;
-      achievedPerSecond: number;
-      achievedOverTarget: number;
-      wholeSendPerSecond: number;
-      worstWindow: number;
-      worstWindowOverTarget: number;
-      senderMaxConcurrency: number;
-      api: {
-        clients: number;
-        requests: number;
-        p50Ms: number;
-        p99Ms: number;
-        whileSending: { recipients: number; achievedOverTarget: number; worstWindowOverTarget: number };
-      };
-      memory: Record<string, number | null>;
-    };
-    Object.assign(results, {
-      pacing: {
-        targetPerSecond: p.targetPerSecond,
-        sesLatency: { medianMs: 60, p99Ms: 250 },
-        recipients: p.recipients,
-        senderMaxConcurrency: p.senderMaxConcurrency,
-        achievedPerSecond: round(p.achievedPerSecond, 1),
-        achievedOverTarget: round(p.achievedOverTarget, 3),
-        wholeSendOverTarget: round(p.wholeSendPerSecond / p.targetPerSecond, 3),
-        worstWindow: p.worstWindow,
-        worstWindowOverTarget: round(p.worstWindowOverTarget, 3),
-      },
-      api: {
-        route: 'GET /deliveries/{id}',
-        clients: p.api.clients,
-        requests: p.api.requests,
-        p50Ms: round(p.api.p50Ms, 1),
-        p99Ms: round(p.api.p99Ms, 1),
-        whileSending: p.api.whileSending,
-      },
-    });
-    (results.memory as Record<string, unknown> | undefined) ?? (results.memory = {});
-    (results.memory as Record<string, unknown>).pacing = p.memory;
-    rows.push(
-      [`Pacing: target (SES latency 60 ms, p99 250 ms)`, `${p.targetPerSecond}/s, ${p.recipients} recipients, ${p.senderMaxConcurrency} senders`],
-      ['pacing.achievedOverTarget (steady: 5th to 95th percentile)', p.achievedOverTarget.toFixed(3)],
-      ['  over the whole send (ramp-up and last pages included)', (p.wholeSendPerSecond / p.targetPerSecond).toFixed(3)],
-      ['pacing.worstWindowOverTarget', `${p.worstWindowOverTarget.toFixed(3)} (${p.worstWindow} in one second)`],
-      [`API p50 · p99, GET /deliveries/{id}, ${p.api.clients} clients while sending (ms)`, `${p.api.p50Ms.toFixed(1)} · ${p.api.p99Ms.toFixed(1)} (${p.api.requests} requests)`],
-      ['  pacing meanwhile: achieved · worst window over target', `${p.api.whileSending.achievedOverTarget.toFixed(3)} · ${p.api.whileSending.worstWindowOverTarget.toFixed(3)}`],
-    );
-  }
+  rows.push(...pacingRows);
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
