@@ -115,7 +115,7 @@ export const settings = {
   }),
   SEND_CLAIM_LEASE_SECONDS: setting({
     description:
-      "how long a sender's claim on a recipient holds before the sweeper may call it in doubt, below the send queue's visibility timeout (unset: the sender's 120 s; the embedded runtime's tests shorten it, the sender reads it from its environment)",
+      "how long a sender's lease on a target page holds (extended while it sends) before another sender or the sweeper may take the page and call its window's unrecorded recipients in doubt, below the send queue's visibility timeout (unset: the sender's 120 s; the embedded runtime's tests shorten it, the sender reads it from its environment)",
     expected: 'a number of seconds above 0',
     type: positiveNumber,
     scope: ['local'],

@@ -95,13 +95,22 @@ export const inFlightFor = (rate: number, latencyP99Ms: number = SES_LATENCY_P99
 export const backoffDelay = (attempt: number, random: () => number, baseMs = 100, capMs = 5_000): number =>
   Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
 
+/** How much faster than its rate a pacer may release to catch up a late timer: 1 / this. */
+export const PACER_CATCH_UP = 0.9;
+
 /**
- * A pacer: releases its callers one at a time, in order, so that no one-second window (by the release times this
- * process sees) holds more than the rate's whole number of releases. The first second's releases are 1 / rate
- * apart, and each later one comes one second after the release `rate` before it: the same even grid, second after
- * second. A release that comes late (a timer firing after a stall) is caught up on the next ones, at least half an
- * interval apart (never a burst), instead of being lost. `now` and `sleep` are injected, so tests drive it without
- * waiting.
+ * A pacer: releases its callers one at a time, in order, on an even grid of 1 / rate, with three bounds that hold
+ * by the release times this process sees, so that the invocations of a sender, one after another, never put more
+ * than the rate's whole number (R) of calls into any one-second window, however late their timers fire:
+ * - no one-second window holds more than R of its releases;
+ * - a release comes at least PACER_CATCH_UP / rate after the previous one: a late timer is caught up on the next
+ *   releases, a little faster than the rate, as far as the first bound allows (a release one second after the one
+ *   R back), so lateness costs about one timer's lateness a second instead of one per release; a debt of more
+ *   than two releases (a stall) is forgiven;
+ * - the first release comes 1 − (R − 1) · PACER_CATCH_UP / rate seconds after the pacer is made (about 0.1 s),
+ *   and the first second's releases a full 1 / rate apart: whatever the invocation before it (another pacer, on
+ *   this sender's share) released in its last second, at most R fall in any window across the two.
+ * `now` and `sleep` are injected, so tests drive it without waiting.
  */
 export const createPacer = (
   ratePerSecond: number,
@@ -110,6 +119,10 @@ export const createPacer = (
 ) => {
   const interval = 1000 / ratePerSecond;
   const perSecond = Math.max(1, Math.floor(ratePerSecond));
+  const minSpacing = interval * PACER_CATCH_UP;
+  const startAt = now() + Math.max(0, 1000 - (perSecond - 1) * minSpacing);
+  /** The next release's place on the grid. */
+  let grid = startAt;
   /** The last `perSecond` release times, oldest first. */
   const recent: number[] = [];
   let queue: Promise<void> = Promise.resolve();
@@ -118,16 +131,22 @@ export const createPacer = (
     take(): Promise<void> {
       const turn = queue.then(async () => {
         for (;;) {
+          const t = now();
           const last = recent.at(-1) ?? Number.NEGATIVE_INFINITY;
-          const full = recent.length >= perSecond;
-          // The release `perSecond` back: the next may come one second after it.
-          const bound = full ? recent[0]! : Number.NEGATIVE_INFINITY;
-          const wait = Math.max(last + (full ? interval / 2 : interval), bound + 1000) - now();
-          if (wait <= 0) break;
-          await sleep(wait);
+          const firstSecond = t < startAt + 1000;
+          const earliest = Math.max(
+            grid,
+            last + (firstSecond ? interval : minSpacing),
+            // One second after the release `perSecond` back.
+            recent.length >= perSecond ? recent[0]! + 1000 : Number.NEGATIVE_INFINITY,
+          );
+          if (earliest <= t) break;
+          await sleep(earliest - t);
         }
-        recent.push(now());
+        const released = now();
+        recent.push(released);
         if (recent.length > perSecond) recent.shift();
+        grid = Math.max(grid, released - 2 * interval) + interval;
       });
       queue = turn.catch(() => undefined);
       return turn;
