@@ -11,8 +11,10 @@
  *     and jitter in the same window, never a failure (the page is given back and the job retried later if it
  *     lasts); daily quota exceeded or sending paused → the delivery pauses; rejected → that recipient fails
  *     (error); unknown (the call may have reached SES) → in-doubt at once, never resent;
- *  5. write the next window under the lease, and so on. Before each window the delivery's state is checked (at
- *     most once a second): pause gives the page back; stop cancels what is left of it.
+ *  5. when no more than 10 of the window are left in flight, write the next window under the lease: those still in
+ *     flight and the next recipients, up to 25 (a sliding window: calls keep going while it is written), and so
+ *     on. Before each write the delivery's state is checked (at most once a second): pause gives the page back
+ *     once the calls in flight are over; stop cancels what was not started.
  * Counter deltas go to the invocation's batch (one ADD per delivery a second). When the counters say every
  * recipient left pending, the ledger is checked and the delivery finishes.
  */
@@ -116,6 +118,11 @@ class JobContext {
     this.tally = deps.tally ?? new CounterBatch(deps.random);
     this.#delivery = delivery;
     this.#checkedAt = deps.clock.now().getTime();
+  }
+
+  /** The delivery as last read. */
+  get current(): Delivery {
+    return this.#delivery;
   }
 
   async delivery(): Promise<Delivery> {
@@ -227,53 +234,111 @@ const sendPage = async (
   // everything it sent before it did, and those recipients must not be sent twice.
   const recorded = await deps.ledger.entriesOf(ref, page);
   for (const id of todo) if (recorded.has(id) && !suspects.has(id)) ctx.count('skipped');
-  const plan = [first, ...rest].map((w) => w.filter((id) => !suspects.has(id) && !recorded.has(id)));
-  for (let i = 0; i < plan.length; i++) {
-    delivery = await ctx.delivery();
-    if (delivery.state === 'stopped') {
-      // Nothing of this page is in flight: what is left of it is canceled, under the lease.
-      const at = deps.clock.now().toISOString();
-      for (const id of plan.slice(i).flat()) {
-        if (await deps.ledger.cancel(ref, targets.get(id)!, at)) ctx.count('canceled');
+  const queue = [first, ...rest].flat().filter((id) => !suspects.has(id) && !recorded.has(id));
+  return runWindows(ctx, keeper, targets, queue, new Set(acquired.lease.window));
+};
+
+/** A window is written again once this many of it are left in flight (so each write adds at least 15). */
+const REFILL_AT = 10;
+
+/**
+ * Sends `queue` in order under the lease, through a sliding window: the lease's window holds every recipient whose
+ * SES call may be in flight, and when no more than REFILL_AT of them are left, the next recipients join them in a
+ * new window, written before any of their calls; so a job keeps calls going while it writes, instead of waiting
+ * for a whole window to end. Before each write the delivery's state is checked (at most once a second): pause gives
+ * the page back once the calls in flight are over, stop cancels what was not started, an invocation running out
+ * of time gives the rest back to the queue.
+ */
+const runWindows = async (
+  ctx: JobContext,
+  keeper: LeaseKeeper,
+  targets: ReadonlyMap<string, Target>,
+  queue: readonly string[],
+  written: ReadonlySet<string>,
+): Promise<SendReport['outcome']> => {
+  const { deps, ref } = ctx;
+  const size = deps.windowSize ?? WINDOW_SIZE;
+  const inFlight = new Map<string, Promise<void>>();
+  let next = 0;
+  let paused = false;
+  let retry: RetryLater | null = null;
+  let failure: { error: unknown } | null = null;
+  let outcome: SendReport['outcome'] = 'done';
+  let delivery = ctx.current;
+
+  const launch = (id: string) => {
+    const call = sendOne(ctx, delivery, targets.get(id)!, keeper)
+      .then(
+        (result) => {
+          if (result === 'paused') paused = true;
+          else ctx.count(result);
+        },
+        (error: unknown) => {
+          if (error instanceof RetryLater) retry ??= error;
+          else failure ??= { error };
+        },
+      )
+      .finally(() => inFlight.delete(id));
+    inFlight.set(id, call);
+  };
+
+  for (;;) {
+    const stopping = paused || retry !== null || failure !== null || outcome !== 'done';
+    if (!stopping && next < queue.length && inFlight.size <= REFILL_AT) {
+      delivery = await ctx.delivery();
+      if (delivery.state === 'stopped') {
+        // What was not started is canceled, under the lease; the calls in flight end as they will.
+        const at = deps.clock.now().toISOString();
+        for (const id of queue.slice(next)) {
+          if (await deps.ledger.cancel(ref, targets.get(id)!, at)) ctx.count('canceled');
+        }
+        next = queue.length;
+        continue;
       }
-      return 'done';
+      if (delivery.state !== 'sending') {
+        outcome = delivery.state === 'paused' ? 'paused' : 'dropped';
+        continue;
+      }
+      if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 10_000)) {
+        retry = new RetryLater('Out of time: the rest of the job goes back to the queue');
+        continue;
+      }
+      if (written.has(queue[next]!)) {
+        // The window the lease was taken with: written already.
+        while (next < queue.length && written.has(queue[next]!)) launch(queue[next++]!);
+        continue;
+      }
+      const window = [...inFlight.keys()];
+      const joining = windowFill(window, queue.slice(next), size);
+      if (!(await keeper.next([...window, ...joining]))) {
+        // The lease was taken over (it expired): whoever holds it now sends the rest.
+        for (let n = queue.length - next; n > 0; n--) ctx.count('skipped');
+        next = queue.length;
+        continue;
+      }
+      for (const id of joining) launch(id);
+      next += joining.length;
+      continue;
     }
-    if (delivery.state !== 'sending') {
-      await keeper.release();
-      return delivery.state === 'paused' ? 'paused' : 'dropped';
-    }
-    if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 10_000)) {
-      await keeper.release();
-      throw new RetryLater('Out of time: the rest of the job goes back to the queue');
-    }
-    const window = plan[i]!;
-    if (i > 0 && !(await keeper.next(window))) {
-      // The lease was taken over (it expired): whoever holds it now sends the rest.
-      for (let n = plan.slice(i).flat().length; n > 0; n--) ctx.count('skipped');
-      return 'done';
-    }
-    const results = await Promise.allSettled(
-      window.map((id) => sendOne(ctx, delivery, targets.get(id)!, keeper)),
-    );
-    let paused = false;
-    let retry: RetryLater | null = null;
-    for (const result of results) {
-      if (result.status === 'fulfilled') {
-        if (result.value === 'paused') paused = true;
-        else ctx.count(result.value);
-      } else if (result.reason instanceof RetryLater) retry ??= result.reason;
-      else throw result.reason; // the window stays in the lease: what may have been accepted becomes in-doubt
-    }
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight.values());
     await ctx.flushIfDue();
-    if (paused || retry) {
-      // Every call of the window is over and none left an accepted message unrecorded: the page goes back.
-      await keeper.release();
-      if (retry) throw retry;
-      return 'paused';
-    }
+  }
+  await ctx.flushIfDue();
+  // Every call is over. A failure leaves the window in the lease: what may have been accepted becomes in-doubt.
+  if (failure) throw (failure as { error: unknown }).error;
+  if (paused || retry || outcome !== 'done') {
+    // None left an accepted message unrecorded: the page goes back.
+    await keeper.release();
+    if (retry) throw retry;
+    return paused ? 'paused' : outcome;
   }
   return 'done';
 };
+
+/** The recipients of `rest` that join `window` in the next one: as many as fit its count and bytes. */
+const windowFill = (window: readonly string[], rest: readonly string[], size: number): string[] =>
+  (leaseWindows([...window, ...rest], size)[0] ?? []).slice(window.length);
 
 /** The page lease a job holds: the next window, an extension before it runs out, and giving the page back. */
 class LeaseKeeper {
@@ -283,6 +348,8 @@ class LeaseKeeper {
   readonly #leaseMs: number;
   #lease: PageLease;
   #extending: Promise<boolean> | null = null;
+  /** The lease's writes, one after another: the last one written always holds the latest window. */
+  #writes: Promise<unknown> = Promise.resolve();
 
   constructor(deps: SendDeps, ref: LogRef, page: TargetPage, lease: PageLease, leaseMs: number) {
     this.#deps = deps;
@@ -296,36 +363,36 @@ class LeaseKeeper {
     return new Date(this.#deps.clock.now().getTime() + this.#leaseMs).toISOString();
   }
 
+  /** Writes `window` (or, without one, the current window) with a new leaseUntil; false when the lease was lost. */
+  #write(window?: readonly string[]): Promise<boolean> {
+    const write = this.#writes.then(async () => {
+      const leaseUntil = this.#until();
+      const next = window ? [...window] : this.#lease.window;
+      const ok = await this.#deps.ledger.extend(this.#ref, this.#page, this.#lease, next, leaseUntil);
+      if (ok) this.#lease = { ...this.#lease, window: next, leaseUntil };
+      return ok;
+    });
+    this.#writes = write.catch(() => undefined);
+    return write;
+  }
+
   /** Writes the next window; false when the lease was lost. */
-  async next(window: readonly string[]): Promise<boolean> {
-    const leaseUntil = this.#until();
-    const ok = await this.#deps.ledger.extend(this.#ref, this.#page, this.#lease, window, leaseUntil);
-    if (ok) this.#lease = { ...this.#lease, window: [...window], leaseUntil };
-    return ok;
+  next(window: readonly string[]): Promise<boolean> {
+    return this.#write(window);
   }
 
   /** Before an SES call: true while the lease holds, extended (once for all callers) when it runs short. */
   async holds(): Promise<boolean> {
     const left = Date.parse(this.#lease.leaseUntil) - this.#deps.clock.now().getTime();
     if (left > LEASE_MARGIN_MS) return true;
-    this.#extending ??= (async () => {
-      const leaseUntil = this.#until();
-      const ok = await this.#deps.ledger.extend(
-        this.#ref,
-        this.#page,
-        this.#lease,
-        this.#lease.window,
-        leaseUntil,
-      );
-      if (ok) this.#lease = { ...this.#lease, leaseUntil };
-      return ok;
-    })().finally(() => {
+    this.#extending ??= this.#write().finally(() => {
       this.#extending = null;
     });
     return this.#extending;
   }
 
   async release(): Promise<void> {
+    await this.#writes;
     await this.#deps.ledger.release(this.#ref, this.#page, this.#lease, this.#deps.clock.now());
   }
 }

@@ -243,6 +243,40 @@ describe('send pipeline', () => {
     expect(mailTo(other.recipientId)).toBe(0);
   });
 
+  it('slides the window: every call is in the lease written before it, with 10 or fewer left in flight at each write', async () => {
+    const { id } = await readyDelivery(1000);
+    await confirm(world.control, starter, id);
+    await runStartJob(world.start, deps.startQueue.drain()[0]!, Number.POSITIVE_INFINITY);
+    const job = (deps.sendQueue.drain() as SendJob[]).sort((a, b) => b.recipientIds.length - a.recipientIds.length)[0]!;
+    expect(job.recipientIds.length).toBeGreaterThan(50);
+    const ref = { deliveryId: id, version: 1 };
+    const [page] = await deps.ledger.pagesOf(ref, job.recipientIds);
+    const windows: string[][] = [];
+    const extend = deps.ledger.extend.bind(deps.ledger);
+    deps.ledger.extend = async (r, p, lease, window, until) => {
+      windows.push([...window]);
+      return extend(r, p, lease, window, until);
+    };
+    let inFlight = 0;
+    let most = 0;
+    const send = deps.email.send.bind(deps.email);
+    deps.email.send = async (email) => {
+      const lease = (await deps.ledger.leases(ref, page!.shard)).get(page!.id)!;
+      expect(lease.window).toContain(email.tags.recipient);
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 1)); // SES answering: calls overlap
+      inFlight -= 1;
+      return send(email);
+    };
+    const report = await sendJob({ ...world.send, pacer: createPacer(1000, () => Date.now(), (ms) => new Promise((r) => setTimeout(r, ms))) }, job);
+    expect(report.sent).toBe(job.recipientIds.length);
+    expect(most).toBeGreaterThan(1);
+    for (const w of windows) expect(w.length).toBeLessThanOrEqual(25);
+    // Each write after the first adds at least 15 recipients (the last may add fewer).
+    expect(windows.length).toBeLessThanOrEqual(Math.ceil((job.recipientIds.length - 25) / 15));
+  });
+
   it('gives the rest of a job back to the queue when the invocation runs out of time', async () => {
     const { id } = await readyDelivery(3);
     await confirm(world.control, starter, id);
