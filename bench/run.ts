@@ -163,6 +163,7 @@ interface Pacing {
   worstWindowOverTarget: number;
   senderMaxConcurrency: number;
   toDeliver: number;
+  eventLoop: { utilization: number; delayP99Ms: number; delayMaxMs: number };
   /** The pollers during the first send, until its events were ingested: invocations and their time. */
   pollers: PhaseUsage['pollers'];
   api: {
@@ -255,6 +256,11 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
         wholeSendOverTarget: round(p.wholeSendPerSecond / p.targetPerSecond, 3),
         worstWindow: p.worstWindow,
         worstWindowOverTarget: round(p.worstWindowOverTarget, 3),
+        runtimeEventLoop: {
+          utilization: round(p.eventLoop.utilization, 3),
+          delayP99Ms: round(p.eventLoop.delayP99Ms, 1),
+          delayMaxMs: round(p.eventLoop.delayMaxMs, 1),
+        },
         invocations: Object.fromEntries(
           Object.entries(p.pollers)
             .filter(([, s]) => s.invocations > 0)
@@ -277,6 +283,10 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       ['pacing.achievedOverTarget (steady: 5th to 95th percentile)', p.achievedOverTarget.toFixed(3)],
       ['  over the whole send (ramp-up and last pages included)', (p.wholeSendPerSecond / p.targetPerSecond).toFixed(3)],
       ['pacing.worstWindowOverTarget', `${p.worstWindowOverTarget.toFixed(3)} (${p.worstWindow} in one second)`],
+      [
+        '  runtime event loop: busy · delay p99 · max (ms)',
+        `${(p.eventLoop.utilization * 100).toFixed(0)} % · ${p.eventLoop.delayP99Ms.toFixed(0)} · ${p.eventLoop.delayMaxMs.toFixed(0)}`,
+      ],
       [`API p50 · p99, GET /deliveries/{id}, ${p.api.clients} clients while sending (ms)`, `${p.api.p50Ms.toFixed(1)} · ${p.api.p99Ms.toFixed(1)} (${p.api.requests} requests)`],
       ['  pacing meanwhile: achieved · worst window over target', `${p.api.whileSending.achievedOverTarget.toFixed(3)} · ${p.api.whileSending.worstWindowOverTarget.toFixed(3)}`],
     );

@@ -96,18 +96,18 @@ export const backoffDelay = (attempt: number, random: () => number, baseMs = 100
   Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
 
 /** How much faster than its rate a pacer may release to catch up a late timer: 1 / this. */
-export const PACER_CATCH_UP = 0.9;
+export const PACER_CATCH_UP = 0.95;
 
 /**
  * A pacer: releases its callers one at a time, in order, on an even grid of 1 / rate, with three bounds that hold
  * by the release times this process sees, so that the invocations of a sender, one after another, never put more
  * than the rate's whole number (R) of calls into any one-second window, however late their timers fire:
  * - no one-second window holds more than R of its releases;
- * - a release comes at least PACER_CATCH_UP / rate after the previous one: a late timer is caught up on the next
- *   releases, a little faster than the rate, as far as the first bound allows (a release one second after the one
- *   R back), so lateness costs about one timer's lateness a second instead of one per release; a debt of more
- *   than two releases (a stall) is forgiven;
- * - the first release comes 1 − (R − 1) · PACER_CATCH_UP / rate seconds after the pacer is made (about 0.1 s),
+ * - a release comes at least PACER_CATCH_UP / rate after the previous one: after calls stopped coming for a while,
+ *   or a late timer while the last second held fewer than R releases, the next ones come a little sooner than the
+ *   grid; otherwise the first bound holds them, and a timer's lateness is lost (a debt of more than a second is
+ *   forgiven);
+ * - the first release comes 1 − (R − 1) · PACER_CATCH_UP / rate seconds after the pacer is made (about 0.05 s, an interval or two),
  *   and the first second's releases a full 1 / rate apart: whatever the invocation before it (another pacer, on
  *   this sender's share) released in its last second, at most R fall in any window across the two.
  * `now` and `sleep` are injected, so tests drive it without waiting.
@@ -146,7 +146,7 @@ export const createPacer = (
         const released = now();
         recent.push(released);
         if (recent.length > perSecond) recent.shift();
-        grid = Math.max(grid, released - 2 * interval) + interval;
+        grid = Math.max(grid, released - 1000) + interval;
       });
       queue = turn.catch(() => undefined);
       return turn;
