@@ -107,9 +107,11 @@ export const PACER_CATCH_UP = 0.95;
  *   or a late timer while the last second held fewer than R releases, the next ones come a little sooner than the
  *   grid; otherwise the first bound holds them, and a timer's lateness is lost (a debt of more than a second is
  *   forgiven);
- * - the first release comes 1 − (R − 1) · PACER_CATCH_UP / rate seconds after the pacer is made (about 0.05 s, an interval or two),
- *   and the first second's releases a full 1 / rate apart: whatever the invocation before it (another pacer, on
- *   this sender's share) released in its last second, at most R fall in any window across the two.
+ * - the first release comes 1 − (R − 2) · PACER_CATCH_UP / rate seconds after the pacer is made (two intervals and
+ *   a little), and the first second's releases a full 1 / rate apart: whatever the invocation before it (another
+ *   pacer, on this sender's share) released in its last second, at most R fall in any window across the two.
+ * The sender's share is one above R (`senderRate`): one call that reaches SES later than released may still fall
+ * into the next second.
  * `now` and `sleep` are injected, so tests drive it without waiting.
  */
 export const createPacer = (
@@ -120,7 +122,7 @@ export const createPacer = (
   const interval = 1000 / ratePerSecond;
   const perSecond = Math.max(1, Math.floor(ratePerSecond));
   const minSpacing = interval * PACER_CATCH_UP;
-  const startAt = now() + Math.max(0, 1000 - (perSecond - 1) * minSpacing);
+  const startAt = now() + Math.max(0, 1000 - (perSecond - 2) * minSpacing);
   /** The next release's place on the grid. */
   let grid = startAt;
   /** The last `perSecond` release times, oldest first. */
