@@ -54,7 +54,10 @@ export const layers = [
   layer(productFiles('infra')),
   layer(
     productFiles('topology'),
-    only(['#topology'], 'The topology is pure data: it imports nothing of the product.'),
+    only(
+      ['#topology', '#domain'],
+      'The topology is data: it imports only the domain (its sizing rules), nothing else of the product.',
+    ),
     { regex: aws, message: 'The topology is pure data: no AWS SDK or CDK.' },
   ),
   layer(productFiles('shared/domain'), only(['#domain'], 'Domain code imports only the domain.'), {

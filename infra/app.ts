@@ -17,7 +17,7 @@ import { ensureConsoleBuilt } from '#local/console/build.ts';
  *
  * Context (`-c key=value` or cdk.json): the settings of scope `cdk` in topology/settings.ts, each with its type,
  * default and description there (docs/settings.md lists them): `region`, `account`, `consoleOrigin`, `logLevel`,
- * `apiRateLimit`, `apiBurstLimit`, `senderIdentity`, `sendRateFraction`, `sendRateLimit`,
+ * `apiRateLimit`, `apiBurstLimit`, `senderIdentity`, `sendRateFraction`, `sendRateLimit`, `sesMaxSendRate`,
  * `inDoubtWindowMinutes`, `alarmEmail`, `logSampleRate`, `sendQueueAlarmMinutes`, `mailFromDomain`,
  * `trackingDomain`. A missing or invalid value fails synth with a message naming it.
  */
@@ -96,6 +96,7 @@ export function buildApp(app: App, options: BuildOptions = {}): ConfirmAndSendSt
     alarmTopic: stateful.alarmTopic.topic,
     sendRateFraction: context.SEND_RATE_FRACTION,
     ...(context.SEND_RATE_LIMIT !== undefined ? { sendRateLimit: context.SEND_RATE_LIMIT } : {}),
+    sesMaxSendRate: context.SES_MAX_SEND_RATE,
     inDoubtWindowMinutes: context.IN_DOUBT_WINDOW_MINUTES,
     consoleOrigin,
     console: {

@@ -91,6 +91,8 @@ export const localSettings = (options: {
   unsubscribe: { keySecretArn: string; baseUrl: string };
   /** The reputation guard's thresholds (GUARD_* of npm start; the schema's defaults otherwise). */
   guard?: { bounceRate?: string; complaintRate?: string; minProcessed?: string };
+  /** The send event source's maximum concurrency, sized for the local send rate (default: the topology's). */
+  senderMaxConcurrency?: number | undefined;
 }): Record<SettingName, string> => {
   const sender = topologyFunctions.sender.trigger;
   if (!SCHEDULE_TARGET) throw new Error('The topology has no schedule-target function');
@@ -98,7 +100,7 @@ export const localSettings = (options: {
     SES_CONFIGURATION_SET,
     SEND_RATE_FRACTION,
     SEND_RATE_LIMIT: options.sendRateLimit ?? '',
-    SENDER_MAX_CONCURRENCY: String(sender.maxConcurrency),
+    SENDER_MAX_CONCURRENCY: String(options.senderMaxConcurrency ?? sender.maxConcurrency),
     SCHEDULE_GROUP,
     SCHEDULER_ROLE_ARN,
     SCHEDULE_TARGET_ARN: functionArn(SCHEDULE_TARGET),

@@ -17,7 +17,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { interceptLocalhostDns } from 'fauxqs';
-import { type FunctionName, SES_EVENTS_QUEUE, type SettingName } from '#topology/topology.ts';
+import {
+  type FunctionName,
+  SES_EVENTS_QUEUE,
+  type SettingName,
+  sendEventSourceConcurrency,
+  withQueueConcurrency,
+} from '#topology/topology.ts';
 import { createIdentity, type Identity } from '#local/cognito/identity.ts';
 import { createRuntimeResources } from '#local/aws-resources.ts';
 import { type TableNames, tableNames } from '#local/dynamodb/tables.ts';
@@ -27,6 +33,7 @@ import {
   localSettings,
   REGION,
   SCHEDULE_GROUP,
+  SEND_RATE_FRACTION,
   TABLE_PREFIX,
   UNSUBSCRIBE_KEY_SECRET_NAME,
 } from '#local/environment.ts';
@@ -40,7 +47,9 @@ import { startTriggers } from '#local/lambda/triggers.ts';
 import { type LocalScheduler, startLocalScheduler } from '#local/scheduler/scheduler.ts';
 import { type SeedResult, seedDemoData } from '#local/seed/demo-data.ts';
 import { isEmptyDir, readSeedState, writeSeedState } from '#local/seed/seed-state.ts';
+import { localMaxSendRate } from '#local/ses/emulator.ts';
 import { JOURNAL_FILE } from '#local/ses/journal.ts';
+import type { Latency } from '#local/ses/latency.ts';
 import { type SesFront, startSesFront } from '#local/ses/front.ts';
 import { startEventDestination } from '#local/ses/event-destination.ts';
 import { startLocalSecretsManager } from '#local/secretsmanager/secrets.ts';
@@ -72,6 +81,8 @@ export interface RuntimeOptions {
   inDoubtWindowMinutes?: string;
   /** Period of the functions on an interval (the sweeper) instead of the topology's (LOCAL_SWEEP_INTERVAL_SECONDS). */
   sweepIntervalSeconds?: number;
+  /** SES's answer time the SES front plays on send requests (default none: the emulator answers at once). */
+  sesLatency?: Latency;
   /** The SES event simulator: delay scale (0 publishes at once; default 1) and random open and click rates (0..1). */
   sesEvents?: { delayScale?: number; openRate?: number; clickRate?: number };
   /** The reputation guard's thresholds handed to the ingester (GUARD_*; the schema's defaults otherwise). */
@@ -169,6 +180,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const sesFront = await startSesFront({
       upstream: emulators.endpoints.ses,
       journalPath: join(dataDir, JOURNAL_FILE),
+      ...(options.sesLatency ? { latency: options.sesLatency } : {}),
     });
     cleanups.push(() => sesFront.stop());
 
@@ -228,12 +240,20 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
     cleanups.push(() => secretsManager.close());
 
+    // The send event source sized for the local rate (the emulator's quota, the fraction and the cap), as CDK
+    // sizes it for the deployment's.
+    const senderMaxConcurrency = sendEventSourceConcurrency({
+      maxSendRate: localMaxSendRate(),
+      fraction: Number(SEND_RATE_FRACTION),
+      limit: options.sendRateLimit ? Number(options.sendRateLimit) : undefined,
+    });
     const settings = localSettings({
       schedulesDlqArn: schedulesDlq.arn,
       sendRateLimit: options.sendRateLimit,
       inDoubtWindowMinutes: options.inDoubtWindowMinutes,
       unsubscribe: { keySecretArn: secretsManager.arnOf(UNSUBSCRIBE_KEY_SECRET_NAME), baseUrl: front.url },
       ...(options.guard ? { guard: options.guard } : {}),
+      senderMaxConcurrency,
     });
     const endpoints = {
       ...emulators.endpoints,
@@ -252,6 +272,9 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     );
 
     loaded = await loadFunctions(REPO_ROOT);
+    const sender = loaded.get('sender');
+    if (sender)
+      loaded.set('sender', { ...sender, spec: withQueueConcurrency(sender.spec, senderMaxConcurrency) });
     log(`Loaded ${loaded.size} functions (at ${since()} ms)`);
     front.ready({
       identity,

@@ -97,6 +97,15 @@ export const settings = {
     optional: true,
     context: 'sendRateLimit',
   }),
+  SES_MAX_SEND_RATE: setting({
+    description:
+      "the SES account's maximum send rate the senders are sized for, messages per second: the send event source's maximum concurrency is derived from it (with SEND_RATE_FRACTION, SEND_RATE_LIMIT and SES's latency); the account's own rate (GetAccount) paces them at run time",
+    expected: 'a number of messages per second above 0',
+    type: positiveNumber,
+    scope: ['cdk'],
+    default: 200,
+    context: 'sesMaxSendRate',
+  }),
   SENDER_MAX_CONCURRENCY: setting({
     description: "the sender event source's maximum concurrency (each sender paces at rate / this)",
     expected: 'a whole number from 1 to 1000',
@@ -106,7 +115,7 @@ export const settings = {
   }),
   SEND_CLAIM_LEASE_SECONDS: setting({
     description:
-      "how long a sender's claim on a recipient holds before the sweeper may call it in doubt, below the send queue's visibility timeout (unset: the sender's 120 s; the embedded runtime's tests shorten it, the sender reads it from its environment)",
+      "how long a sender's lease on a target page holds (extended while it sends) before another sender or the sweeper may take the page and call its window's unrecorded recipients in doubt, below the send queue's visibility timeout (unset: the sender's 120 s; the embedded runtime's tests shorten it, the sender reads it from its environment)",
     expected: 'a number of seconds above 0',
     type: positiveNumber,
     scope: ['local'],

@@ -1,15 +1,28 @@
 /**
  * The topology: every function, its trigger, its environment and its resources, declared once. The CDK stacks
  * (infra/stacks) and the embedded local runtime (local/) are both built from this module, so local wiring cannot
- * drift from what is deployed. Pure data: no CDK or AWS SDK imports.
+ * drift from what is deployed. Data and the domain's sizing rules: no CDK or AWS SDK imports.
  */
+import { EVENTS_PER_SEND, INGEST_BATCH_SECONDS, senderConcurrency, targetSendRate } from '#domain/sending.ts';
 import { type FunctionSettingName, settings, settingsIn } from './settings.ts';
+
+/**
+ * What an index copies from the table's items: everything (the default), the keys only, or the keys and a few
+ * attributes. An update that changes only attributes an index does not project writes nothing to it.
+ */
+export type Projection =
+  { type: 'ALL' } | { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: readonly string[] };
 
 export interface IndexSpec {
   name: string;
   partitionKey: string;
   sortKey?: string;
+  /** Default ALL. */
+  projection?: Projection;
 }
+
+/** An index's projection, ALL when the topology declares none. */
+export const projectionOf = (index: IndexSpec): Projection => index.projection ?? { type: 'ALL' };
 
 export interface TableSpec {
   description: string;
@@ -38,17 +51,30 @@ export const tables = {
     indexes: [],
   },
   recipients: {
-    description: 'Per-recipient sending log (sharded by delivery) and exclusion log',
+    description:
+      'Sending log (packed target pages, page leases, an entry per recipient once sent, failed, in doubt or canceled) and packed exclusion log, sharded by delivery',
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
-      { name: 'byStatus', partitionKey: 'statusPk', sortKey: 'sk' },
-      { name: 'bySesMessageId', partitionKey: 'sesMessageId' },
-      { name: 'byProfile', partitionKey: 'profileId', sortKey: 'historySk' },
+      // Keys only: nothing an SES event changes is projected, so a Delivery event or an open writes the entry alone.
+      { name: 'bySesMessageId', partitionKey: 'sesMessageId', projection: { type: 'KEYS_ONLY' } },
+      {
+        name: 'byProfile',
+        partitionKey: 'profileId',
+        sortKey: 'historySk',
+        projection: { type: 'KEYS_ONLY' },
+      },
+      // Sparse: only in-doubt entries carry doubtPk (the sweeper's list, with when each became in doubt).
+      {
+        name: 'inDoubt',
+        partitionKey: 'doubtPk',
+        sortKey: 'sk',
+        projection: { type: 'INCLUDE', attributes: ['updatedAt'] },
+      },
     ],
   },
   events: {
-    description: 'Tracking log (opens, clicks), raw SES events and dedupe markers (TTL)',
+    description: 'Tracking log (opens, clicks, opt-outs) and SES outcome markers (TTL)',
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [],
@@ -110,8 +136,9 @@ export const queues = {
     retentionDays: 4,
   },
   send: {
-    description: 'Send jobs: up to 25 recipient ids of one delivery (ids only: no address or content)',
-    visibilityTimeoutSeconds: 6 * 60,
+    description:
+      'Send jobs: the pending recipient ids of one target page (up to 100; ids only: no address or content)',
+    visibilityTimeoutSeconds: 6 * 120,
     maxReceiveCount: 8,
     retentionDays: 4,
   },
@@ -314,10 +341,22 @@ export const functions = {
   sender: {
     entry: 'functions/queue/sender.ts',
     description:
-      'Sends one SES message per recipient, claimed before and marked after, paced below the SES rate',
-    timeoutSeconds: 60,
+      'Sends one SES message per recipient of its target pages, under each page lease, paced below the SES rate',
+    timeoutSeconds: 120,
     memoryMb: 512,
-    trigger: { kind: 'queue', queue: 'send', batchSize: 4, maxConcurrency: 10 },
+    // One job per target page (up to 100 recipients): 5 pages an invocation, run in parallel under one pacer. An
+    // invocation lasts about 500 / its share of the rate seconds (6 s at 1,000/s): its start (the pacer's 0.1 s
+    // start delay, the quota read) and its drain (the last SES answers) cost about 3 % of its pace; more pages an
+    // invocation would cost less, but leave more of a send's end to fewer invocations than the concurrency.
+    trigger: {
+      kind: 'queue',
+      queue: 'send',
+      batchSize: 5,
+      maxConcurrency: sendEventSourceConcurrency({
+        maxSendRate: settings.SES_MAX_SEND_RATE.default,
+        fraction: settings.SEND_RATE_FRACTION.default,
+      }),
+    },
     tables: { deliveries: 'read-write', profiles: 'read', recipients: 'read-write' },
     ses: ['send', 'account'],
     secrets: ['unsubscribeKey'],
@@ -378,11 +417,16 @@ export const functions = {
       'Ingests SES events: sending and tracking logs, quarantine and denylist, opt-outs, delivery counters, proofs, reputation guard',
     timeoutSeconds: 60,
     memoryMb: 512,
+    // Up to 100 events an invocation, ingested in parallel: one counter ADD per delivery per batch.
     trigger: {
       kind: 'queue',
       queue: 'events',
-      batchSize: 10,
-      maxConcurrency: 5,
+      batchSize: 100,
+      // Sized for the send rate like the sender's (5 at the settings' defaults); CDK derives it from its own.
+      maxConcurrency: eventsEventSourceConcurrency({
+        maxSendRate: settings.SES_MAX_SEND_RATE.default,
+        fraction: settings.SEND_RATE_FRACTION.default,
+      }),
       maxBatchingWindowSeconds: 1,
     },
     // Deliveries read-write: the reputation guard reads a sending delivery and its counters, and pauses it.
@@ -411,6 +455,37 @@ export const functions = {
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
+
+/**
+ * The send event source's maximum concurrency for the send rate a deployment is sized for (its SES account's max
+ * send rate, the fraction and the cap): shared/domain/sending.ts `senderConcurrency`. The topology's sender carries
+ * the value for the settings' defaults; CDK and the local runtime derive it from theirs (`withQueueConcurrency`).
+ */
+export function sendEventSourceConcurrency(rate: {
+  maxSendRate: number;
+  fraction: number;
+  limit?: number | undefined;
+}): number {
+  return senderConcurrency(targetSendRate(rate.maxSendRate, rate.fraction, rate.limit));
+}
+
+/**
+ * The events event source's maximum concurrency for a send rate: the events SES publishes while sending
+ * (EVENTS_PER_SEND a message) in batches of the trigger's size, each taking INGEST_BATCH_SECONDS, with 1.5 headroom;
+ * never below the topology's 5.
+ */
+export function eventsEventSourceConcurrency(rate: {
+  maxSendRate: number;
+  fraction: number;
+  limit?: number | undefined;
+}): number {
+  const eventsPerSecond = targetSendRate(rate.maxSendRate, rate.fraction, rate.limit) * EVENTS_PER_SEND;
+  return Math.min(1000, Math.max(5, Math.ceil(((eventsPerSecond * INGEST_BATCH_SECONDS) / 100) * 1.5)));
+}
+
+/** A function's spec with another maximum concurrency on its queue trigger (the sender, sized for a rate). */
+export const withQueueConcurrency = <S extends FunctionSpec>(spec: S, maxConcurrency: number): S =>
+  spec.trigger.kind === 'queue' ? { ...spec, trigger: { ...spec.trigger, maxConcurrency } } : spec;
 
 /** Environment variable that carries a table's name to a function. */
 export const tableEnv = (name: TableName): string => `TABLE_${name.toUpperCase()}`;

@@ -71,12 +71,12 @@ export const jsonBody = (record: SQSRecord): unknown => {
 };
 
 /** A consumer of job messages: each body is JSON checked against the job's zod schema. */
-export const queueConsumer = <T>(
+export const queueConsumer = <T, S = undefined>(
   schema: ZodType<T>,
-  handle: (job: T, context: Context, record: SQSRecord) => Promise<unknown>,
-  options: { inParallel?: boolean } = {},
+  handle: (job: T, context: Context, record: SQSRecord, shared: S) => Promise<unknown>,
+  options: { inParallel?: boolean; perInvocation?: () => S; afterBatch?: (shared: S) => Promise<void> } = {},
 ) =>
-  recordConsumer(async (record, context) => {
+  recordConsumer<S>(async (record, context, shared) => {
     let body: unknown;
     try {
       body = jsonBody(record);
@@ -92,7 +92,7 @@ export const queueConsumer = <T>(
       });
       throw new PoisonMessage(`Message ${record.messageId} is not a job`);
     }
-    return handle(job.data, context, record);
+    return handle(job.data, context, record, shared);
   }, options);
 
 /** The time a consumer may use before handing over to a continuation job. */

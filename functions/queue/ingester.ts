@@ -3,31 +3,46 @@
  * its SNS envelope (raw delivery off), an EventBridge event or bare. A well-formed AWS message that carries nothing
  * to ingest (an EventBridge recommendation, a topic set-up message...) is skipped, logged at info and counted;
  * anything else is refused to the queue's DLQ at once, with the reason logged and kept in the message's attributes:
- * never retried, never a crash loop. Counter deltas are gathered over the batch and ADDed once per (delivery, shard).
+ * never retried, never a crash loop. The records of a batch are ingested in parallel (their writes are conditional),
+ * those of one SES message one after the other in batch order; their first reads of entries and of the quarantine go
+ * out together as batch reads (shared/adapters/coalescing.ts). Counter deltas are gathered over the batch and ADDed
+ * once per delivery; the reputation guard then judges the batch's bounces and complaints.
  */
+import { coalescingLedger, coalescingQuarantine } from '#adapters/coalescing.ts';
 import { InvalidSesEvent } from '#domain/ses-events.ts';
 import { type Intake, intake } from '#domain/ses-intake.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
-import { ingestEnvelope } from '#use-cases/ingest.ts';
+import { type IngestDeps, type IngestResult, ingestEnvelope, serialPerKey } from '#use-cases/ingest.ts';
 import { applyGuard, GuardTally } from '#use-cases/reputation-guard.ts';
 import { ingesterAdapters } from '#functions/lib/adapters.ts';
 import { logger, metrics } from '#functions/lib/observability.ts';
 import { jsonBody, PoisonMessage, recordConsumer } from '#functions/lib/queue.ts';
+import { slots } from '#functions/lib/slots.ts';
 
 const deps = ingesterAdapters();
 
-/** What one invocation did with its records, logged once at its end. */
-interface BatchTally {
-  counters: CounterBatch;
+/** Records ingested at once by one invocation: the whole batch (its first reads go out as one batch read). */
+const CONCURRENCY = 100;
+
+interface Invocation {
+  /** The adapters, with the records' concurrent reads of entries and quarantine gathered into batch reads. */
+  deps: IngestDeps;
+  batch: CounterBatch;
   /** The batch's bounces and complaints per delivery, judged by the reputation guard after the counters' flush. */
   guard: GuardTally;
-  ingested: number;
-  skipped: number;
-  refused: number;
+  serial: ReturnType<typeof serialPerKey>;
+  bounded: ReturnType<typeof slots>;
+  /** Outcomes of the batch, logged once (CloudWatch Logs bill by the byte): each event's line is at DEBUG. */
+  outcomes: Record<string, number>;
 }
 
+const tallyOne = (invocation: Invocation, key: string) => {
+  invocation.outcomes[key] = (invocation.outcomes[key] ?? 0) + 1;
+};
+
 export const handler = recordConsumer(
-  async (record, _context, tally: BatchTally) => {
+  async (record, _context, invocation: Invocation) => {
+    // Synchronous up to the queueing below: records are registered in batch order.
     let sorted: Intake;
     try {
       sorted = intake(jsonBody(record));
@@ -39,7 +54,7 @@ export const handler = recordConsumer(
       });
       await deps.refused.refuse(record, error.message);
       metrics.count('SesEventsRefused', 1);
-      tally.refused += 1;
+      tallyOne(invocation, 'refused');
       return;
     }
     if (sorted.kind === 'skip') {
@@ -48,26 +63,37 @@ export const handler = recordConsumer(
         reason: sorted.reason,
       });
       metrics.count('SesEventsSkipped', 1, { SkipReason: 'nothing-to-ingest' });
-      tally.skipped += 1;
+      tallyOne(invocation, 'skipped');
       return;
     }
-    const result = await ingestEnvelope({ ...deps, guard: tally.guard }, sorted.envelope, tally.counters);
-    tally.ingested += 1;
-    logger.info('SES event', { ...result });
+    const { envelope } = sorted;
+    const result: IngestResult = await invocation.serial(envelope.record.mail.messageId, () =>
+      invocation.bounded(() =>
+        ingestEnvelope({ ...invocation.deps, guard: invocation.guard }, envelope, invocation.batch),
+      ),
+    );
+    for (const r of result.recipients) tallyOne(invocation, `${result.eventType}:${r.outcome}`);
+    logger.debug('SES event', { ...result });
   },
   {
-    perInvocation: (): BatchTally => ({
-      counters: new CounterBatch(),
+    inParallel: true,
+    perInvocation: (): Invocation => ({
+      deps: {
+        ...deps,
+        ledger: coalescingLedger(deps.ledger),
+        quarantine: coalescingQuarantine(deps.quarantine),
+      },
+      batch: new CounterBatch(),
       guard: new GuardTally(),
-      ingested: 0,
-      skipped: 0,
-      refused: 0,
+      serial: serialPerKey(),
+      bounded: slots(CONCURRENCY),
+      outcomes: {},
     }),
     // The counters first: the reputation guard reads them (Processed) to judge the batch's bounces and complaints.
-    afterBatch: async ({ counters, guard, ...counts }) => {
-      await counters.flush(deps.counters);
-      logger.info('SES events batch', counts);
-      for (const { deliveryId, verdict } of await applyGuard(deps, guard))
+    afterBatch: async (invocation) => {
+      await invocation.batch.flush(deps.counters);
+      logger.info('SES events', invocation.outcomes);
+      for (const { deliveryId, verdict } of await applyGuard(deps, invocation.guard))
         logger.warn('Reputation guard paused a delivery', {
           deliveryId,
           rule: verdict.rule,

@@ -19,6 +19,8 @@ import {
 } from '#infra/stacks/console.ts';
 import {
   functionEntries,
+  type IndexSpec,
+  projectionOf,
   type QueueName,
   queueEntries,
   SES_EVENTS_QUEUE,
@@ -28,6 +30,20 @@ import {
   type SecretName,
   secrets as secretSpecs,
 } from '#topology/topology.ts';
+
+/** An index's projection as TableV2 takes it (topology/topology.ts `projection`; ALL when none is declared). */
+export const cdkProjection = (
+  index: IndexSpec,
+): { projectionType: dynamodb.ProjectionType; nonKeyAttributes?: string[] } => {
+  const projection = projectionOf(index);
+  if (projection.type === 'INCLUDE') {
+    return { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...projection.attributes] };
+  }
+  return {
+    projectionType:
+      projection.type === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+  };
+};
 
 /** The Cognito groups that carry the roles (DESIGN section 3); handlers read them from `cognito:groups`. */
 export const roleGroups = ['start-deliveries', 'prepare-deliveries', 'administration', 'workflow'] as const;
@@ -135,7 +151,7 @@ export class StatefulStack extends Stack {
           indexName: index.name,
           partitionKey: stringKey(index.partitionKey),
           ...(index.sortKey ? { sortKey: stringKey(index.sortKey) } : {}),
-          projectionType: dynamodb.ProjectionType.ALL,
+          ...cdkProjection(index),
         })),
         ...(spec.ttlAttribute ? { timeToLiveAttribute: spec.ttlAttribute } : {}),
         billing: dynamodb.Billing.onDemand(),

@@ -33,6 +33,9 @@ import {
   type SettingName,
   type TableName,
   functionEntries,
+  eventsEventSourceConcurrency,
+  sendEventSourceConcurrency,
+  withQueueConcurrency,
 } from '#topology/topology.ts';
 import { type SettingSpec, settings } from '#topology/settings.ts';
 import { pascal } from './stateful.ts';
@@ -55,6 +58,11 @@ export interface StatelessStackProps extends StackProps {
   readonly sendRateFraction: number;
   /** SEND_RATE_LIMIT: optional cap in messages per second. */
   readonly sendRateLimit?: number;
+  /**
+   * SES_MAX_SEND_RATE: the account's max send rate the senders are sized for (the send event source's maximum
+   * concurrency is derived from it; default: the topology's, sized for the setting's default).
+   */
+  readonly sesMaxSendRate?: number;
   /** IN_DOUBT_WINDOW_MINUTES: how long an in-doubt recipient waits for an SES event naming it. */
   readonly inDoubtWindowMinutes: number;
   /** Origin of the web console (its distribution's, or context consoleOrigin): the only one CORS allows. */
@@ -169,11 +177,31 @@ export class StatelessStack extends Stack {
       },
     });
 
+    // The send event source is sized for the deployment's send rate (shared/domain/sending.ts).
+    const [senderName, senderSpec] = queueConsumer('send');
+    const senderConcurrency =
+      props.sesMaxSendRate === undefined
+        ? senderSpec.trigger.maxConcurrency
+        : sendEventSourceConcurrency({
+            maxSendRate: props.sesMaxSendRate,
+            fraction: props.sendRateFraction,
+            limit: props.sendRateLimit,
+          });
+    // So is the events event source: the events that rate makes SES publish (topology/topology.ts).
+    const [ingesterName, ingesterSpec] = queueConsumer('events');
+    const ingesterConcurrency =
+      props.sesMaxSendRate === undefined
+        ? ingesterSpec.trigger.maxConcurrency
+        : eventsEventSourceConcurrency({
+            maxSendRate: props.sesMaxSendRate,
+            fraction: props.sendRateFraction,
+            limit: props.sendRateLimit,
+          });
     const values: Partial<Record<SettingName, string>> = {
       SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
       SEND_RATE_FRACTION: String(props.sendRateFraction),
       ...(props.sendRateLimit !== undefined ? { SEND_RATE_LIMIT: String(props.sendRateLimit) } : {}),
-      SENDER_MAX_CONCURRENCY: String(queueConsumer('send')[1].trigger.maxConcurrency),
+      SENDER_MAX_CONCURRENCY: String(senderConcurrency),
       SCHEDULE_GROUP: props.scheduleGroupName,
       SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULE_DLQ_ARN: props.scheduleDeadLetterQueue.queueArn,
@@ -194,7 +222,12 @@ export class StatelessStack extends Stack {
       const missing = (spec.settings ?? []).filter((s) => values[s] === undefined && !mayBeUnset(s));
       if (missing.length > 0) throw new Error(`${name}: no value for setting(s) ${missing.join(', ')}`);
       const fn = new ProjectFunction(this, pascal(name), {
-        spec,
+        spec:
+          name === senderName
+            ? withQueueConcurrency(spec, senderConcurrency)
+            : name === ingesterName
+              ? withQueueConcurrency(spec, ingesterConcurrency)
+              : spec,
         tables: props.tables,
         logLevel: props.logLevel,
         logSampleRate: props.logSampleRate,

@@ -8,12 +8,13 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
+  type Projection,
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { type TableName, type TableSpec, tables, tableNameList } from '#topology/topology.ts';
+import { projectionOf, type TableName, type TableSpec, tables, tableNameList } from '#topology/topology.ts';
 
 export type TableNames = Record<TableName, string>;
 
@@ -44,6 +45,13 @@ const attributeDefinitions = (spec: TableSpec): AttributeDefinition[] => {
   return [...names].map((AttributeName) => ({ AttributeName, AttributeType: 'S' }));
 };
 
+const projection = (index: TableSpec['indexes'][number]): Projection => {
+  const p = projectionOf(index);
+  return p.type === 'INCLUDE'
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...p.attributes] }
+    : { ProjectionType: p.type };
+};
+
 const createTable = async (client: DynamoDBClient, tableName: string, spec: TableSpec): Promise<void> => {
   await client.send(
     new CreateTableCommand({
@@ -62,7 +70,7 @@ const createTable = async (client: DynamoDBClient, tableName: string, spec: Tabl
                 { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
                 ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
               ],
-              Projection: { ProjectionType: 'ALL' as const },
+              Projection: projection(index),
             })),
           }
         : {}),

@@ -14,6 +14,18 @@ export interface SesQuota {
 
 const DEFAULT_SES_QUOTA: SesQuota = { max24HourSend: 1_000_000, maxSendRate: 500 };
 
+/** The max send rate the emulator's GetAccount answers (AWS_SES_ACCOUNT, else the default 500 a second). */
+export const localMaxSendRate = (env: NodeJS.ProcessEnv = process.env): number => {
+  try {
+    const rate = (JSON.parse(env.AWS_SES_ACCOUNT ?? '{}') as { SendQuota?: { MaxSendRate?: unknown } })
+      .SendQuota?.MaxSendRate;
+    if (typeof rate === 'number' && rate > 0) return rate;
+  } catch {
+    // not JSON: the emulator would answer its own default
+  }
+  return DEFAULT_SES_QUOTA.maxSendRate;
+};
+
 /** GetAccount of aws-ses-v2-local answers the JSON in AWS_SES_ACCOUNT (read from this process's env per call). */
 export const sesAccount = (quota: SesQuota) => ({
   DedicatedIpAutoWarmupEnabled: false,

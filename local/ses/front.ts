@@ -12,6 +12,10 @@
  *   was accepted but the sender never learns its id (the "crash between the SES call and the ledger write").
  * - It answers every accepted message with an id of SES's shape unique for the life of the data folder, whatever
  *   the emulator drew (./message-ids.ts): the journal, the client and the event simulator all see that one.
+ * - It can play SES's answer time: with `latency`, each send request waits a log-normal delay (median and 99th
+ *   percentile, ./latency.ts) before it is forwarded, as SES takes tens of milliseconds to answer in AWS. The
+ *   journal records when each request arrived (`receivedAt`: what SES counts against the send rate) and when it
+ *   was answered (`at`).
  * - `onSent` tells listeners (the SES event simulator) of each message SES accepted.
  * Every other request (GetAccount, templates, the emulator's own /store) passes through unchanged.
  */
@@ -26,6 +30,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { journalEntries, type SentListener, type SesJournalEntry, type SesOperation } from './journal.ts';
 import { withUniqueMessageIds } from './message-ids.ts';
+import { type Latency, latencySampler } from './latency.ts';
 import { openAppendLog } from './ndjson.ts';
 
 export interface SesFront {
@@ -57,6 +62,10 @@ export interface SesFrontOptions {
   fsync?: boolean;
   /** Upstream request timeout: the emulator never answers some unsupported actions. Default 30 s. */
   upstreamTimeoutMs?: number;
+  /** SES's answer time to play on send requests (default none: the emulator's own). */
+  latency?: Latency;
+  /** The random source of the latency (default Math.random). */
+  random?: () => number;
 }
 
 const SEND_PATHS: Record<string, SesOperation> = {
@@ -89,6 +98,7 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
   const listeners = new Set<SentListener>();
   let throttles = 0;
   let lostAnswers = 0;
+  const delay = options.latency ? latencySampler(options.latency, options.random) : null;
 
   const journal = (entries: SesJournalEntry[]) => log.append(entries);
 
@@ -129,13 +139,17 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
     );
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const receivedAt = new Date();
     const body = await readBody(req);
     const path = (req.url ?? '/').split('?')[0]!;
     const operation = req.method === 'POST' ? SEND_PATHS[path] : undefined;
     const requestId = randomUUID();
+    if (operation && delay) await new Promise((resolve) => setTimeout(resolve, delay()));
     if (operation && throttles > 0) {
       throttles -= 1;
-      journal(journalEntries(operation, body, 429, Buffer.from(THROTTLED_BODY), requestId));
+      journal(
+        journalEntries(operation, body, 429, Buffer.from(THROTTLED_BODY), requestId, new Date(), receivedAt),
+      );
       res.writeHead(429, {
         'content-type': 'application/json',
         'x-amzn-errortype': 'TooManyRequestsException',
@@ -164,9 +178,15 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
     const loseAnswer = operation !== undefined && lostAnswers > 0;
     if (loseAnswer) lostAnswers -= 1;
     if (operation) {
-      const entries = journalEntries(operation, body, answer.status, answer.body, requestId).map((entry) =>
-        loseAnswer ? { ...entry, answerLost: true as const } : entry,
-      );
+      const entries = journalEntries(
+        operation,
+        body,
+        answer.status,
+        answer.body,
+        requestId,
+        new Date(),
+        receivedAt,
+      ).map((entry) => (loseAnswer ? { ...entry, answerLost: true as const } : entry));
       journal(entries);
       for (const entry of entries) {
         if (entry.outcome !== 'sent') continue;

@@ -17,6 +17,8 @@ export interface SesTag {
 export interface SesJournalEntry {
   /** When the answer was journaled (ISO 8601). */
   at: string;
+  /** When the request reached the SES front (ISO 8601): what SES counts against the maximum send rate. */
+  receivedAt?: string;
   /** One id per HTTP request; the entries of one SendBulkEmail share it. */
   requestId: string;
   operation: SesOperation;
@@ -99,8 +101,15 @@ export const journalEntries = (
   responseBody: Buffer,
   requestId: string,
   at = new Date(),
+  receivedAt?: Date,
 ): SesJournalEntry[] => {
-  const base = { at: at.toISOString(), requestId, operation, httpStatus: status };
+  const base = {
+    at: at.toISOString(),
+    ...(receivedAt ? { receivedAt: receivedAt.toISOString() } : {}),
+    requestId,
+    operation,
+    httpStatus: status,
+  };
   const failed = status === 429 ? 'throttled' : 'rejected';
   const errorOf = () => {
     const b = parseJson<{ message?: string; detail?: string }>(responseBody);

@@ -53,6 +53,11 @@ export interface SesEventSimulatorOptions {
   region?: string;
   accountId?: string;
   defaultConfigurationSet: string;
+  /**
+   * Whether SES publishes events for messages sent through this configuration set (null: none given, the
+   * identity's default). Default: every one. A configuration set with no event destination publishes nothing.
+   */
+  publishesFor?: (configurationSetName: string | null) => boolean;
   /** Multiplies every delay; 0 publishes at once (default 1). */
   delayScale?: number;
   /** Fractions (0..1) of delivered messages opened and clicked at random (default 0). */
@@ -211,6 +216,7 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
   ): boolean => {
     const messageId = entry.messageId;
     if (!messageId || entry.outcome !== 'sent' || planned.has(messageId) || stopped) return false;
+    if (options.publishesFor && !options.publishesFor(entry.configurationSetName)) return false;
     const base = planEvents(entry);
     const delivered = base.some((s) => s.event === 'delivery');
     const chosen = engagement ?? (delivered ? drawEngagement(rates, random) : { open: false, click: false });

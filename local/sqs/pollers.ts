@@ -1,17 +1,18 @@
 /**
  * Queue pollers: what the Lambda SQS event source mapping does in AWS, for every topology function with a queue
  * trigger. Each poller keeps up to the trigger's `maxConcurrency` batches in flight, each from a long-polled
- * ReceiveMessage of up to `batchSize` messages; it hands the batch to the handler as the SQS event AWS builds,
- * and then:
+ * ReceiveMessage of up to `batchSize` messages, gathered over the trigger's batching window; it hands the batch to
+ * the handler as the SQS event AWS builds, and then:
  * - on success, deletes every message not named in the response's `batchItemFailures` (partial batch response,
  *   `itemIdentifier` = messageId); an invalid response fails the whole batch, as Lambda treats it;
  * - on a thrown error or a timeout, deletes none.
  * Messages not deleted come back after the queue's visibility timeout, and the queue's redrive policy moves them
  * to its dead-letter queue after `maxReceiveCount` receives (the SQS emulator does that, as SQS does).
  *
- * Not modelled: the event source's scaling ramp and its back-off after function errors (every slot polls at once),
- * and batching windows (a batch is what one ReceiveMessage returns, topped up while messages keep coming for
- * batch sizes above 10).
+ * Not modelled: the event source's scaling ramp and its back-off after function errors (every slot polls at once).
+ * The batching window counts from the first message received (short receives every 50 ms until the batch is
+ * full or the window has passed); with no window, a batch is what one ReceiveMessage returns, topped up while
+ * messages keep coming.
  */
 import {
   DeleteMessageBatchCommand,
@@ -38,6 +39,8 @@ export interface PollerStats {
   deleted: number;
   /** Invocations running now. */
   inFlight: number;
+  /** Time the invocations took, summed (what Lambda bills as duration). */
+  busyMs: number;
 }
 
 export interface PollerOptions {
@@ -93,6 +96,7 @@ export const startPoller = (options: PollerOptions): Poller => {
     failedInvocations: 0,
     deleted: 0,
     inFlight: 0,
+    busyMs: 0,
   };
   const stopping = new AbortController();
 
@@ -110,13 +114,22 @@ export const startPoller = (options: PollerOptions): Poller => {
     return out.Messages ?? [];
   };
 
-  /** Up to `batchSize` messages: one long poll, topped up without waiting when the batch size is above 10. */
+  const windowMs = (fn.spec.trigger.maxBatchingWindowSeconds ?? 0) * 1000;
+
+  /**
+   * Up to `batchSize` messages: one long poll, then, as Lambda gathers a batch, more receives until the batch is full
+   * or its batching window (from the first message) has passed; with no window, topped up without waiting while
+   * messages keep coming (batch sizes above 10).
+   */
   const receiveBatch = async (): Promise<Message[]> => {
     const batch = await receive(batchSize, waitTimeSeconds);
-    while (batch.length > 0 && batch.length < batchSize && batch.length % 10 === 0) {
+    const deadline = Date.now() + windowMs;
+    while (batch.length > 0 && batch.length < batchSize) {
       const more = await receive(batchSize - batch.length, 0);
-      if (more.length === 0) break;
       batch.push(...more);
+      if (more.length > 0) continue;
+      if (Date.now() >= deadline || stopping.signal.aborted) break;
+      await sleep(Math.min(50, deadline - Date.now()), stopping.signal);
     }
     return batch;
   };
@@ -146,10 +159,12 @@ export const startPoller = (options: PollerOptions): Poller => {
     stats.inFlight += 1;
     stats.invocations += 1;
     let outcome: InvokeOutcome;
+    const started = performance.now();
     try {
       outcome = await run(fn, buildSqsEvent(messages, queue.arn, region));
     } finally {
       stats.inFlight -= 1;
+      stats.busyMs += performance.now() - started;
     }
     const verdict: BatchVerdict = outcome.ok
       ? readBatchResponse(outcome.result, ids)

@@ -6,28 +6,76 @@ import type { Content } from './delivery.ts';
 import type { Profile } from './profiles.ts';
 
 /**
- * How long a claim protects a recipient between its claim and its "sent" mark. It must exceed one SES call with
- * its timeout; it must stay below the send queue's visibility timeout, so a redelivered message finds an
- * abandoned claim expired and makes it in-doubt instead of waiting.
+ * How long a sender's page lease protects its window of recipients. It must exceed a window's SES calls with their
+ * timeouts (the sender extends it as it goes); it must stay below the send queue's visibility timeout, so a
+ * redelivered job finds an abandoned lease expired and makes its window in-doubt instead of waiting.
  */
 export const DEFAULT_LEASE_MS = 2 * 60 * 1000;
+/** Recipients of one lease window: one lease write for this many recipients. */
+export const WINDOW_SIZE = 25;
+/** Bytes of recipient ids in one window at most, so the lease item stays under 1 KB (one write unit). */
+export const WINDOW_ID_BYTES = 900;
 
-/** What to do with a recipient whose claim was refused. */
-export type RefusedClaim = 'skip-done' | 'skip-busy' | 'in-doubt' | 'skip-missing';
+/** Splits recipient ids into lease windows: at most WINDOW_SIZE and WINDOW_ID_BYTES each, in order. */
+export const leaseWindows = (ids: readonly string[], size: number = WINDOW_SIZE): string[][] => {
+  const windows: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const id of ids) {
+    const b = id.length + 1;
+    if (current.length > 0 && (current.length >= size || bytes + b > WINDOW_ID_BYTES)) {
+      windows.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(id);
+    bytes += b;
+  }
+  if (current.length > 0) windows.push(current);
+  return windows;
+};
 
-export const onRefusedClaim = (
-  entry: { status: string; sesMessageId?: string; claim?: { leaseUntil: string } } | null,
-  now: Date,
-): RefusedClaim => {
-  if (!entry) return 'skip-missing';
-  if (entry.status !== 'pending' || entry.sesMessageId) return 'skip-done';
-  if (entry.claim && Date.parse(entry.claim.leaseUntil) <= now.getTime()) return 'in-doubt';
-  return 'skip-busy';
+/** SES answers a SendEmail in about 60 ms, 250 ms at the 99th percentile (AWS): what senders are sized for. */
+export const SES_LATENCY_P99_MS = 250;
+/** SES calls one sender invocation keeps in flight at most. */
+export const MAX_IN_FLIGHT = 32;
+/** Calls in flight are sized for this many times the p99 latency's worth of sends (room for slow answers). */
+export const CAPACITY_HEADROOM = 1.5;
+
+/** SES events per message sent while a send runs: its Send and its Delivery (or Bounce); opens come later, spread. */
+export const EVENTS_PER_SEND = 2;
+/**
+ * How long an ingester invocation takes for a full batch of 100 events ingested concurrently, in AWS: a batch read,
+ * the conditional writes, the quarantine lookups and the counter ADD, each a DynamoDB round trip of about 10 ms,
+ * plus SQS and Lambda overhead (an assumption with margin: the local runtime shares two cores and is no measure).
+ */
+export const INGEST_BATCH_SECONDS = 0.25;
+
+/** The rate all senders together aim at: `fraction` of the account's max send rate, under `limit` when set. */
+export const targetSendRate = (maxSendRate: number, fraction: number, limit?: number | undefined): number =>
+  Math.min(maxSendRate * fraction, limit ?? Number.POSITIVE_INFINITY);
+
+/**
+ * The send event source's maximum concurrency for a target rate: enough invocations that their calls in flight
+ * (MAX_IN_FLIGHT each) carry rate × p99 latency × headroom, and no more (each invocation's share then stays large,
+ * which keeps the rounding of the pacing guarantee small). Lambda takes 2 to 1,000.
+ */
+export const senderConcurrency = (
+  rate: number,
+  latencyP99Ms: number = SES_LATENCY_P99_MS,
+  inFlight: number = MAX_IN_FLIGHT,
+): number => {
+  const needed = Math.ceil((rate * latencyP99Ms * CAPACITY_HEADROOM) / 1000 / inFlight);
+  return Math.min(1000, Math.max(2, needed));
 };
 
 /**
- * Each sender's share of the send rate: all senders together stay under `fraction` of the account's max send
- * rate (and under `limit` when one is configured), split evenly across the event source's maximum concurrency.
+ * Each sender invocation's pace, so that all of them together never exceed the target in any one-second window,
+ * as SES counts: an invocation releases its sends at least 1/r apart, so a window holds at most r of them, or
+ * r + 1 if a send is late on its way (a stall between its release and its arrival at SES). With r = ⌊rate /
+ * concurrency⌋ − 1, concurrency × (r + 1) ≤ rate. Below two sends a second each, the share is taken at 90 %
+ * and the guarantee is only on average (the event source's concurrency is then too high for the account: the
+ * sender says so).
  */
 export const senderRate = (
   maxSendRate: number,
@@ -35,17 +83,36 @@ export const senderRate = (
   concurrency: number,
   limit?: number | undefined,
 ): number => {
-  const total = Math.min(maxSendRate * fraction, limit ?? Number.POSITIVE_INFINITY);
-  return Math.max(total / Math.max(1, concurrency), 0.01);
+  const share = targetSendRate(maxSendRate, fraction, limit) / Math.max(1, concurrency);
+  return share >= 3 ? Math.floor(share) - 1 : Math.max(share * 0.9, 0.01);
 };
+
+/** The SES calls one invocation keeps in flight to hold its pace through SES's latency (at least 4). */
+export const inFlightFor = (rate: number, latencyP99Ms: number = SES_LATENCY_P99_MS): number =>
+  Math.min(MAX_IN_FLIGHT, Math.max(4, Math.ceil((rate * latencyP99Ms * CAPACITY_HEADROOM) / 1000)));
 
 /** Exponential backoff with full jitter: a delay in [0, min(cap, base · 2^attempt)). */
 export const backoffDelay = (attempt: number, random: () => number, baseMs = 100, capMs = 5_000): number =>
   Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
 
+/** How much faster than its rate a pacer may release to catch up a late timer: 1 / this. */
+export const PACER_CATCH_UP = 0.95;
+
 /**
- * A pacer: hands out one send slot every 1/rate seconds, never bursting above the rate (a token bucket of size
- * one). `now` and `sleep` are injected, so tests drive it without waiting.
+ * A pacer: releases its callers one at a time, in order, on an even grid of 1 / rate, with three bounds that hold
+ * by the release times this process sees, so that the invocations of a sender, one after another, never put more
+ * than the rate's whole number (R) of calls into any one-second window, however late their timers fire:
+ * - no one-second window holds more than R of its releases;
+ * - a release comes at least PACER_CATCH_UP / rate after the previous one: after calls stopped coming for a while,
+ *   or a late timer while the last second held fewer than R releases, the next ones come a little sooner than the
+ *   grid; otherwise the first bound holds them, and a timer's lateness is lost (a debt of more than a second is
+ *   forgiven);
+ * - the first release comes 1 − (R − 2) · PACER_CATCH_UP / rate seconds after the pacer is made (two intervals and
+ *   a little), and the first second's releases a full 1 / rate apart: whatever the invocation before it (another
+ *   pacer, on this sender's share) released in its last second, at most R fall in any window across the two.
+ * The sender's share is one above R (`senderRate`): one call that reaches SES later than released may still fall
+ * into the next second.
+ * `now` and `sleep` are injected, so tests drive it without waiting.
  */
 export const createPacer = (
   ratePerSecond: number,
@@ -53,13 +120,39 @@ export const createPacer = (
   sleep: (ms: number) => Promise<void>,
 ) => {
   const interval = 1000 / ratePerSecond;
-  let next = 0;
+  const perSecond = Math.max(1, Math.floor(ratePerSecond));
+  const minSpacing = interval * PACER_CATCH_UP;
+  const startAt = now() + Math.max(0, 1000 - (perSecond - 2) * minSpacing);
+  /** The next release's place on the grid. */
+  let grid = startAt;
+  /** The last `perSecond` release times, oldest first. */
+  const recent: number[] = [];
+  let queue: Promise<void> = Promise.resolve();
   return {
-    async take(): Promise<void> {
-      const at = now();
-      const slot = Math.max(at, next);
-      next = slot + interval;
-      if (slot > at) await sleep(slot - at);
+    /** Resolves at this caller's turn. */
+    take(): Promise<void> {
+      const turn = queue.then(async () => {
+        for (;;) {
+          const t = now();
+          const last = recent.at(-1) ?? Number.NEGATIVE_INFINITY;
+          const firstSecond = t < startAt + 1000;
+          const earliest = Math.max(
+            grid,
+            last + (firstSecond ? interval : minSpacing),
+            // One second after the release `perSecond` back.
+            recent.length >= perSecond ? recent[0]! + 1000 : Number.NEGATIVE_INFINITY,
+          );
+          if (earliest <= t) break;
+          // At least a millisecond: a clock of whole milliseconds (Date) would never move by a fraction of one.
+          await sleep(Math.max(1, earliest - t));
+        }
+        const released = now();
+        recent.push(released);
+        if (recent.length > perSecond) recent.shift();
+        grid = Math.max(grid, released - 1000) + interval;
+      });
+      queue = turn.catch(() => undefined);
+      return turn;
     },
   };
 };

@@ -1,26 +1,13 @@
 import type { Page, PageRequest } from './paging.ts';
 
-/** One SES event as received, keyed by its message and envelope. */
-export interface RawSesEvent {
-  sesMessageId: string;
-  envelopeId: string;
-  eventType: string;
-  record: unknown;
-  receivedAt: string;
-  /** Epoch seconds (the table's TTL). */
-  expiresAt: number;
-}
-
-/** Raw SES events and their dedupe markers (the `events` table, TTL `expiresAt`). */
+/**
+ * Outcome markers (the `events` table, TTL `expiresAt`): the effects of an SES event that a status condition
+ * cannot make idempotent (a soft bounce counting toward quarantine, a complaint, an opt-out) are applied once per
+ * `messageId#eventType#recipient`, whichever envelope brings it. No raw event is stored: every other effect is
+ * conditional (docs/data-model.md).
+ */
 export interface SesEventStore {
-  /** Whether this envelope was ingested before (its raw event is stored once its effects are applied). */
-  hasRaw(sesMessageId: string, envelopeId: string): Promise<boolean>;
-  /**
-   * Stores one event as received, keyed by its SES message id and envelope id; false when that envelope was
-   * stored before (an exact duplicate: the conditional put is the dedupe).
-   */
-  putRaw(event: RawSesEvent): Promise<boolean>;
-  /** Whether a terminal outcome `messageId#eventType#recipient` was applied before (in another envelope). */
+  /** Whether a terminal outcome `messageId#eventType#recipient` was applied before. */
   hasOutcome(sesMessageId: string, eventType: string, address: string): Promise<boolean>;
   /** Records that outcome as applied (idempotent). */
   putOutcome(sesMessageId: string, eventType: string, address: string, expiresAt: number): Promise<void>;

@@ -1,5 +1,6 @@
 import type { ExclusionCause } from '#domain/delivery.ts';
 import type { FailureType, RecipientStatus } from '#domain/kpis.ts';
+import type { Target } from './ledger.ts';
 import type { Page, PageRequest } from './paging.ts';
 
 /** A delivery's logs are per preparation: re-preparing writes a fresh set, keyed by the prepared version. */
@@ -40,17 +41,25 @@ export interface ExclusionLogEntry {
   at: string;
 }
 
-/** The sending and exclusion logs of a delivery. */
+/**
+ * The sending and exclusion logs of a delivery. The sending log is the targets preparation wrote, each shown as
+ * its ledger entry (shared/ports/ledger.ts) or, with none, as pending.
+ */
 export interface RecipientLogRepository {
-  /** Writes pending sending-log entries (idempotent per recipient). */
-  putTargets(entries: readonly SendingLogEntry[]): Promise<void>;
+  /**
+   * Preparation writes the targets of one member page (pending recipients), packed in pages: the same call again
+   * writes the same pages, and a recipient written again is one recipient (its last target wins).
+   */
+  putTargets(ref: LogRef, targets: readonly Target[], at: string): Promise<void>;
+  /** Exclusions of one member page, packed the same way; an exclusion written again is one exclusion. */
   putExclusions(entries: readonly ExclusionLogEntry[]): Promise<void>;
+  /** All recipients, or those in one status (`pending`: without an entry), shard by shard in id order. */
   listSending(
     ref: LogRef,
     filter: { status?: RecipientStatus | undefined },
     page: PageRequest,
   ): Promise<Page<SendingLogEntry>>;
   listExclusions(ref: LogRef, page: PageRequest): Promise<Page<ExclusionLogEntry>>;
-  /** Every message sent to a profile, newest first. */
+  /** Every message sent to a profile (entries with a message id), newest first. */
   historyForProfile(profileId: string, page: PageRequest): Promise<Page<SendingLogEntry>>;
 }

@@ -35,7 +35,7 @@ export const DIMENSION_VALUES = {
     'Subscription',
   ] satisfies SesRecord['eventType'][],
   /** Why an event changed nothing for a recipient it names (shared/use-cases/ingest.ts RecipientOutcome). */
-  SkipReason: ['duplicate', 'unattributed', 'not-this-message', 'duplicate-outcome', 'nothing-to-ingest'],
+  SkipReason: ['unattributed', 'not-this-message', 'duplicate-outcome', 'nothing-to-ingest'],
   /** What a scheduled start did (shared/use-cases/scheduled-start.ts). */
   Result: ['started', 'failed', 'execution-created', 'ignored', 'invalid'],
   /** Which rate made the reputation guard pause a delivery (shared/domain/reputation.ts). */
@@ -88,7 +88,7 @@ export const METRICS = {
     unit: 'Count',
     dimensions: [],
     description:
-      'Claims found without an SES message id after their lease, made in-doubt: never resent (sender, sweeper)',
+      'Recipients whose SES call may have been accepted with no record of it (an unknown SES answer, or the window of an expired page lease), made in-doubt: never resent (sender, sweeper)',
   },
   InDoubtReconciled: {
     unit: 'Count',
@@ -103,13 +103,13 @@ export const METRICS = {
   SesEvents: {
     unit: 'Count',
     dimensions: ['EventType'],
-    description: 'SES events ingested, by type, duplicates excluded (ingester)',
+    description: 'SES events ingested, by type (an exact duplicate too: it changes nothing) (ingester)',
   },
   SesEventsSkipped: {
     unit: 'Count',
     dimensions: ['SkipReason'],
     description:
-      'Events, or recipients of an event, that changed nothing: a duplicate envelope, no known recipient, another message, an outcome applied before, or a well-formed AWS message with nothing to ingest (ingester)',
+      'Recipients of an event that changed nothing: no known recipient, another message, an outcome applied before; or a well-formed AWS message with nothing to ingest (ingester)',
   },
   SesEventsRefused: {
     unit: 'Count',

@@ -2,20 +2,20 @@
  * SES event ingestion (DESIGN section 5, "Events"): what one event record does to the sending log, the tracking
  * log, the address quarantine, the profile and the delivery's counters.
  *
- * Primary course, per envelope (an SNS notification, an EventBridge event or a bare record):
- *  1. an envelope ingested before is a duplicate: nothing happens (its raw event is stored last, once its effects
- *     are applied, so a crash part-way leaves it to be applied again by the redelivery);
- *  2. per recipient the event names: find its sending-log entry by the message tags (delivery, version,
- *     recipient), else by the SES message id; an event for no known recipient is logged and skipped;
- *  3. compute the change with the domain's `changeFor` from the status read, and write it conditionally on that
- *     status (a lost race re-reads and recomputes); the counters move by the recipient's contribution after minus
- *     before;
- *  4. opens and clicks are appended to the tracking log (conditionally: a redelivered event is not counted twice);
- *  5. bounces quarantine the address, complaints denylist it, a delivery releases an erroneous one; a list
+ * Primary course, per envelope (an SNS notification, an EventBridge event or a bare record), per recipient the
+ * event names:
+ *  1. find its sending-log entry by the message tags (delivery, version, recipient), else by the SES message id;
+ *     a recipient without an entry is pending (from its target page); an event for no known recipient is logged
+ *     and skipped;
+ *  2. compute the change with the domain's `changeFor` from the status read, and write it conditionally on what
+ *     was read (a lost race re-reads, consistently, and recomputes); the counters move by the recipient's
+ *     contribution after minus before;
+ *  3. opens and clicks are appended to the tracking log (conditionally: a redelivered event is not counted twice);
+ *  4. bounces quarantine the address, complaints denylist it, a delivery releases an erroneous one; a list
  *     unsubscribe opts the profile out. These effects are guarded by an outcome marker
- *     (`messageId#eventType#recipient`), so the same outcome in another envelope applies once;
- *  6. the raw event is stored (TTL 90 days), which makes later copies of the envelope duplicates.
- * Every write is idempotent or conditional, so a redelivery after a crash completes the work without doubling it.
+ *     (`messageId#eventType#recipient`), so the same outcome in another envelope applies once.
+ * No raw event is stored: every write is idempotent or conditional, so an exact duplicate changes nothing and a
+ * redelivery after a crash completes the work without doubling it (docs/data-model.md).
  */
 import type { RecipientFacts } from '#domain/kpis.ts';
 import { contributionDelta } from '#domain/kpis.ts';
@@ -77,7 +77,6 @@ export interface IngestResult {
   /** `event` (event publishing) or `notification` (an identity's feedback notification). */
   format: Envelope['format'];
   sesMessageId: string;
-  duplicate: boolean;
   recipients: Array<{ recipientId: string | null; outcome: RecipientOutcome }>;
 }
 
@@ -168,7 +167,9 @@ const ingestRecipient = async (
   batch: CounterBatch,
 ): Promise<{ recipientId: string | null; outcome: RecipientOutcome }> => {
   const found = await locate(deps, event);
-  let entry = found ? await deps.ledger.get(found.ref, found.recipientId) : null;
+  // Eventually consistent first (half a read unit): a status that moved meanwhile fails the conditional write,
+  // and is read again consistently.
+  let entry = found ? await deps.ledger.get(found.ref, found.recipientId, { consistent: false }) : null;
   if (!found || !entry) return { recipientId: found?.recipientId ?? null, outcome: 'unattributed' };
   const { ref, recipientId } = found;
   // One message per recipient: an event naming another address, or another message, is not this entry's.
@@ -198,7 +199,7 @@ const ingestRecipient = async (
     change = changeFor(entry.status, event);
     const write = entryChange(entry, event, change, now.toISOString(), countTrack);
     if (!write) break;
-    const result = await deps.ledger.applyEvent(ref, recipientId, entry.status, write);
+    const result = await deps.ledger.applyEvent(ref, entry, write);
     if (result) {
       applied = true;
       const { before, after } = result;
@@ -207,7 +208,7 @@ const ingestRecipient = async (
       if (before.status === 'in-doubt' && after.status !== 'in-doubt')
         deps.metrics?.count('InDoubtReconciled', 1);
       const settled = result.before.status === 'pending' && result.after.status !== 'pending' ? 1 : 0;
-      batch.add(ref.deliveryId, recipientId, {
+      batch.add(ref.deliveryId, {
         ...contributionDelta(facts(result.before), facts(result.after)),
         ...(settled ? { settled } : {}),
       });
@@ -215,18 +216,20 @@ const ingestRecipient = async (
     }
     if (race + 1 >= MAX_RACES)
       throw new Error(`Recipient ${recipientId} kept changing under event ingestion`);
-    entry = await deps.ledger.get(ref, recipientId);
+    entry = await deps.ledger.get(ref, recipientId, { consistent: true });
     if (!entry) return { recipientId, outcome: 'unattributed' };
   }
   const address = addressEvent(event, change);
-  if (address) {
-    const changed =
-      address.kind === 'delivered'
-        ? // Only an erroneous address is released by a delivery; a valid one stays without an entry.
-          (current: Parameters<typeof nextQuarantine>[1]) =>
-            current?.status === 'erroneous' ? nextQuarantine(event.address, current, address) : current
-        : (current: Parameters<typeof nextQuarantine>[1]) => nextQuarantine(event.address, current, address);
-    await deps.quarantine.update(event.address, changed);
+  if (address?.kind === 'delivered') {
+    // Only an erroneous address is released by a delivery; most addresses have no entry: a cheap lookup first.
+    const [known] = await deps.quarantine.getMany([event.address]);
+    if (known?.status === 'erroneous') {
+      await deps.quarantine.update(event.address, (current) =>
+        current?.status === 'erroneous' ? nextQuarantine(event.address, current, address) : current,
+      );
+    }
+  } else if (address) {
+    await deps.quarantine.update(event.address, (current) => nextQuarantine(event.address, current, address));
   }
   if (change.optOut) {
     await deps.profiles.optOut(
@@ -253,12 +256,6 @@ export const ingestEnvelope = async (
   batch: CounterBatch,
 ): Promise<IngestResult> => {
   const { record, envelopeId, format } = envelope;
-  const sesMessageId = record.mail.messageId;
-  const result = { envelopeId, eventType: record.eventType, format, sesMessageId };
-  if (await deps.events.hasRaw(sesMessageId, envelopeId)) {
-    deps.metrics?.count('SesEventsSkipped', 1, { SkipReason: 'duplicate' });
-    return { ...result, duplicate: true, recipients: [] };
-  }
   const recipients = [];
   const proof = proofEventTarget(record);
   if (proof && deps.proofs) await recordProofEvent({ proofs: deps.proofs }, proof, record);
@@ -270,14 +267,23 @@ export const ingestEnvelope = async (
         deps.metrics?.count('SesEventsSkipped', 1, { SkipReason: one.outcome });
     }
   deps.metrics?.count('SesEvents', 1, { EventType: record.eventType });
-  const now = deps.clock.now();
-  await deps.events.putRaw({
-    sesMessageId,
-    envelopeId,
-    eventType: record.eventType,
-    record,
-    receivedAt: now.toISOString(),
-    expiresAt: expiry(record.mail.timestamp, now),
-  });
-  return { ...result, duplicate: false, recipients };
+  return { envelopeId, eventType: record.eventType, format, sesMessageId: record.mail.messageId, recipients };
+};
+
+/**
+ * Runs works in parallel, except that works of one key run one after the other, in the order they were
+ * submitted (the events of one SES message keep their order, as one after another in the batch would).
+ */
+export const serialPerKey = () => {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
 };

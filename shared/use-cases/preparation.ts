@@ -5,8 +5,8 @@
  *  1. read the audience's 16 member shards in order, a page at a time, from the checkpoint;
  *  2. classify each profile: address missing, duplicate address (case-insensitive), quarantined, denylisted,
  *     opted out; everyone else is To deliver;
- *  3. write the exclusion log (status ignored, with the cause) and one pending sending-log entry per recipient,
- *     then advance the checkpoint with the counts so far;
+ *  3. write the exclusion log (status ignored, with the cause) and the targets (packed in pages of pending
+ *     recipients, with the address and names the send uses), then advance the checkpoint with the counts so far;
  *  4. past its time budget, hand over to a continuation job (no 15-minute limit);
  *  5. complete: ready with the counts and a frozen snapshot, or preparation-failed with the errors; an execution
  *     of a recurring delivery without requestConfirmation is then confirmed on the confirmer's behalf and sent.
@@ -37,7 +37,7 @@ import type {
   ProfileRepository,
   QuarantineRepository,
   RecipientLogRepository,
-  SendingLogEntry,
+  Target,
 } from '#ports/index.ts';
 import type { SendStarter } from './control.ts';
 import { type DeliveryView, loadDelivery, toView, type ViewDeps } from './deliveries.ts';
@@ -147,17 +147,17 @@ const preparePage = async (
 ): Promise<void> => {
   const profiles = await deps.profiles.getMany(profileIds);
   const at = deps.clock.now().toISOString();
-  const targets: SendingLogEntry[] = [];
+  const targets: Target[] = [];
   const excluded: ExclusionLogEntry[] = [];
   for (const c of await classify(deps.quarantine, profiles, seen)) {
     if (c.kind === 'target') {
+      // The frozen target: the address checked here and the names the message is personalized with.
       targets.push({
-        ...ref,
         recipientId: c.profile.id,
         profileId: c.profile.id,
         email: c.profile.email,
-        status: 'pending',
-        updatedAt: at,
+        ...(c.profile.firstName ? { firstName: c.profile.firstName } : {}),
+        ...(c.profile.lastName ? { lastName: c.profile.lastName } : {}),
       });
     } else {
       state.exclusions[c.cause] = (state.exclusions[c.cause] ?? 0) + 1;
@@ -174,7 +174,10 @@ const preparePage = async (
   }
   state.targeted += profiles.length;
   state.toDeliver += targets.length;
-  await Promise.all([deps.recipientLog.putTargets(targets), deps.recipientLog.putExclusions(excluded)]);
+  await Promise.all([
+    deps.recipientLog.putTargets(ref, targets, at),
+    deps.recipientLog.putExclusions(excluded),
+  ]);
 };
 
 /**

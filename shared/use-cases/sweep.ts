@@ -1,17 +1,18 @@
 /**
  * The sweeper (every few minutes): nothing is left unaccounted after a crash (DESIGN section 5, "Sending").
  * For each delivery registered when its send started:
- *  1. a pending recipient whose claim outlived its lease with no SES message id becomes in-doubt (never resent);
+ *  1. a recipient in the window of a page lease that expired, with no entry (its SES call may have been accepted),
+ *     becomes in-doubt (never resent); the window is emptied;
  *  2. an in-doubt recipient no SES event named within the reconciliation window fails (error,
  *     "in doubt: no SES record");
- *  3. a send (or a stop) whose unclaimed pending recipients made no progress since the previous sweep is
- *     re-driven: a new start (or cancel) run enqueues them again (the senders' claims make a duplicate harmless);
+ *  3. a send (or a stop) whose pending recipients made no progress since the previous sweep (its settled counter
+ *     did not move) is checked against the ledger and re-driven if some wait for a sender: a new start (or cancel)
+ *     run enqueues them again (the page leases and the entries' conditional writes make a duplicate harmless);
  *  4. a sending delivery with nothing pending finishes;
  *  5. a delivery that is over (finished, stopped, failed or expired) with no in-doubt recipient left is no longer
  *     watched; its statistics are computed one last time from the logs, which also repairs counters a crash left
  *     behind (shared/use-cases/stats.ts).
  */
-import type { RecipientStatus } from '#domain/kpis.ts';
 import { IN_DOUBT_FAILURE } from '#domain/resend.ts';
 import { allShards } from '#domain/shards.ts';
 import type {
@@ -19,7 +20,6 @@ import type {
   Counters,
   DeliveryRepository,
   JobQueue,
-  LedgerEntry,
   LogRef,
   RecipientLedger,
   RecipientLogRepository,
@@ -31,6 +31,7 @@ import type {
 } from '#ports/index.ts';
 import type { Metrics } from '#ports/metrics.ts';
 import { CounterBatch } from './counter-batch.ts';
+import { countPending } from './pending.ts';
 import { finishIfSettled } from './send.ts';
 import { computeStats } from './stats.ts';
 
@@ -73,22 +74,38 @@ export interface SweepReport {
   more: boolean;
 }
 
-/** Every entry of one status in a shard, page by page. */
-const eachOfStatus = async function* (
-  ledger: RecipientLedger,
+/** Makes the recipients of expired lease windows in-doubt (those without an entry), then empties the windows. */
+const settleAbandonedWindows = async (
+  deps: SweepDeps,
   ref: LogRef,
-  shard: number,
-  status: RecipientStatus,
-): AsyncGenerator<LedgerEntry> {
-  let after: string | null = null;
-  do {
-    const page = await ledger.entriesByStatus(ref, shard, status, after, PAGE);
-    yield* page.entries;
-    after = page.last;
-  } while (after !== null);
+  now: Date,
+  batch: CounterBatch,
+): Promise<number> => {
+  let made = 0;
+  for (const shard of allShards()) {
+    for (const [pageId, lease] of await deps.ledger.leases(ref, shard)) {
+      if (lease.window.length === 0 || Date.parse(lease.leaseUntil) > now.getTime()) continue;
+      const [page] = await deps.ledger.pagesOf(ref, [pageId]);
+      if (!page) continue;
+      const entries = await deps.ledger.entriesOf(ref, page);
+      for (const target of page.targets) {
+        if (!lease.window.includes(target.recipientId) || entries.has(target.recipientId)) continue;
+        if (await deps.ledger.markInDoubt(ref, target, now.toISOString())) {
+          made++;
+          deps.metrics?.count('RecipientsInDoubt', 1);
+          batch.add(ref.deliveryId, { settled: 1 });
+        }
+      }
+      // Emptied under the lease as read: a sender that took the page over meanwhile keeps its own window.
+      await deps.ledger.release(ref, page, lease, now);
+    }
+  }
+  return made;
 };
 
 const WATCHED = new Set(['sending', 'paused']);
+/** States in which a sender or a cancel run may have left a lease behind. */
+const LIVE = new Set(['sending', 'paused', 'stopped']);
 
 export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promise<DeliverySweep> => {
   const report: DeliverySweep = {
@@ -111,28 +128,20 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
   const at = now.toISOString();
   const batch = new CounterBatch();
   try {
-    for (const shard of allShards()) {
-      for await (const entry of eachOfStatus(deps.ledger, ref, shard, 'pending')) {
-        const id = entry.recipientId;
-        if (!entry.claim) {
-          report.unclaimedPending++;
-          continue;
-        }
-        if (Date.parse(entry.claim.leaseUntil) <= now.getTime() && !entry.sesMessageId) {
-          if (await deps.ledger.markInDoubt(ref, id, entry.claim, at)) {
-            report.madeInDoubt++;
-            deps.metrics?.count('RecipientsInDoubt', 1);
-            batch.add(ref.deliveryId, id, { settled: 1 });
-          }
-        }
-      }
-      for await (const entry of eachOfStatus(deps.ledger, ref, shard, 'in-doubt')) {
-        const id = entry.recipientId;
-        if (now.getTime() - Date.parse(entry.updatedAt) < deps.inDoubtWindowMs) {
+    if (LIVE.has(delivery.state)) report.madeInDoubt = await settleAbandonedWindows(deps, ref, now, batch);
+    let after: string | null = null;
+    do {
+      const page: Awaited<ReturnType<RecipientLedger['inDoubt']>> = await deps.ledger.inDoubt(
+        ref,
+        after,
+        PAGE,
+      );
+      for (const { recipientId, since } of page.entries) {
+        if (now.getTime() - Date.parse(since) < deps.inDoubtWindowMs) {
           report.inDoubtLeft++;
           continue;
         }
-        const failed = await deps.ledger.markFailed(ref, id, null, {
+        const failed = await deps.ledger.expireInDoubt(ref, recipientId, {
           failureType: 'error',
           failureReason: IN_DOUBT_REASON,
           at,
@@ -141,33 +150,44 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
           report.expired++;
           deps.metrics?.count('InDoubtExpired', 1);
           deps.metrics?.count('RecipientsFailed', 1, { FailureType: 'error' });
-          batch.add(ref.deliveryId, id, { processed: 1, bouncesAndErrors: 1 });
+          batch.add(ref.deliveryId, { processed: 1, bouncesAndErrors: 1 });
         } else report.inDoubtLeft++;
       }
-    }
+      after = page.last;
+    } while (after !== null);
   } finally {
     await batch.flush(deps.counters);
   }
+  // The counters say whether anything is pending; the ledger is read only when a send seems stalled.
+  const { settled } = await deps.counters.read(delivery.id);
+  const estimate = Math.max(0, delivery.preparation.toDeliver - settled);
+  let checked = false;
   const stalledState = delivery.state === 'sending' || delivery.state === 'stopped';
-  if (stalledState && report.unclaimedPending > 0) {
-    const { settled } = await deps.counters.read(delivery.id);
+  if (stalledState && estimate > 0) {
     const stalled = watched.sweptAt !== undefined && watched.settled === settled;
+    report.unclaimedPending = estimate;
     if (stalled) {
-      await deps.startQueue.send([
-        {
-          kind: delivery.state === 'sending' ? 'start' : 'cancel',
-          deliveryId: delivery.id,
-          version: ref.version,
-          run: `sweep-${at}`,
-        },
-      ]);
-      report.redriven = true;
-      deps.metrics?.count('SendsRedriven', 1);
+      const pending = await countPending(deps.ledger, ref, now);
+      checked = true;
+      report.unclaimedPending = pending.waiting;
+      if (pending.waiting > 0) {
+        await deps.startQueue.send([
+          {
+            kind: delivery.state === 'sending' ? 'start' : 'cancel',
+            deliveryId: delivery.id,
+            version: ref.version,
+            run: `sweep-${at}`,
+          },
+        ]);
+        report.redriven = true;
+        deps.metrics?.count('SendsRedriven', 1);
+      }
+      if (pending.inFlight > 0) report.unclaimedPending += pending.inFlight;
     }
     await deps.registry.update(delivery.id, { settled, sweptAt: at });
   }
   if (delivery.state === 'sending' && report.unclaimedPending === 0) {
-    report.finished = await finishIfSettled(deps, delivery.id);
+    report.finished = await finishIfSettled(deps, delivery.id, { force: checked || estimate === 0 });
   }
   // Sending and paused deliveries stay watched; any other state is over (a sent delivery is never prepared again).
   const over = report.finished || !WATCHED.has(delivery.state);

@@ -157,9 +157,53 @@ describe('functions: one per topology entry, with the project defaults', () => {
       ).Variables;
     expect(env('sender')).toMatchObject({ SEND_RATE_FRACTION: '0.5', SEND_RATE_LIMIT: '14' });
     expect(env('starter').SEND_RATE_LIMIT).toBeUndefined();
+    expect(() => buildTestApp({ sesMaxSendRate: '0' })).toThrow(/sesMaxSendRate/);
     expect(() => buildTestApp({ sendRateFraction: '1.5' })).toThrow(/sendRateFraction/);
     expect(() => buildTestApp({ sendRateFraction: '0' })).toThrow(/sendRateFraction/);
     expect(() => buildTestApp({ sendRateLimit: '-1' })).toThrow(/sendRateLimit/);
+  });
+
+  it('sizes the send event source for SES_MAX_SEND_RATE: enough invocations for the rate through SES latency', () => {
+    const concurrency = (context: Record<string, string>) => {
+      const synthesized = synthesize(context);
+      const sender = synthesized.stateless.getLogicalId(
+        synthesized.stateless.functions.sender.function.node.defaultChild as CfnResource,
+      );
+      const mapping = Object.values(
+        resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::EventSourceMapping'),
+      ).find((m) => (m.Properties.FunctionName as { Ref?: string }).Ref === sender);
+      const env = (
+        resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::Function')[sender]?.Properties
+          .Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(env.SENDER_MAX_CONCURRENCY).toBe(
+        String((mapping?.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency),
+      );
+      return Number(env.SENDER_MAX_CONCURRENCY);
+    };
+    // 1,000/s at 80 %: 800 × 0.25 s (p99) × 1.5 / 32 calls in flight each → 10 invocations; a cap lowers it.
+    expect(concurrency({ sesMaxSendRate: '1000' })).toBe(10);
+    expect(concurrency({ sesMaxSendRate: '10000' })).toBe(94);
+    expect(concurrency({ sesMaxSendRate: '10000', sendRateLimit: '100' })).toBe(2);
+  });
+
+  it('sizes the events event source for the events that rate makes SES publish, never below 5', () => {
+    const concurrency = (context: Record<string, string>) => {
+      const synthesized = synthesize(context);
+      const ingester = synthesized.stateless.getLogicalId(
+        synthesized.stateless.functions.ingester.function.node.defaultChild as CfnResource,
+      );
+      const mapping = Object.values(
+        resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::EventSourceMapping'),
+      ).find((m) => (m.Properties.FunctionName as { Ref?: string }).Ref === ingester);
+      return (mapping?.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
+    };
+    // 8,000 sends/s at 80 % of 10,000: 16,000 events/s in batches of 100 taking 0.25 s, × 1.5 → 60.
+    expect(concurrency({})).toBe(5);
+    expect(concurrency({ sesMaxSendRate: '1000' })).toBe(6);
+    expect(concurrency({ sesMaxSendRate: '10000' })).toBe(60);
   });
 
   it('takes LOG_LEVEL from context', () => {

@@ -258,7 +258,7 @@ describe('ingester: the events consumer', () => {
     expect(env).not.toHaveProperty(queueEnv(SES_EVENTS_QUEUE));
   });
 
-  it('consumes the events queue: batch 10, maximum concurrency 5, batching window 1 s, partial failures', () => {
+  it('consumes the events queue: batch 100 (one counter ADD per delivery per batch), maximum concurrency 5, batching window 1 s, partial failures', () => {
     const mappings = Object.values(
       resourcesOf(s.statelessTemplate, 'AWS::Lambda::EventSourceMapping'),
     ).filter((m) =>
@@ -267,7 +267,7 @@ describe('ingester: the events consumer', () => {
     expect(mappings).toHaveLength(1);
     expect(mappings[0]!.Properties).toMatchObject({
       EventSourceArn: s.stateless.resolve(eventsQueue().queue.queueArn),
-      BatchSize: 10,
+      BatchSize: 100,
       ScalingConfig: { MaximumConcurrency: 5 },
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { roleGroups } from '#infra/stacks/stateful.ts';
-import { type TableName, type TableSpec, tables } from '#topology/topology.ts';
+import { projectionOf, type TableName, type TableSpec, tables } from '#topology/topology.ts';
 import { resourcesOf, type Synthesized, synthesize } from './build.ts';
 
 let s: Synthesized;
@@ -27,7 +27,7 @@ describe('stateful stack: DynamoDB tables from topology.tables', () => {
   });
 
   it.each(tableEntries)(
-    '%s: keys, string attributes, GSIs (ALL), TTL, on-demand, PITR, deletion protection',
+    '%s: keys, string attributes, GSIs with their projections, TTL, on-demand, PITR, deletion protection',
     (name, spec) => {
       const logicalId = s.stateful.getLogicalId(s.stateful.tables[name].node.defaultChild as never);
       const props = resourcesOf(s.statefulTemplate, 'AWS::DynamoDB::GlobalTable')[logicalId]?.Properties;
@@ -58,10 +58,14 @@ describe('stateful stack: DynamoDB tables from topology.tables', () => {
       const gsis = (props?.GlobalSecondaryIndexes ?? []) as Array<Record<string, unknown>>;
       expect(gsis).toHaveLength(spec.indexes.length);
       for (const index of spec.indexes) {
+        const projection = projectionOf(index);
         expect(gsis).toContainEqual({
           IndexName: index.name,
           KeySchema: keySchema(index.partitionKey, index.sortKey),
-          Projection: { ProjectionType: 'ALL' },
+          Projection:
+            projection.type === 'INCLUDE'
+              ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...projection.attributes] }
+              : { ProjectionType: projection.type },
         });
       }
 
@@ -72,6 +76,27 @@ describe('stateful stack: DynamoDB tables from topology.tables', () => {
       }
     },
   );
+
+  it('projects only keys (or the in-doubt time) on the recipients indexes: no later write of an entry rewrites them', () => {
+    const props = (name: TableName) =>
+      resourcesOf(s.statefulTemplate, 'AWS::DynamoDB::GlobalTable')[
+        s.stateful.getLogicalId(s.stateful.tables[name].node.defaultChild as never)
+      ]?.Properties;
+    const projections = Object.fromEntries(
+      (props('recipients')?.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: unknown }>).map(
+        (index) => [index.IndexName, index.Projection],
+      ),
+    );
+    expect(projections).toEqual({
+      bySesMessageId: { ProjectionType: 'KEYS_ONLY' },
+      byProfile: { ProjectionType: 'KEYS_ONLY' },
+      inDoubt: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['updatedAt'] },
+    });
+    // The delivery lists show whole deliveries: their indexes keep everything (written per transition only).
+    for (const index of props('deliveries')?.GlobalSecondaryIndexes as Array<{ Projection: unknown }>) {
+      expect(index.Projection).toEqual({ ProjectionType: 'ALL' });
+    }
+  });
 
   it('declares TTL on the events and idempotency tables (topology sanity)', () => {
     expect(tables.events.ttlAttribute).toBe('expiresAt');

@@ -1,6 +1,5 @@
 /**
- * The `events` table on DynamoDB Local: raw SES events (the conditional put is the envelope dedupe), outcome
- * markers, and the tracking log (sharded like the sending log, listed shard by shard, optionally one type).
+ * The `events` table on DynamoDB Local: outcome markers (`OUT#<message>`), and the tracking log (sharded like the sending log, listed shard by shard, optionally one type).
  * The port's cases, held to the fake as well, are in test/integration/contract/events.test.ts; here, the stored
  * items, filtered pages and cursors of other lists.
  */
@@ -8,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoSesEventStore, DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
-import { outcomeKey, rawEventKey, SHARDS, shardOf, trackingKey } from '#adapters/dynamodb/keys.ts';
+import { outcomeKey, SHARDS, shardOf, trackingKey } from '#adapters/dynamodb/keys.ts';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
 import { isDomainError } from '#domain/errors.ts';
 import type { Page, PageRequest, TrackingLogEntry } from '#ports/index.ts';
@@ -51,42 +50,6 @@ const cursorError = async (promise: Promise<unknown>) => {
 };
 
 describe('DynamoSesEventStore (DynamoDB Local)', () => {
-  const record = {
-    eventType: 'Delivery',
-    mail: { messageId: 'x', destination: ['ann@example.com'], tags: { delivery: ['d1'] } },
-    delivery: { timestamp: '2026-11-22T10:00:05.000Z', recipients: ['ann@example.com'], smtpResponse: '' },
-  };
-
-  it('stores an envelope once: the conditional put is the dedupe', async () => {
-    const sesMessageId = `m-${randomUUID()}`;
-    const event = {
-      sesMessageId,
-      envelopeId: `env-${randomUUID()}`,
-      eventType: 'Delivery',
-      record,
-      receivedAt: '2026-11-22T10:00:06.000Z',
-      expiresAt: EXPIRES_AT,
-    };
-    expect(await store().hasRaw(sesMessageId, event.envelopeId)).toBe(false);
-    expect(await store().putRaw(event)).toBe(true);
-    expect(await store().hasRaw(sesMessageId, event.envelopeId)).toBe(true);
-    expect(await store().putRaw({ ...event, receivedAt: '2026-11-22T10:09:00.000Z' })).toBe(false);
-    expect(await rawItem(rawEventKey(sesMessageId, event.envelopeId))).toEqual({
-      ...rawEventKey(sesMessageId, event.envelopeId),
-      entity: 'ses-event',
-      eventType: 'Delivery',
-      record,
-      receivedAt: event.receivedAt,
-      expiresAt: EXPIRES_AT,
-    });
-
-    // Another envelope of the same message (another event, or the same outcome sent twice) is stored.
-    const other = { ...event, envelopeId: `env-${randomUUID()}`, eventType: 'Open' };
-    expect(await store().putRaw(other)).toBe(true);
-    expect(await store().hasRaw(sesMessageId, other.envelopeId)).toBe(true);
-    expect(await store().hasRaw(`m-${randomUUID()}`, event.envelopeId)).toBe(false);
-  });
-
   it('records outcomes per message, event type and normalized address (idempotent)', async () => {
     const sesMessageId = `m-${randomUUID()}`;
     expect(await store().hasOutcome(sesMessageId, 'soft-bounce', 'ann@example.com')).toBe(false);
@@ -96,9 +59,10 @@ describe('DynamoSesEventStore (DynamoDB Local)', () => {
     expect(await store().hasOutcome(sesMessageId, 'SOFT-bounce'.toLowerCase(), 'ANN@example.com')).toBe(true);
     expect(await store().hasOutcome(sesMessageId, 'complaint', 'ann@example.com')).toBe(false);
     expect(await store().hasOutcome(sesMessageId, 'soft-bounce', 'bob@example.com')).toBe(false);
+    // A few bytes: the key and its expiry (one write unit).
     expect(await rawItem(outcomeKey(sesMessageId, 'soft-bounce', 'ann@example.com'))).toEqual({
-      ...outcomeKey(sesMessageId, 'soft-bounce', 'ann@example.com'),
-      entity: 'outcome',
+      pk: `OUT#${sesMessageId}`,
+      sk: 'soft-bounce#ann@example.com',
       expiresAt: EXPIRES_AT,
     });
   });
@@ -257,14 +221,9 @@ describe('DynamoTrackingLog (DynamoDB Local)', () => {
     const sameShard = ids.filter((id) => shardOf(id) === shardOf(ann)).slice(0, 2);
     expect(sameShard).toHaveLength(2);
     await sending.putTargets(
-      sameShard.map((id) => ({
-        ...ref,
-        recipientId: id,
-        profileId: id,
-        email: `${id}@example.com`,
-        status: 'pending' as const,
-        updatedAt: time(0),
-      })),
+      ref,
+      sameShard.map((id) => ({ recipientId: id, profileId: id, email: `${id}@example.com` })),
+      time(0),
     );
     const sendingPage = await sending.listSending(ref, {}, { limit: 1 });
     expect(sendingPage.nextCursor).not.toBeNull();

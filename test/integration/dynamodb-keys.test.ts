@@ -9,7 +9,11 @@ import {
   sendingLogKey,
   shardLabel,
   shardOf,
-  statusPk,
+  doubtPk,
+  exclusionPageKey,
+  leaseKey,
+  outcomeKey,
+  targetPageKey,
 } from '#adapters/dynamodb/keys.ts';
 
 describe('key design (shared/adapters/dynamodb/keys.ts)', () => {
@@ -38,7 +42,23 @@ describe('key design (shared/adapters/dynamodb/keys.ts)', () => {
       pk: `D#d1#v2#${shard}`,
       sk: 'R#prof-1',
     });
-    expect(statusPk(`D#d1#v2#${shard}`, 'sent')).toBe(`D#d1#v2#${shard}#sent`);
+    expect(targetPageKey({ deliveryId: 'd1', version: 2 }, 7, 'prof-1')).toEqual({
+      pk: 'D#d1#v2#07',
+      sk: 'T#prof-1',
+    });
+    expect(leaseKey({ deliveryId: 'd1', version: 2 }, 7, 'prof-1')).toEqual({
+      pk: 'D#d1#v2#07',
+      sk: 'L#prof-1',
+    });
+    expect(exclusionPageKey({ deliveryId: 'd1', version: 2 }, 7, 'p9')).toEqual({
+      pk: 'X#d1#v2#07',
+      sk: 'P#p9',
+    });
+    expect(doubtPk({ deliveryId: 'd1', version: 2 })).toBe('D#d1#v2');
+    expect(outcomeKey('m1', 'Bounce', ' Ann@Example.COM')).toEqual({
+      pk: 'OUT#m1',
+      sk: 'Bounce#ann@example.com',
+    });
     expect(memberKey('a1', 'prof-1')).toEqual({ pk: `A#a1#M#${shard}`, sk: 'prof-1' });
     expect(counterKey('d1', 3)).toEqual({ pk: 'D#d1#C#03', sk: 'COUNT' });
     expect(quarantineKey(' Ann@Example.COM ')).toEqual({ pk: 'Q#ann@example.com', sk: 'QUARANTINE' });

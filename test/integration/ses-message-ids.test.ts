@@ -50,7 +50,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A pending recipient of a fresh delivery, claimed by a sender about to call SES. */
+/** A prepared recipient of a fresh delivery, its page leased by a sender about to call SES. */
 const claimedRecipient = async (ref: { deliveryId: string; version: number }, n: number) => {
   const recipientId = `p-${randomUUID()}`;
   const email = `success+${n}-${recipientId}@simulator.amazonses.com`;
@@ -58,24 +58,13 @@ const claimedRecipient = async (ref: { deliveryId: string; version: number }, n:
     [{ id: recipientId, email }],
     new Date(),
   );
-  await new DynamoRecipientLogRepository({ client, tableName: tables().recipients }).putTargets([
-    {
-      ...ref,
-      recipientId,
-      profileId: recipientId,
-      email,
-      status: 'pending',
-      updatedAt: new Date().toISOString(),
-    },
-  ]);
-  const now = new Date();
-  const claim = {
-    owner: 'it',
-    at: now.toISOString(),
-    leaseUntil: new Date(now.getTime() + 60_000).toISOString(),
-  };
-  expect((await ledger().claim(ref, recipientId, claim)).claimed).toBe(true);
-  return { recipientId, email, claim };
+  const target = { recipientId, profileId: recipientId, email };
+  await new DynamoRecipientLogRepository({ client, tableName: tables().recipients }).putTargets(
+    ref,
+    [target],
+    new Date().toISOString(),
+  );
+  return { recipientId, email, target };
 };
 
 describe('an SES emulator message id drawn twice', () => {
@@ -121,7 +110,7 @@ describe('an SES emulator message id drawn twice', () => {
     expect(readJournal(front.journalPath).map((e) => e.messageId)).toEqual(ids);
     for (const [i, r] of recipients.entries()) {
       const at = new Date().toISOString();
-      expect(await ledger().markSent(ref, r.recipientId, r.claim, { sesMessageId: ids[i]!, at })).toBe(true);
+      expect(await ledger().markSent(ref, r.target, { sesMessageId: ids[i]!, at, by: 'it' })).toBe(true);
     }
 
     // The configuration set's event destination: Send and Delivery of each message, each in its own envelope.

@@ -1,19 +1,12 @@
 /**
- * The `events` table (TTL `expiresAt`): raw SES events with their envelope dedupe and terminal-outcome markers
- * (`RAW#<sesMessageId>`, SesEventStore), and the tracking log of a delivery (`T#<deliveryId>#<nn>`, TrackingLog),
- * sharded by recipient like the sending log (docs/data-model.md).
+ * The `events` table (TTL `expiresAt`): outcome markers (`OUT#<sesMessageId>`, SesEventStore) and the tracking log
+ * of a delivery (`T#<deliveryId>#<nn>`, TrackingLog), sharded by recipient like the sending log
+ * (docs/data-model.md). No raw SES event is stored.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  Page,
-  PageRequest,
-  RawSesEvent,
-  SesEventStore,
-  TrackingLog,
-  TrackingLogEntry,
-} from '#ports/index.ts';
+import type { Page, PageRequest, SesEventStore, TrackingLog, TrackingLogEntry } from '#ports/index.ts';
 import { isConditionalCheckFailed } from './client.ts';
-import { outcomeKey, rawEventKey, SHARDS, trackingKey, trackingPk } from './keys.ts';
+import { outcomeKey, SHARDS, trackingKey, trackingPk } from './keys.ts';
 import { pageLimit, queryShards } from './paging.ts';
 
 export interface EventsTableOptions {
@@ -29,42 +22,6 @@ export class DynamoSesEventStore implements SesEventStore {
   constructor(options: EventsTableOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
-  }
-
-  async hasRaw(sesMessageId: string, envelopeId: string): Promise<boolean> {
-    const out = await this.#client.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: rawEventKey(sesMessageId, envelopeId),
-        ConsistentRead: true,
-        ProjectionExpression: 'pk',
-      }),
-    );
-    return out.Item !== undefined;
-  }
-
-  /** One conditional PutItem: it stores the event and is the envelope dedupe (false for a duplicate). */
-  async putRaw(event: RawSesEvent): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...rawEventKey(event.sesMessageId, event.envelopeId),
-            entity: 'ses-event',
-            eventType: event.eventType,
-            record: event.record,
-            receivedAt: event.receivedAt,
-            expiresAt: event.expiresAt,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
   }
 
   async hasOutcome(sesMessageId: string, eventType: string, address: string): Promise<boolean> {
@@ -89,7 +46,7 @@ export class DynamoSesEventStore implements SesEventStore {
     await this.#client.send(
       new PutCommand({
         TableName: this.#table,
-        Item: { ...outcomeKey(sesMessageId, eventType, address), entity: 'outcome', expiresAt },
+        Item: { ...outcomeKey(sesMessageId, eventType, address), expiresAt },
       }),
     );
   }

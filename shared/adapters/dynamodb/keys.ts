@@ -14,9 +14,9 @@ type IndexName<T extends keyof typeof tables> = (typeof tables)[T]['indexes'][nu
 export const INDEX = {
   deliveriesByState: 'byState' satisfies IndexName<'deliveries'>,
   deliveriesByParent: 'byParent' satisfies IndexName<'deliveries'>,
-  recipientsByStatus: 'byStatus' satisfies IndexName<'recipients'>,
   recipientsBySesMessageId: 'bySesMessageId' satisfies IndexName<'recipients'>,
   recipientsByProfile: 'byProfile' satisfies IndexName<'recipients'>,
+  recipientsInDoubt: 'inDoubt' satisfies IndexName<'recipients'>,
 } as const;
 
 /** A shard as it appears in keys: two digits, `00`..`15`. */
@@ -101,22 +101,39 @@ export interface LogKeyRef {
   version: number;
 }
 
+/** A log shard's partition: its target pages, their leases and its recipients' entries. */
 export const sendingLogPk = (ref: LogKeyRef, shard: number): string =>
   `D#${ref.deliveryId}#v${ref.version}#${shardLabel(shard)}`;
+/** A recipient's entry (created when its outcome is known; none while pending). */
 export const sendingLogKey = (ref: LogKeyRef, recipientId: string): Key => ({
   pk: sendingLogPk(ref, shardOf(recipientId)),
-  sk: `R#${recipientId}`,
+  sk: `${ENTRY_PREFIX}${recipientId}`,
 });
-/** byStatus partition key: the entry's partition key and its status. */
-export const statusPk = (sendingPk: string, status: string): string => `${sendingPk}#${status}`;
-/** byProfile sort key, set when the message is sent: newest first with ScanIndexForward false. */
+export const ENTRY_PREFIX = 'R#';
+export const TARGETS_PREFIX = 'T#';
+export const LEASE_PREFIX = 'L#';
+/** A target page, keyed by its first recipient id (the pages of a shard never overlap). */
+export const targetPageKey = (ref: LogKeyRef, shard: number, pageId: string): Key => ({
+  pk: sendingLogPk(ref, shard),
+  sk: `${TARGETS_PREFIX}${pageId}`,
+});
+/** The lease of a target page (same suffix as its page). */
+export const leaseKey = (ref: LogKeyRef, shard: number, pageId: string): Key => ({
+  pk: sendingLogPk(ref, shard),
+  sk: `${LEASE_PREFIX}${pageId}`,
+});
+/** byProfile sort key, set with the message id: newest first with ScanIndexForward false. */
 export const historySk = (sentAt: string, deliveryId: string): string => `${sentAt}#${deliveryId}`;
+/** inDoubt partition key: one per prepared log (in-doubt recipients are few), set only while in doubt. */
+export const doubtPk = (ref: LogKeyRef): string => `D#${ref.deliveryId}#v${ref.version}`;
 
 export const exclusionLogPk = (ref: LogKeyRef, shard: number): string =>
   `X#${ref.deliveryId}#v${ref.version}#${shardLabel(shard)}`;
-export const exclusionLogKey = (ref: LogKeyRef, profileId: string): Key => ({
-  pk: exclusionLogPk(ref, shardOf(profileId)),
-  sk: `R#${profileId}`,
+export const EXCLUSIONS_PREFIX = 'P#';
+/** An exclusion page, keyed by its first profile id. */
+export const exclusionPageKey = (ref: LogKeyRef, shard: number, pageId: string): Key => ({
+  pk: exclusionLogPk(ref, shard),
+  sk: `${EXCLUSIONS_PREFIX}${pageId}`,
 });
 
 // ---- table events --------------------------------------------------------------------------------------------
@@ -133,15 +150,10 @@ export const trackingKey = (
   pk: trackingPk(deliveryId, shardOf(recipientId)),
   sk: `${isoTime}#${eventKey}`,
 });
-/** Raw SES event, keyed by its envelope id: the conditional put of this item is the envelope dedupe. */
-export const rawEventKey = (sesMessageId: string, envelopeId: string): Key => ({
-  pk: `RAW#${sesMessageId}`,
-  sk: `E#${envelopeId}`,
-});
-/** Terminal-outcome marker (`messageId#eventType#recipient`), beside the raw events of the message. */
+/** Outcome marker (`messageId#eventType#recipient`): the effect it guards was applied. */
 export const outcomeKey = (sesMessageId: string, eventType: string, recipient: string): Key => ({
-  pk: `RAW#${sesMessageId}`,
-  sk: `O#${eventType}#${normalizeAddress(recipient)}`,
+  pk: `OUT#${sesMessageId}`,
+  sk: `${eventType}#${normalizeAddress(recipient)}`,
 });
 
 /** Attributes that belong to the key design, never to the entity: stripped when reading. */
@@ -152,8 +164,8 @@ export const KEY_ATTRIBUTES = [
   'gsi1sk',
   'gsi2pk',
   'gsi2sk',
-  'statusPk',
   'historySk',
+  'doubtPk',
   'entity',
 ] as const;
 

@@ -1,38 +1,60 @@
 /**
- * RecipientLedger on the `recipients` table: the sending-log entries (`D#<deliveryId>#v<version>#<nn>` /
- * `R#<recipientId>`) seen as a state machine the senders, the sweeper and the starter move with conditional
- * UpdateItems (docs/data-model.md, "Following one recipient through a send"). Every status change moves
- * `statusPk`, so the byStatus index always lists an entry under its current status.
+ * RecipientLedger on the `recipients` table (docs/data-model.md): in each log shard `D#<deliveryId>#v<version>#<nn>`,
+ * the target pages preparation wrote (`T#<first id>`), their leases (`L#<first id>`) and the recipients' entries
+ * (`R#<recipientId>`). A recipient has no entry while pending; its entry is created once, with a conditional
+ * PutItem, when its outcome is known:
  *
- * pending ──claim──▶ pending + claim ──markSent──▶ sent
- *    │                    ├──release──▶ pending (claim removed)
- *    │                    ├──markFailed(claim)──▶ failed
- *    │                    └──markInDoubt──▶ in-doubt ──markFailed(null)──▶ failed
- *    └──cancel──▶ canceled
+ * pending ──markSent──▶ sent ──(SES events: applyEvent)──▶ delivered / failed
+ *    ├──markFailed──▶ failed
+ *    ├──markInDoubt──▶ in-doubt ──expireInDoubt──▶ failed
+ *    │                    └──(an SES event names it: applyEvent)──▶ sent / delivered / failed
+ *    ├──cancel──▶ canceled
+ *    └──(an SES event names it first: applyEvent)──▶ sent / delivered / failed
  *
- * SES events move entries with `applyEvent` (sent → delivered, → failed, opens and clicks; an in-doubt entry
- * named by an event is reconciled: it gets its message id and becomes sent), each a conditional UpdateItem on the
- * status the ingester read.
+ * A sender calls SES only for the recipients of its lease's window, written before the calls; a recipient of an
+ * expired window with no entry is in doubt (never sent again).
  */
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
-  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { FailureType, RecipientStatus } from '#domain/kpis.ts';
+import type { FailureType } from '#domain/kpis.ts';
 import type {
-  Claim,
   EntryChange,
+  LeaseResult,
   LedgerEntry,
   LogRef,
+  PageLease,
   RecipientLedger,
-  SendingLogEntry,
+  Target,
+  TargetPage,
 } from '#ports/index.ts';
+import { batchGetAll } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
-import { historySk, INDEX, sendingLogKey, sendingLogPk, statusPk, stripKeys } from './keys.ts';
+import {
+  doubtPk,
+  historySk,
+  INDEX,
+  LEASE_PREFIX,
+  leaseKey,
+  sendingLogKey,
+  sendingLogPk,
+  shardOf,
+  TARGETS_PREFIX,
+} from './keys.ts';
+import {
+  entriesOfPage,
+  entryItem,
+  pageAtOrBefore,
+  pendingEntry,
+  queryAll,
+  toEntry,
+  toTargetPage,
+} from './pages.ts';
 import { queryPage } from './paging.ts';
 
 export interface LedgerTableOptions {
@@ -41,34 +63,16 @@ export interface LedgerTableOptions {
   tableName: string;
 }
 
-const CLAIM_ATTRIBUTES = ['claimOwner', 'claimedAt', 'leaseUntil'] as const;
-/** Stored for the ledger's own conditions, never part of an entry. */
-const INTERNAL_ATTRIBUTES = ['reconciledAt'] as const;
-
-/**
- * A stored item (unmarshalled) as a ledger entry: key attributes stripped, claim attributes gathered into `claim`
- * while the claim stands (pending or in-doubt). Marking sent or failed spends it (its lease is removed; owner and
- * time stay stored as a record of who sent).
- */
-export const ledgerEntry = (item: Record<string, unknown>): LedgerEntry => {
-  const entry: Record<string, unknown> = stripKeys<Record<string, unknown>>(item);
-  for (const name of [...CLAIM_ATTRIBUTES, ...INTERNAL_ATTRIBUTES]) delete entry[name];
-  const { claimOwner, claimedAt, leaseUntil } = item;
-  if (typeof claimOwner === 'string' && typeof claimedAt === 'string' && typeof leaseUntil === 'string') {
-    return {
-      ...(entry as unknown as SendingLogEntry),
-      claim: { owner: claimOwner, at: claimedAt, leaseUntil },
-    };
-  }
-  return entry as unknown as SendingLogEntry;
-};
-
 /** The stored item a ConditionalCheckFailedException carries (marshalled: the DocumentClient leaves it raw). */
 const oldItem = (error: { Item?: Record<string, unknown> }): Record<string, unknown> | null =>
   error.Item ? unmarshall(error.Item as Parameters<typeof unmarshall>[0]) : null;
 
-/** Condition of every write a claim holder makes: its claim is still there and nothing was sent. */
-const HOLDS_CLAIM = 'claimOwner = :owner AND claimedAt = :claimedAt AND attribute_not_exists(sesMessageId)';
+const toLease = (item: Record<string, unknown>): PageLease => ({
+  owner: String(item.owner),
+  at: String(item.at),
+  leaseUntil: String(item.leaseUntil),
+  window: ((item.window as string[] | undefined) ?? []).map(String),
+});
 
 export class DynamoRecipientLedger implements RecipientLedger {
   readonly #client: DynamoDBDocumentClient;
@@ -79,157 +83,335 @@ export class DynamoRecipientLedger implements RecipientLedger {
     this.#table = options.tableName;
   }
 
-  async get(ref: LogRef, recipientId: string): Promise<LedgerEntry | null> {
-    const out = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: sendingLogKey(ref, recipientId), ConsistentRead: true }),
+  async pages(
+    ref: LogRef,
+    shard: number,
+    after: string | null,
+    limit: number,
+  ): Promise<{ pages: TargetPage[]; last: string | null }> {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit ${limit} must be a positive integer`);
+    const pk = sendingLogPk(ref, shard);
+    const { items, nextKey } = await queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': TARGETS_PREFIX },
+      },
+      ['pk', 'sk'],
+      limit,
+      after === null ? undefined : { pk, sk: `${TARGETS_PREFIX}${after}` },
     );
-    return out.Item ? ledgerEntry(out.Item) : null;
+    const pages = items.map((item) => toTargetPage(item, shard));
+    return { pages, last: nextKey ? (pages.at(-1)?.id ?? null) : null };
   }
 
-  async claim(
+  async pagesOf(ref: LogRef, recipientIds: readonly string[]): Promise<TargetPage[]> {
+    const byShard = new Map<number, string[]>();
+    for (const id of new Set(recipientIds)) {
+      const shard = shardOf(id);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
+    }
+    const found: TargetPage[] = [];
+    for (const [shard, ids] of byShard) {
+      // The greatest id left names a page (the one at or before it); the ids that page holds are done, the ids
+      // between its first id and that id that it does not hold are no target; the ids below its first id remain.
+      let remaining = [...ids].sort();
+      while (remaining.length > 0) {
+        const page = await pageAtOrBefore(this.#client, this.#table, ref, shard, remaining.at(-1)!);
+        if (!page) break;
+        found.push(page);
+        remaining = remaining.filter((id) => id < page.id);
+      }
+    }
+    return found;
+  }
+
+  entriesOf(ref: LogRef, page: TargetPage): Promise<Map<string, LedgerEntry>> {
+    return entriesOfPage(this.#client, this.#table, ref, page, true);
+  }
+
+  async get(
     ref: LogRef,
     recipientId: string,
-    claim: Claim,
-  ): Promise<{ claimed: true; entry: LedgerEntry } | { claimed: false; entry: LedgerEntry | null }> {
+    options: { consistent?: boolean } = {},
+  ): Promise<LedgerEntry | null> {
+    const out = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: sendingLogKey(ref, recipientId),
+        ConsistentRead: options.consistent ?? true,
+      }),
+    );
+    if (out.Item) return toEntry(out.Item);
+    const page = await pageAtOrBefore(this.#client, this.#table, ref, shardOf(recipientId), recipientId);
+    const target = page?.targets.find((t) => t.recipientId === recipientId);
+    return page && target ? pendingEntry(ref, target, page.preparedAt) : null;
+  }
+
+  async getMany(
+    keys: ReadonlyArray<{ ref: LogRef; recipientId: string }>,
+    options: { consistent?: boolean } = {},
+  ): Promise<Array<LedgerEntry | null>> {
+    const id = (k: { ref: LogRef; recipientId: string }) => {
+      const key = sendingLogKey(k.ref, k.recipientId);
+      return `${key.pk}\n${key.sk}`;
+    };
+    const distinct = new Map(keys.map((k) => [id(k), k]));
+    const items = await batchGetAll(
+      this.#client,
+      this.#table,
+      [...distinct.values()].map((k) => sendingLogKey(k.ref, k.recipientId)),
+      { consistentRead: options.consistent ?? false },
+    );
+    const found = new Map<string, LedgerEntry | null>(
+      items.map((item) => [`${String(item.pk)}\n${String(item.sk)}`, toEntry(item)]),
+    );
+    // Those without an entry: pending (from their page) or not targets.
+    for (const [key, k] of distinct) {
+      if (found.has(key)) continue;
+      const page = await pageAtOrBefore(
+        this.#client,
+        this.#table,
+        k.ref,
+        shardOf(k.recipientId),
+        k.recipientId,
+      );
+      const target = page?.targets.find((t) => t.recipientId === k.recipientId);
+      found.set(key, page && target ? pendingEntry(k.ref, target, page.preparedAt) : null);
+    }
+    return keys.map((k) => found.get(id(k)) ?? null);
+  }
+
+  async acquire(
+    ref: LogRef,
+    page: TargetPage,
+    lease: { owner: string; at: string; leaseUntil: string },
+    window: readonly string[],
+    now: Date,
+  ): Promise<LeaseResult> {
+    const key = leaseKey(ref, page.shard, page.id);
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+    );
+    const old = out.Item ? toLease(out.Item) : null;
+    if (old && old.owner !== lease.owner && Date.parse(old.leaseUntil) > now.getTime()) {
+      return { acquired: false, lease: old };
+    }
+    // The old window's recipients without an entry may have been accepted by SES: suspects, never sent.
+    let suspects: string[] = [];
+    if (old && old.window.length > 0) {
+      const entries = await this.entriesOf(ref, page);
+      suspects = old.window.filter((id) => !entries.has(id));
+    }
+    const next: PageLease = {
+      ...lease,
+      window: [...new Set([...suspects, ...window])],
+    };
     try {
-      const out = await this.#client.send(
-        new UpdateCommand({
+      await this.#client.send(
+        new PutCommand({
           TableName: this.#table,
-          Key: sendingLogKey(ref, recipientId),
-          UpdateExpression:
-            'SET claimOwner = :owner, claimedAt = :claimedAt, leaseUntil = :leaseUntil, updatedAt = :claimedAt',
-          ConditionExpression: '#status = :pending AND attribute_not_exists(claimOwner)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':owner': claim.owner,
-            ':claimedAt': claim.at,
-            ':leaseUntil': claim.leaseUntil,
-            ':pending': 'pending' satisfies RecipientStatus,
-          },
-          ReturnValues: 'ALL_NEW',
+          Item: { ...key, ...next },
+          ...(old
+            ? {
+                ConditionExpression: '#owner = :owner AND #at = :at',
+                ExpressionAttributeNames: { '#owner': 'owner', '#at': 'at' },
+                ExpressionAttributeValues: { ':owner': old.owner, ':at': old.at },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      // The claimed entry comes back with the write: the sender needs no read before the SES call.
-      return { claimed: true, entry: ledgerEntry(out.Attributes ?? {}) };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+      // Taken meanwhile by another sender.
       const item = oldItem(error);
-      return { claimed: false, entry: item ? ledgerEntry(item) : null };
+      return { acquired: false, lease: item ? toLease(item) : next };
+    }
+    return { acquired: true, lease: next, suspects };
+  }
+
+  async extend(
+    ref: LogRef,
+    page: TargetPage,
+    lease: PageLease,
+    window: readonly string[],
+    leaseUntil: string,
+  ): Promise<boolean> {
+    return this.#updateLease(ref, page, lease, [...window], leaseUntil);
+  }
+
+  async release(ref: LogRef, page: TargetPage, lease: PageLease, now: Date): Promise<void> {
+    await this.#updateLease(ref, page, lease, [], now.toISOString());
+  }
+
+  async #updateLease(
+    ref: LogRef,
+    page: TargetPage,
+    lease: PageLease,
+    window: string[],
+    leaseUntil: string,
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: leaseKey(ref, page.shard, page.id),
+          UpdateExpression: 'SET #window = :window, leaseUntil = :leaseUntil',
+          ConditionExpression: '#owner = :owner AND #at = :at',
+          ExpressionAttributeNames: { '#window': 'window', '#owner': 'owner', '#at': 'at' },
+          ExpressionAttributeValues: {
+            ':window': window,
+            ':leaseUntil': leaseUntil,
+            ':owner': lease.owner,
+            ':at': lease.at,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
     }
   }
 
-  async release(ref: LogRef, recipientId: string, claim: Claim): Promise<void> {
-    // Only a pending claim goes back: one the sweeper already made in-doubt stays so (never resent).
-    await this.#update(ref, recipientId, {
-      UpdateExpression: 'REMOVE claimOwner, claimedAt, leaseUntil',
-      ConditionExpression: `${HOLDS_CLAIM} AND #status = :pending`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ...claimValues(claim), ':pending': 'pending' },
+  async leases(ref: LogRef, shard: number): Promise<Map<string, PageLease>> {
+    const items = await queryAll(this.#client, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': sendingLogPk(ref, shard), ':prefix': LEASE_PREFIX },
+      ConsistentRead: true,
     });
+    return new Map(items.map((item) => [String(item.sk).slice(LEASE_PREFIX.length), toLease(item)]));
   }
 
   async markSent(
     ref: LogRef,
-    recipientId: string,
-    claim: Claim,
-    sent: { sesMessageId: string; at: string },
+    target: Target,
+    sent: { sesMessageId: string; at: string; by: string },
   ): Promise<boolean> {
-    const won = await this.#update(ref, recipientId, {
-      UpdateExpression:
-        'SET #status = :sent, statusPk = :statusPk, sesMessageId = :messageId, sentAt = :at, ' +
-        'historySk = :historySk, updatedAt = :at REMOVE leaseUntil',
-      ConditionExpression: `${HOLDS_CLAIM} AND #status = :pending`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ...claimValues(claim),
-        ':pending': 'pending',
-        ':sent': 'sent',
-        ':statusPk': this.#statusPk(ref, recipientId, 'sent'),
-        ':messageId': sent.sesMessageId,
-        ':at': sent.at,
-        ':historySk': historySk(sent.at, ref.deliveryId),
-      },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
+    const entry: LedgerEntry = {
+      ...pendingEntry(ref, target, sent.at),
+      status: 'sent',
+      sesMessageId: sent.sesMessageId,
+      sentAt: sent.at,
+    };
+    const won = await this.#create(entry, { sentBy: sent.by });
     if (won === true) return true;
     // A retry of this very write whose first answer was lost (the SDK retries): the message id is ours alone.
-    // Unless an SES event reconciled the entry first (reconciledAt): ingestion counted that send, not us.
+    // Unless an SES event recorded the send first (reconciledAt): ingestion counted that send, not us.
     return (
-      won?.sesMessageId === sent.sesMessageId &&
-      won.claimOwner === claim.owner &&
-      won.reconciledAt === undefined
+      won?.sesMessageId === sent.sesMessageId && won.sentBy === sent.by && won.reconciledAt === undefined
     );
-  }
-
-  async markInDoubt(ref: LogRef, recipientId: string, claim: Claim, at: string): Promise<boolean> {
-    const won = await this.#update(ref, recipientId, {
-      UpdateExpression: 'SET #status = :inDoubt, statusPk = :statusPk, updatedAt = :at',
-      ConditionExpression: `${HOLDS_CLAIM} AND #status = :pending`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ...claimValues(claim),
-        ':pending': 'pending',
-        ':inDoubt': 'in-doubt',
-        ':statusPk': this.#statusPk(ref, recipientId, 'in-doubt'),
-        ':at': at,
-      },
-    });
-    return won === true;
   }
 
   async markFailed(
     ref: LogRef,
-    recipientId: string,
-    claim: Claim | null,
+    target: Target,
     failure: { failureType: FailureType; failureReason: string; at: string },
   ): Promise<boolean> {
-    const values = {
-      ':failed': 'failed',
-      ':statusPk': this.#statusPk(ref, recipientId, 'failed'),
-      ':failureType': failure.failureType,
-      ':failureReason': failure.failureReason,
-      ':at': failure.at,
-    };
-    const set =
-      'SET #status = :failed, statusPk = :statusPk, failureType = :failureType, ' +
-      'failureReason = :failureReason, updatedAt = :at';
-    const won = await this.#update(
-      ref,
-      recipientId,
-      claim
-        ? {
-            UpdateExpression: `${set} REMOVE leaseUntil`,
-            ConditionExpression: `${HOLDS_CLAIM} AND #status = :pending`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ...values, ...claimValues(claim), ':pending': 'pending' },
-          }
-        : {
-            // The reconciliation window expired with no SES event naming the message.
-            UpdateExpression: set,
-            ConditionExpression: '#status = :inDoubt AND attribute_not_exists(sesMessageId)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ...values, ':inDoubt': 'in-doubt' },
-          },
+    return (
+      (await this.#create({
+        ...pendingEntry(ref, target, failure.at),
+        status: 'failed',
+        failureType: failure.failureType,
+        failureReason: failure.failureReason,
+      })) === true
     );
-    return won === true;
   }
 
-  async cancel(ref: LogRef, recipientId: string, at: string): Promise<boolean> {
-    const won = await this.#update(ref, recipientId, {
-      UpdateExpression:
-        'SET #status = :canceled, statusPk = :statusPk, failureReason = :reason, updatedAt = :at',
-      ConditionExpression: '#status = :pending AND attribute_not_exists(claimOwner)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':pending': 'pending',
-        ':canceled': 'canceled',
-        ':statusPk': this.#statusPk(ref, recipientId, 'canceled'),
-        ':reason': 'Delivery canceled',
-        ':at': at,
+  async markInDoubt(ref: LogRef, target: Target, at: string): Promise<boolean> {
+    return (await this.#create({ ...pendingEntry(ref, target, at), status: 'in-doubt' })) === true;
+  }
+
+  async cancel(ref: LogRef, target: Target, at: string): Promise<boolean> {
+    return (
+      (await this.#create({
+        ...pendingEntry(ref, target, at),
+        status: 'canceled',
+        failureReason: 'Delivery canceled',
+      })) === true
+    );
+  }
+
+  /** Creates an entry once: true, or the stored entry that was there first (its item, unmarshalled). */
+  async #create(
+    entry: LedgerEntry,
+    internals: { sentBy?: string; reconciledAt?: string } = {},
+  ): Promise<true | Record<string, unknown> | null> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: entryItem(entry, internals),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return oldItem(error);
+      throw error;
+    }
+  }
+
+  async inDoubt(
+    ref: LogRef,
+    after: string | null,
+    limit: number,
+  ): Promise<{ entries: Array<{ recipientId: string; since: string }>; last: string | null }> {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit ${limit} must be a positive integer`);
+    const partition = doubtPk(ref);
+    const { items, nextKey } = await queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        IndexName: INDEX.recipientsInDoubt,
+        KeyConditionExpression: 'doubtPk = :d',
+        ExpressionAttributeValues: { ':d': partition },
       },
-    });
-    return won === true;
+      ['doubtPk', 'pk', 'sk'],
+      limit,
+      after === null ? undefined : { doubtPk: partition, ...sendingLogKey(ref, after) },
+    );
+    const entries = items.map((item) => ({
+      recipientId: String(item.sk).slice(2),
+      since: String(item.updatedAt),
+    }));
+    return { entries, last: nextKey ? (entries.at(-1)?.recipientId ?? null) : null };
+  }
+
+  async expireInDoubt(
+    ref: LogRef,
+    recipientId: string,
+    failure: { failureType: FailureType; failureReason: string; at: string },
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: sendingLogKey(ref, recipientId),
+          UpdateExpression:
+            'SET #status = :failed, failureType = :type, failureReason = :reason, updatedAt = :at REMOVE doubtPk',
+          ConditionExpression: '#status = :inDoubt AND attribute_not_exists(sesMessageId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':inDoubt': 'in-doubt',
+            ':type': failure.failureType,
+            ':reason': failure.failureReason,
+            ':at': failure.at,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   async findBySesMessageId(sesMessageId: string): Promise<{ ref: LogRef; recipientId: string } | null> {
@@ -239,12 +421,10 @@ export class DynamoRecipientLedger implements RecipientLedger {
         IndexName: INDEX.recipientsBySesMessageId,
         KeyConditionExpression: 'sesMessageId = :id',
         ExpressionAttributeValues: { ':id': sesMessageId },
-        // The table keys say it all (and are projected whatever the index projects).
-        ProjectionExpression: 'pk, sk',
       }),
     );
     for (const item of out.Items ?? []) {
-      const found = fromSendingLogKey(String(item.pk), String(item.sk));
+      const found = fromEntryKey(String(item.pk), String(item.sk));
       if (found) return found;
     }
     return null;
@@ -252,23 +432,28 @@ export class DynamoRecipientLedger implements RecipientLedger {
 
   async applyEvent(
     ref: LogRef,
-    recipientId: string,
-    expected: RecipientStatus,
+    before: LedgerEntry,
     change: EntryChange,
   ): Promise<{ before: LedgerEntry; after: LedgerEntry } | null> {
     const { status, failureType, failureReason, deliveredAt, sent, track, updatedAt } = change;
     if ([status, failureType, failureReason, deliveredAt, sent, track].every((v) => v === undefined)) {
       throw new RangeError('applyEvent needs a change besides updatedAt');
     }
+    const after = applied(before, change);
+    if (before.status === 'pending') {
+      // No entry yet: the event overtook the sender, or the sender died after SES accepted the message.
+      const won = await this.#create(after, sent ? { reconciledAt: updatedAt } : {});
+      return won === true ? { before, after } : null;
+    }
     const set = ['updatedAt = :updatedAt'];
     const add: string[] = [];
     const remove: string[] = [];
     const conditions = ['attribute_exists(pk)', '#status = :expected'];
-    const values: Record<string, unknown> = { ':updatedAt': updatedAt, ':expected': expected };
+    const values: Record<string, unknown> = { ':updatedAt': updatedAt, ':expected': before.status };
     if (status !== undefined) {
-      set.push('#status = :status', 'statusPk = :statusPk');
+      set.push('#status = :status');
       values[':status'] = status;
-      values[':statusPk'] = this.#statusPk(ref, recipientId, status);
+      if (before.status === 'in-doubt' && status !== 'in-doubt') remove.push('doubtPk');
     }
     if (failureType !== undefined) {
       set.push('failureType = :failureType');
@@ -283,14 +468,13 @@ export class DynamoRecipientLedger implements RecipientLedger {
       values[':deliveredAt'] = deliveredAt;
     }
     if (sent !== undefined) {
-      // Reconciliation: only an entry that has no message id yet; its claim is spent as in markSent.
+      // Reconciliation: only an entry that has no message id yet (in doubt).
       set.push(
         'sesMessageId = :messageId',
         'sentAt = :sentAt',
         'historySk = :historySk',
         'reconciledAt = :updatedAt',
       );
-      remove.push('leaseUntil');
       conditions.push('attribute_not_exists(sesMessageId)');
       values[':messageId'] = sent.sesMessageId;
       values[':sentAt'] = sent.at;
@@ -312,7 +496,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
       const out = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: sendingLogKey(ref, recipientId),
+          Key: sendingLogKey(ref, before.recipientId),
           UpdateExpression: [
             `SET ${set.join(', ')}`,
             ...(remove.length > 0 ? [`REMOVE ${remove.join(', ')}`] : []),
@@ -330,90 +514,13 @@ export class DynamoRecipientLedger implements RecipientLedger {
       throw error;
     }
     if (!old) return null; // unreachable: the condition requires the item
-    const before = ledgerEntry(old);
-    return { before, after: applied(before, change) };
-  }
-
-  async listByStatus(
-    ref: LogRef,
-    shard: number,
-    status: RecipientStatus,
-    after: string | null,
-    limit: number,
-  ): Promise<{ recipientIds: string[]; last: string | null }> {
-    const { items, last } = await this.#pageByStatus(ref, shard, status, after, limit, true);
-    return { recipientIds: items.map((item) => String(item.sk).slice('R#'.length)), last };
-  }
-
-  async entriesByStatus(
-    ref: LogRef,
-    shard: number,
-    status: RecipientStatus,
-    after: string | null,
-    limit: number,
-  ): Promise<{ entries: LedgerEntry[]; last: string | null }> {
-    const { items, last } = await this.#pageByStatus(ref, shard, status, after, limit, false);
-    return { entries: items.map((item) => ledgerEntry(item)), last };
-  }
-
-  /** One page of a shard's byStatus partition, keys only or whole items (the index projects ALL). */
-  async #pageByStatus(
-    ref: LogRef,
-    shard: number,
-    status: RecipientStatus,
-    after: string | null,
-    limit: number,
-    keysOnly: boolean,
-  ): Promise<{ items: Array<Record<string, unknown>>; last: string | null }> {
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new RangeError(`limit ${limit} must be a positive integer`);
-    const pk = sendingLogPk(ref, shard);
-    const { items, nextKey } = await queryPage(
-      this.#client,
-      {
-        TableName: this.#table,
-        IndexName: INDEX.recipientsByStatus,
-        // A position, not a key: the entry `after` names may have left this status meanwhile.
-        KeyConditionExpression: after === null ? 'statusPk = :pk' : 'statusPk = :pk AND sk > :after',
-        ExpressionAttributeValues: {
-          ':pk': statusPk(pk, status),
-          ...(after === null ? {} : { ':after': `R#${after}` }),
-        },
-        ...(keysOnly ? { ProjectionExpression: 'pk, sk, statusPk, recipientId' } : {}),
-      },
-      ['pk', 'sk', 'statusPk'],
-      limit,
-    );
-    const lastId = items.length > 0 ? String(items.at(-1)!.sk).slice('R#'.length) : null;
-    return { items, last: nextKey ? lastId : null };
-  }
-
-  #statusPk(ref: LogRef, recipientId: string, status: RecipientStatus): string {
-    return statusPk(sendingLogKey(ref, recipientId).pk, status);
-  }
-
-  /** A conditional UpdateItem: true when it was applied, else the stored item (with ALL_OLD) or null. */
-  async #update(
-    ref: LogRef,
-    recipientId: string,
-    input: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
-  ): Promise<true | Record<string, unknown> | null> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({ ...input, TableName: this.#table, Key: sendingLogKey(ref, recipientId) }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return oldItem(error);
-      throw error;
-    }
+    const stored = toEntry(old);
+    return { before: stored, after: applied(stored, change) };
   }
 }
 
-const claimValues = (claim: Claim) => ({ ':owner': claim.owner, ':claimedAt': claim.at });
-
-/** The log and recipient of a sending-log key (`D#<deliveryId>#v<version>#<nn>` / `R#<recipientId>`). */
-const fromSendingLogKey = (pk: string, sk: string): { ref: LogRef; recipientId: string } | null => {
+/** The log and recipient of an entry key (`D#<deliveryId>#v<version>#<nn>` / `R#<recipientId>`). */
+const fromEntryKey = (pk: string, sk: string): { ref: LogRef; recipientId: string } | null => {
   const match = /^D#(.+)#v(\d+)#\d{2}$/.exec(pk);
   if (!match || !sk.startsWith('R#')) return null;
   return { ref: { deliveryId: match[1]!, version: Number(match[2]) }, recipientId: sk.slice('R#'.length) };
@@ -423,7 +530,7 @@ const fromSendingLogKey = (pk: string, sk: string): { ref: LogRef; recipientId: 
  * The entry after `applyEvent`'s write, computed from the entry before it: exact, because the write's condition
  * pinned the status it read and ADD is atomic (the counts are the stored ones plus one).
  */
-const applied = (before: LedgerEntry, change: EntryChange): LedgerEntry => {
+export const applied = (before: LedgerEntry, change: EntryChange): LedgerEntry => {
   const after: LedgerEntry = { ...before, updatedAt: change.updatedAt };
   if (change.status !== undefined) after.status = change.status;
   if (change.failureType !== undefined) after.failureType = change.failureType;
@@ -432,7 +539,6 @@ const applied = (before: LedgerEntry, change: EntryChange): LedgerEntry => {
   if (change.sent !== undefined) {
     after.sesMessageId = change.sent.sesMessageId;
     after.sentAt = change.sent.at;
-    delete after.claim; // its lease is removed: the claim is spent
   }
   if (change.track !== undefined) {
     const at = change.track.at;

@@ -1,9 +1,10 @@
 /**
- * RecipientLogRepository on the `recipients` table: the sending log (`D#<deliveryId>#v<version>#<nn>` /
- * `R#<recipientId>`) and the exclusion log (`X#<deliveryId>#v<version>#<nn>` / `R#<profileId>`) of one
- * preparation, sharded 16 ways by recipient; byStatus lists a status, byProfile is a profile's history.
+ * RecipientLogRepository on the `recipients` table (docs/data-model.md): the sending log is the target pages of a
+ * preparation (`D#<deliveryId>#v<version>#<nn>` / `T#<first id>`) merged with the recipients' entries (`R#<id>`),
+ * a recipient without entry showing as pending; the exclusion log is packed the same way (`X#…` / `P#<first id>`).
+ * Both are listed shard by shard in id order; a profile's history comes from byProfile (keys only) and the entries.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RecipientStatus } from '#domain/kpis.ts';
 import type {
   ExclusionLogEntry,
@@ -12,27 +13,28 @@ import type {
   PageRequest,
   RecipientLogRepository,
   SendingLogEntry,
+  Target,
 } from '#ports/index.ts';
-import { batchPutAll } from './batch.ts';
+import { batchGetAll, batchPutAll } from './batch.ts';
 import {
-  exclusionLogKey,
+  ENTRY_PREFIX,
+  EXCLUSIONS_PREFIX,
   exclusionLogPk,
-  historySk,
   INDEX,
   SHARDS,
-  sendingLogKey,
   sendingLogPk,
-  statusPk,
+  TARGETS_PREFIX,
 } from './keys.ts';
 import {
-  asKey,
-  decodeCursor,
-  encodeCursor,
-  pageLimit,
-  queryPage,
-  queryShards,
-  type StringKey,
-} from './paging.ts';
+  entriesOfPage,
+  exclusionPageItems,
+  pendingEntry,
+  targetPageItems,
+  toEntry,
+  toExclusions,
+  toTargetPage,
+} from './pages.ts';
+import { asKey, badCursor, decodeCursor, encodeCursor, pageLimit, queryPage } from './paging.ts';
 
 export interface RecipientLogTableOptions {
   client: DynamoDBDocumentClient;
@@ -40,64 +42,125 @@ export interface RecipientLogTableOptions {
   tableName: string;
 }
 
-/** The stored item of a sending-log entry, with its index attributes (byStatus; byProfile once sent). */
-export const sendingLogItem = (entry: SendingLogEntry): Record<string, unknown> => {
-  const key = sendingLogKey(entry, entry.recipientId);
+/** Where a log list continues: in shard `s` (partition `pk`), after recipient `r`; `st` the status filter. */
+interface LogCursor {
+  s: number;
+  pk: string;
+  r: string;
+  st?: string;
+}
+
+const parseCursor = (
+  cursor: string,
+  partition: (shard: number) => string,
+  status: string | undefined,
+): LogCursor => {
+  const value = decodeCursor(cursor);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badCursor();
+  const { s, pk, r, st, ...rest } = value as Record<string, unknown>;
+  if (
+    Object.keys(rest).length > 0 ||
+    typeof s !== 'number' ||
+    !Number.isInteger(s) ||
+    s < 0 ||
+    s >= SHARDS ||
+    typeof pk !== 'string' ||
+    typeof r !== 'string' ||
+    r.length === 0 ||
+    (st !== undefined && typeof st !== 'string')
+  ) {
+    throw badCursor();
+  }
+  if (pk !== partition(s) || st !== status) throw badCursor('the cursor belongs to another list');
+  return { s, pk, r, ...(st === undefined ? {} : { st }) };
+};
+
+/**
+ * Lists shards 00→15, each walked in id order after the cursor's recipient, reading one item ahead: the last page
+ * has no cursor.
+ */
+const listShards = async <T>(options: {
+  cursor: string | undefined;
+  limit: number;
+  partition: (shard: number) => string;
+  status?: string | undefined;
+  walk: (shard: number, after: string | null) => AsyncIterable<{ id: string; item: T }>;
+}): Promise<Page<T>> => {
+  const start = options.cursor ? parseCursor(options.cursor, options.partition, options.status) : null;
+  const found: Array<{ shard: number; id: string; item: T }> = [];
+  for (let shard = start?.s ?? 0; shard < SHARDS && found.length <= options.limit; shard++) {
+    const after = start && shard === start.s ? start.r : null;
+    for await (const { id, item } of options.walk(shard, after)) {
+      found.push({ shard, id, item });
+      if (found.length > options.limit) break;
+    }
+  }
+  const items = found.slice(0, options.limit).map((f) => f.item);
+  if (found.length <= options.limit) return { items, nextCursor: null };
+  const last = found[options.limit - 1]!;
   return {
-    ...entry,
-    ...key,
-    entity: 'recipient',
-    statusPk: statusPk(key.pk, entry.status),
-    historySk: entry.sentAt ? historySk(entry.sentAt, entry.deliveryId) : undefined,
+    items,
+    nextCursor: encodeCursor({
+      s: last.shard,
+      pk: options.partition(last.shard),
+      r: last.id,
+      ...(options.status === undefined ? {} : { st: options.status }),
+    }),
   };
 };
 
-const pick = <T>(item: Record<string, unknown>, names: readonly string[]): T =>
-  Object.fromEntries(
-    names.filter((n) => item[n] !== undefined && item[n] !== null).map((n) => [n, item[n]]),
-  ) as T;
+/** Items of one partition between two sort keys, in order, a Query page at a time. */
+async function* queryRange(
+  client: DynamoDBDocumentClient,
+  input: { TableName: string; pk: string; from: string; to: string; filter?: { status: string } },
+): AsyncGenerator<Record<string, unknown>> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await client.send(
+      new QueryCommand({
+        TableName: input.TableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': input.pk,
+          ':from': input.from,
+          ':to': input.to,
+          ...(input.filter ? { ':status': input.filter.status } : {}),
+        },
+        ...(input.filter
+          ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+          : {}),
+        Limit: input.filter ? 200 : 20,
+        ExclusiveStartKey: start,
+      }),
+    );
+    yield* out.Items ?? [];
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
 
-const SENDING_FIELDS = [
-  'deliveryId',
-  'version',
-  'recipientId',
-  'profileId',
-  'email',
-  'status',
-  'failureType',
-  'failureReason',
-  'sesMessageId',
-  'sentAt',
-  'deliveredAt',
-  'updatedAt',
-  'opens',
-  'clicks',
-  'firstOpenAt',
-  'firstClickAt',
-] as const;
+/** The sort key at which a walk after `after` starts: the packed page holding it (or the first page). */
+const firstPage = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  prefix: string,
+  after: string | null,
+): Promise<string> => {
+  if (after === null) return prefix;
+  const out = await client.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': pk, ':from': prefix, ':to': `${prefix}${after}` },
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  return out.Items?.[0] ? String(out.Items[0].sk) : prefix;
+};
 
-const EXCLUSION_FIELDS = [
-  'deliveryId',
-  'version',
-  'profileId',
-  'email',
-  'status',
-  'cause',
-  'reason',
-  'at',
-] as const;
-
-/**
- * A sending-log entry as the API shows it (DESIGN section 6): claims, index keys and internals (`reconciledAt`)
- * stay inside.
- */
-export const toSendingLogEntry = (item: Record<string, unknown>): SendingLogEntry =>
-  pick(item, SENDING_FIELDS);
-
-export const toExclusionLogEntry = (item: Record<string, unknown>): ExclusionLogEntry => ({
-  ...pick<ExclusionLogEntry>(item, EXCLUSION_FIELDS),
-  email: (item.email as string | null | undefined) ?? null,
-});
+/** Just above every key of a prefix (`T#` → `T$`). */
+const endOf = (prefix: string): string => `${prefix.slice(0, -1)}$`;
 
 export class DynamoRecipientLogRepository implements RecipientLogRepository {
   readonly #client: DynamoDBDocumentClient;
@@ -108,72 +171,97 @@ export class DynamoRecipientLogRepository implements RecipientLogRepository {
     this.#table = options.tableName;
   }
 
-  /**
-   * Preparation's writes, before any send: BatchWriteItem overwrites, so a resumed preparation rewrites the same
-   * entries. Never called once the delivery is confirmed (the sender's writes are conditional updates).
-   */
-  async putTargets(entries: readonly SendingLogEntry[]): Promise<void> {
-    await batchPutAll(this.#client, this.#table, entries.map(sendingLogItem));
+  /** Target pages, BatchWriteItem (overwrites: a member page written again gives the same pages). */
+  async putTargets(ref: LogRef, targets: readonly Target[], at: string): Promise<void> {
+    await batchPutAll(this.#client, this.#table, targetPageItems(ref, targets, at));
   }
 
   async putExclusions(entries: readonly ExclusionLogEntry[]): Promise<void> {
-    await batchPutAll(
-      this.#client,
-      this.#table,
-      entries.map((entry) => ({ ...entry, ...exclusionLogKey(entry, entry.profileId), entity: 'exclusion' })),
-    );
+    await batchPutAll(this.#client, this.#table, exclusionPageItems(entries));
   }
 
-  /** All entries, or one status (byStatus), shard by shard in recipient id order. */
+  /**
+   * All, or `pending`: each shard's pages merged with their entries. Another status: each shard's entries, filtered
+   * (reads, no index).
+   */
   async listSending(
     ref: LogRef,
     filter: { status?: RecipientStatus | undefined },
     page: PageRequest,
   ): Promise<Page<SendingLogEntry>> {
     const status = filter.status;
-    const { items, nextCursor } = await queryShards(this.#client, {
-      shards: SHARDS,
-      keyNames: status ? ['pk', 'sk', 'statusPk'] : ['pk', 'sk'],
-      query: (shard) =>
-        status
-          ? {
-              TableName: this.#table,
-              IndexName: INDEX.recipientsByStatus,
-              KeyConditionExpression: 'statusPk = :pk',
-              ExpressionAttributeValues: { ':pk': statusPk(sendingLogPk(ref, shard), status) },
+    const client = this.#client;
+    const table = this.#table;
+    const limit = pageLimit(page.limit);
+    const walk =
+      status === undefined || status === 'pending'
+        ? async function* (shard: number, after: string | null) {
+            const pk = sendingLogPk(ref, shard);
+            const from = await firstPage(client, table, pk, TARGETS_PREFIX, after);
+            for await (const item of queryRange(client, {
+              TableName: table,
+              pk,
+              from,
+              to: endOf(TARGETS_PREFIX),
+            })) {
+              const targetPage = toTargetPage(item, shard);
+              const visible = targetPage.targets.filter((t) => after === null || t.recipientId > after);
+              if (visible.length === 0) continue;
+              const entries = await entriesOfPage(client, table, ref, targetPage, false);
+              for (const t of visible) {
+                const entry = entries.get(t.recipientId) ?? pendingEntry(ref, t, targetPage.preparedAt);
+                if (status === undefined || entry.status === status) yield { id: t.recipientId, item: entry };
+              }
             }
-          : {
-              TableName: this.#table,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': sendingLogPk(ref, shard) },
-            },
-      partition: (shard): StringKey => {
-        const pk = sendingLogPk(ref, shard);
-        return status ? { pk, statusPk: statusPk(pk, status) } : { pk };
-      },
-      limit: pageLimit(page.limit),
+          }
+        : async function* (shard: number, after: string | null) {
+            const pk = sendingLogPk(ref, shard);
+            const from = after === null ? ENTRY_PREFIX : `${ENTRY_PREFIX}${after}\u0000`;
+            for await (const item of queryRange(client, {
+              TableName: table,
+              pk,
+              from,
+              to: endOf(ENTRY_PREFIX),
+              filter: { status },
+            })) {
+              const entry = toEntry(item);
+              yield { id: entry.recipientId, item: entry };
+            }
+          };
+    return listShards({
       cursor: page.cursor,
+      limit,
+      partition: (shard) => sendingLogPk(ref, shard),
+      status,
+      walk,
     });
-    return { items: items.map((item) => toSendingLogEntry(item)), nextCursor };
   }
 
   async listExclusions(ref: LogRef, page: PageRequest): Promise<Page<ExclusionLogEntry>> {
-    const { items, nextCursor } = await queryShards(this.#client, {
-      shards: SHARDS,
-      keyNames: ['pk', 'sk'],
-      query: (shard) => ({
-        TableName: this.#table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': exclusionLogPk(ref, shard) },
-      }),
-      partition: (shard) => ({ pk: exclusionLogPk(ref, shard) }),
-      limit: pageLimit(page.limit),
+    const client = this.#client;
+    const table = this.#table;
+    return listShards({
       cursor: page.cursor,
+      limit: pageLimit(page.limit),
+      partition: (shard) => exclusionLogPk(ref, shard),
+      walk: async function* (shard: number, after: string | null) {
+        const pk = exclusionLogPk(ref, shard);
+        const from = await firstPage(client, table, pk, EXCLUSIONS_PREFIX, after);
+        for await (const item of queryRange(client, {
+          TableName: table,
+          pk,
+          from,
+          to: endOf(EXCLUSIONS_PREFIX),
+        })) {
+          for (const entry of toExclusions(ref, item)) {
+            if (after === null || entry.profileId > after) yield { id: entry.profileId, item: entry };
+          }
+        }
+      },
     });
-    return { items: items.map((item) => toExclusionLogEntry(item)), nextCursor };
   }
 
-  /** byProfile (sparse: only entries with a sentAt), newest first. */
+  /** byProfile (keys only; only entries with a message id), newest first, then the entries themselves. */
   async historyForProfile(profileId: string, page: PageRequest): Promise<Page<SendingLogEntry>> {
     const keyNames = ['pk', 'sk', 'profileId', 'historySk'];
     const startKey = page.cursor ? asKey(decodeCursor(page.cursor), keyNames, { profileId }) : undefined;
@@ -190,8 +278,14 @@ export class DynamoRecipientLogRepository implements RecipientLogRepository {
       pageLimit(page.limit),
       startKey,
     );
+    const keys = items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+    const found = await batchGetAll(this.#client, this.#table, keys);
+    const byKey = new Map(found.map((item) => [`${String(item.pk)}|${String(item.sk)}`, toEntry(item)]));
     return {
-      items: items.map((item) => toSendingLogEntry(item)),
+      items: keys.flatMap((k) => {
+        const entry = byKey.get(`${k.pk}|${k.sk}`);
+        return entry ? [entry] : [];
+      }),
       nextCursor: nextKey ? encodeCursor(nextKey) : null,
     };
   }

@@ -1,21 +1,11 @@
 import { normalizeAddress } from '#domain/profiles.ts';
 import { shardOf } from '#domain/shards.ts';
-import type { PageRequest, RawSesEvent, SesEventStore, TrackingLog, TrackingLogEntry } from '#ports/index.ts';
+import type { PageRequest, SesEventStore, TrackingLog, TrackingLogEntry } from '#ports/index.ts';
 import { byKey, clone, paginate } from './support.ts';
 
-/** Raw events and outcome markers, in memory. */
+/** Outcome markers, in memory. */
 export class FakeEventStore implements SesEventStore {
-  readonly raw = new Map<string, { eventType: string; expiresAt: number }>();
   readonly outcomes = new Set<string>();
-  async hasRaw(sesMessageId: string, envelopeId: string) {
-    return this.raw.has(`${sesMessageId}/${envelopeId}`);
-  }
-  async putRaw(e: RawSesEvent) {
-    const key = `${e.sesMessageId}/${e.envelopeId}`;
-    if (this.raw.has(key)) return false;
-    this.raw.set(key, { eventType: e.eventType, expiresAt: e.expiresAt });
-    return true;
-  }
   async hasOutcome(sesMessageId: string, eventType: string, address: string) {
     return this.outcomes.has(`${sesMessageId}#${eventType}#${normalizeAddress(address)}`);
   }
@@ -30,10 +20,13 @@ const sortKey = (e: TrackingLogEntry): string => `${e.at}#${e.eventId}#${e.recip
 /** A delivery's tracking log, listed shard by shard and in time order within a shard, as the adapter lists it. */
 export class FakeTrackingLog implements TrackingLog {
   readonly entries = new Map<string, TrackingLogEntry>();
-  async append(entry: TrackingLogEntry) {
+  /** When each entry expires (epoch seconds), by the same key. */
+  readonly expiries = new Map<string, number>();
+  async append(entry: TrackingLogEntry, expiresAt: number) {
     const key = `${entry.deliveryId}#${entry.recipientId}#${entry.at}#${entry.eventId}`;
     if (this.entries.has(key)) return false;
     this.entries.set(key, clone(entry));
+    this.expiries.set(key, expiresAt);
     return true;
   }
   async list(deliveryId: string, filter: { type?: TrackingLogEntry['type'] | undefined }, page: PageRequest) {

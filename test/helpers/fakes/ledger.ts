@@ -1,116 +1,202 @@
-import type { FailureType, RecipientStatus } from '#domain/kpis.ts';
+import type { FailureType } from '#domain/kpis.ts';
 import { shardOf } from '#domain/shards.ts';
-import type { Claim, EntryChange, LedgerEntry, LogRef, RecipientLedger } from '#ports/index.ts';
-import { asSendingLogEntry, type FakeRecipientLog, type StoredEntry } from './logs.ts';
-import { refKey } from './support.ts';
+import type {
+  EntryChange,
+  LeaseResult,
+  LedgerEntry,
+  LogRef,
+  PageLease,
+  RecipientLedger,
+  Target,
+  TargetPage,
+} from '#ports/index.ts';
+import { asSendingLogEntry, type FakeRecipientLog, pendingView, type StoredEntry } from './logs.ts';
+import { byKey, clone, refKey } from './support.ts';
 
 /**
- * The ledger over the fake sending log: the same conditions as the DynamoDB adapter, in memory, on stored entries
- * that keep the claim's attributes as the adapter's items do (test/integration/contract/ledger.test.ts holds the
- * two to the same cases).
+ * The ledger over the fake logs: the same conditions as the DynamoDB adapter, in memory: entries created once,
+ * page leases taken when free, expired or one's own, windows written under the lease
+ * (test/integration/contract/ledger.test.ts holds the two to the same cases).
  */
 export class FakeLedger implements RecipientLedger {
   readonly log: FakeRecipientLog;
   constructor(log: FakeRecipientLog) {
     this.log = log;
   }
-  /** Set to make the next applyEvent lose its race once (another writer moved the entry meanwhile). */
+  /**
+   * Set to make the next applyEvent lose its race once (another writer moved the entry meanwhile): it gets the
+   * stored entry to change, or the caller's view of a pending recipient.
+   */
   beforeApply: ((entry: StoredEntry) => void) | null = null;
 
-  private stored(ref: LogRef, id: string): StoredEntry | undefined {
-    return this.log.sending.get(refKey(ref))?.get(id);
+  private entries(ref: LogRef): Map<string, StoredEntry> {
+    const key = refKey(ref);
+    const m = this.log.entries.get(key) ?? new Map<string, StoredEntry>();
+    this.log.entries.set(key, m);
+    return m;
   }
-  /** The entry as the ledger shows it: the claim while it stands (its lease not yet removed). */
-  private view(e: StoredEntry): LedgerEntry {
-    const entry = asSendingLogEntry(e);
-    const { claimOwner: owner, claimedAt: at, leaseUntil } = e;
-    return owner !== undefined && at !== undefined && leaseUntil !== undefined
-      ? { ...entry, claim: { owner, at, leaseUntil } }
-      : entry;
+  private leasesOf(ref: LogRef): Map<string, PageLease> {
+    const key = refKey(ref);
+    const m = this.log.leases.get(key) ?? new Map<string, PageLease>();
+    this.log.leases.set(key, m);
+    return m;
   }
-  /** The condition of every write a claim holder makes: its claim is still there and nothing was sent. */
-  private holds(e: StoredEntry, claim: Claim): boolean {
-    return (
-      e.claimOwner === claim.owner &&
-      e.claimedAt === claim.at &&
-      e.sesMessageId === undefined &&
-      e.status === 'pending'
-    );
+
+  async pages(ref: LogRef, shard: number, after: string | null, limit: number) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit ${limit} must be a positive integer`);
+    const rest = this.log.shardPages(ref, shard).filter((p) => after === null || p.id > after);
+    const pages = rest.slice(0, limit).map(clone);
+    return { pages, last: rest.length > limit ? pages.at(-1)!.id : null };
+  }
+  async pagesOf(ref: LogRef, recipientIds: readonly string[]) {
+    const found = new Map<string, TargetPage>();
+    for (const id of new Set(recipientIds)) {
+      const page = this.log
+        .shardPages(ref, shardOf(id))
+        .filter((p) => p.id <= id)
+        .at(-1);
+      if (page && page.targets.some((t) => t.recipientId === id)) found.set(`${page.shard}/${page.id}`, page);
+    }
+    return [...found.values()].map(clone);
+  }
+  async entriesOf(ref: LogRef, page: TargetPage) {
+    const m = this.entries(ref);
+    const out = new Map<string, LedgerEntry>();
+    for (const t of page.targets) {
+      const e = m.get(t.recipientId);
+      if (e) out.set(t.recipientId, asSendingLogEntry(e));
+    }
+    return out;
   }
   async get(ref: LogRef, id: string) {
-    const e = this.stored(ref, id);
-    return e ? this.view(e) : null;
+    const e = this.entries(ref).get(id);
+    if (e) return asSendingLogEntry(e);
+    const [page] = await this.pagesOf(ref, [id]);
+    const target = page?.targets.find((t) => t.recipientId === id);
+    return page && target ? pendingView(ref, target, page.preparedAt) : null;
   }
-  async claim(ref: LogRef, id: string, claim: Claim) {
-    const e = this.stored(ref, id);
-    if (!e || e.status !== 'pending' || e.claimOwner !== undefined)
-      return { claimed: false as const, entry: e ? this.view(e) : null };
-    Object.assign(e, {
-      claimOwner: claim.owner,
-      claimedAt: claim.at,
-      leaseUntil: claim.leaseUntil,
-      updatedAt: claim.at,
-    });
-    return { claimed: true as const, entry: this.view(e) };
+  async getMany(keys: ReadonlyArray<{ ref: LogRef; recipientId: string }>) {
+    return Promise.all(keys.map((k) => this.get(k.ref, k.recipientId)));
   }
-  async release(ref: LogRef, id: string, claim: Claim) {
-    const e = this.stored(ref, id);
-    if (!e || !this.holds(e, claim)) return;
-    delete e.claimOwner;
-    delete e.claimedAt;
-    delete e.leaseUntil;
-  }
-  async markSent(ref: LogRef, id: string, claim: Claim, sent: { sesMessageId: string; at: string }) {
-    const e = this.stored(ref, id);
-    if (!e) return false;
-    if (!this.holds(e, claim)) {
-      // A retry of this very write whose first answer was lost, unless an SES event reconciled the entry first.
-      return (
-        e.sesMessageId === sent.sesMessageId && e.claimOwner === claim.owner && e.reconciledAt === undefined
-      );
+
+  async acquire(
+    ref: LogRef,
+    page: TargetPage,
+    lease: { owner: string; at: string; leaseUntil: string },
+    window: readonly string[],
+    now: Date,
+  ): Promise<LeaseResult> {
+    const leases = this.leasesOf(ref);
+    const key = `${page.shard}/${page.id}`;
+    const old = leases.get(key);
+    if (old && old.owner !== lease.owner && Date.parse(old.leaseUntil) > now.getTime()) {
+      return { acquired: false, lease: clone(old) };
     }
-    Object.assign(e, {
+    const entries = this.entries(ref);
+    const suspects = old ? old.window.filter((id) => !entries.has(id)) : [];
+    const next: PageLease = { ...lease, window: [...new Set([...suspects, ...window])] };
+    leases.set(key, next);
+    return { acquired: true, lease: clone(next), suspects };
+  }
+  private updateLease(ref: LogRef, page: TargetPage, lease: PageLease, window: string[], leaseUntil: string) {
+    const stored = this.leasesOf(ref).get(`${page.shard}/${page.id}`);
+    if (!stored || stored.owner !== lease.owner || stored.at !== lease.at) return false;
+    stored.window = window;
+    stored.leaseUntil = leaseUntil;
+    return true;
+  }
+  async extend(
+    ref: LogRef,
+    page: TargetPage,
+    lease: PageLease,
+    window: readonly string[],
+    leaseUntil: string,
+  ) {
+    return this.updateLease(ref, page, lease, [...window], leaseUntil);
+  }
+  async release(ref: LogRef, page: TargetPage, lease: PageLease, now: Date) {
+    this.updateLease(ref, page, lease, [], now.toISOString());
+  }
+  async leases(ref: LogRef, shard: number) {
+    return new Map(
+      [...this.leasesOf(ref)]
+        .filter(([key]) => key.startsWith(`${shard}/`))
+        .map(([key, lease]) => [key.slice(key.indexOf('/') + 1), clone(lease)]),
+    );
+  }
+
+  private create(ref: LogRef, entry: StoredEntry): StoredEntry | true {
+    const m = this.entries(ref);
+    const existing = m.get(entry.recipientId);
+    if (existing) return existing;
+    m.set(entry.recipientId, clone(entry));
+    return true;
+  }
+  async markSent(ref: LogRef, t: Target, sent: { sesMessageId: string; at: string; by: string }) {
+    const won = this.create(ref, {
+      ...pendingView(ref, t, sent.at),
       status: 'sent',
       sesMessageId: sent.sesMessageId,
       sentAt: sent.at,
-      updatedAt: sent.at,
+      sentBy: sent.by,
     });
-    delete e.leaseUntil; // the claim is spent; its owner and time stay as a record of who sent
-    return true;
+    if (won === true) return true;
+    // A retry of this very write whose first answer was lost, unless an SES event recorded the send first.
+    return won.sesMessageId === sent.sesMessageId && won.sentBy === sent.by && won.reconciledAt === undefined;
   }
   async markFailed(
     ref: LogRef,
-    id: string,
-    claim: Claim | null,
+    t: Target,
     failure: { failureType: FailureType; failureReason: string; at: string },
   ) {
-    const e = this.stored(ref, id);
-    if (!e) return false;
-    const allowed = claim ? this.holds(e, claim) : e.status === 'in-doubt' && e.sesMessageId === undefined;
-    if (!allowed) return false;
+    return (
+      this.create(ref, {
+        ...pendingView(ref, t, failure.at),
+        status: 'failed',
+        failureType: failure.failureType,
+        failureReason: failure.failureReason,
+      }) === true
+    );
+  }
+  async markInDoubt(ref: LogRef, t: Target, at: string) {
+    return this.create(ref, { ...pendingView(ref, t, at), status: 'in-doubt' }) === true;
+  }
+  async cancel(ref: LogRef, t: Target, at: string) {
+    return (
+      this.create(ref, {
+        ...pendingView(ref, t, at),
+        status: 'canceled',
+        failureReason: 'Delivery canceled',
+      }) === true
+    );
+  }
+  async inDoubt(ref: LogRef, after: string | null, limit: number) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit ${limit} must be a positive integer`);
+    const all = [...this.entries(ref).values()]
+      .filter((e) => e.status === 'in-doubt' && (after === null || e.recipientId > after))
+      .sort((a, b) => byKey(a.recipientId, b.recipientId));
+    const entries = all.slice(0, limit).map((e) => ({ recipientId: e.recipientId, since: e.updatedAt }));
+    return { entries, last: all.length > limit ? entries.at(-1)!.recipientId : null };
+  }
+  async expireInDoubt(
+    ref: LogRef,
+    id: string,
+    failure: { failureType: FailureType; failureReason: string; at: string },
+  ) {
+    const e = this.entries(ref).get(id);
+    if (!e || e.status !== 'in-doubt' || e.sesMessageId !== undefined) return false;
     Object.assign(e, {
       status: 'failed',
       failureType: failure.failureType,
       failureReason: failure.failureReason,
       updatedAt: failure.at,
     });
-    if (claim) delete e.leaseUntil;
-    return true;
-  }
-  async markInDoubt(ref: LogRef, id: string, claim: Claim, at: string) {
-    const e = this.stored(ref, id);
-    if (!e || !this.holds(e, claim)) return false;
-    Object.assign(e, { status: 'in-doubt', updatedAt: at });
-    return true;
-  }
-  async cancel(ref: LogRef, id: string, at: string) {
-    const e = this.stored(ref, id);
-    if (!e || e.status !== 'pending' || e.claimOwner !== undefined) return false;
-    Object.assign(e, { status: 'canceled', failureReason: 'Delivery canceled', updatedAt: at });
     return true;
   }
   async findBySesMessageId(sesMessageId: string) {
-    for (const m of this.log.sending.values()) {
+    for (const m of this.log.entries.values()) {
       for (const e of m.values()) {
         if (e.sesMessageId === sesMessageId) {
           return { ref: { deliveryId: e.deliveryId, version: e.version }, recipientId: e.recipientId };
@@ -119,64 +205,51 @@ export class FakeLedger implements RecipientLedger {
     }
     return null;
   }
-  async applyEvent(ref: LogRef, id: string, expected: RecipientStatus, change: EntryChange) {
+  async applyEvent(ref: LogRef, before: LedgerEntry, change: EntryChange) {
     const { status, failureType, failureReason, deliveredAt, sent, track } = change;
     if ([status, failureType, failureReason, deliveredAt, sent, track].every((v) => v === undefined)) {
       throw new RangeError('applyEvent needs a change besides updatedAt');
     }
-    const e = this.stored(ref, id);
-    if (!e) return null;
+    const m = this.entries(ref);
+    let e = m.get(before.recipientId);
     const hook = this.beforeApply;
     this.beforeApply = null;
-    hook?.(e);
-    if (e.status !== expected) return null;
+    if (hook) {
+      hook(e ?? { ...before });
+      e = m.get(before.recipientId);
+    }
+    if (before.status === 'pending') {
+      if (e) return null;
+      const created: StoredEntry = { ...clone(before) };
+      apply(created, change);
+      if (sent) created.reconciledAt = change.updatedAt;
+      m.set(before.recipientId, created);
+      return { before: clone(before), after: asSendingLogEntry(created) };
+    }
+    if (!e || e.status !== before.status) return null;
     if (sent && e.sesMessageId !== undefined) return null;
-    const before = this.view(e);
-    if (status !== undefined) e.status = status;
-    if (failureType !== undefined) e.failureType = failureType;
-    if (failureReason !== undefined) e.failureReason = failureReason;
-    if (deliveredAt !== undefined) e.deliveredAt = deliveredAt;
-    if (sent) {
-      // Reconciliation: the message id and sent time; the claim is spent, and markSent never counts it again.
-      Object.assign(e, { sesMessageId: sent.sesMessageId, sentAt: sent.at, reconciledAt: change.updatedAt });
-      delete e.leaseUntil;
-    }
-    if (track) {
-      e.firstOpenAt ??= track.at; // a click implies an open
-      if (track.kind === 'open') e.opens = (e.opens ?? 0) + 1;
-      else {
-        e.clicks = (e.clicks ?? 0) + 1;
-        e.firstClickAt ??= track.at;
-      }
-    }
-    e.updatedAt = change.updatedAt;
-    return { before, after: this.view(e) };
-  }
-  async entriesByStatus(
-    ref: LogRef,
-    shard: number,
-    status: RecipientStatus,
-    after: string | null,
-    limit: number,
-  ) {
-    const { recipientIds, last } = await this.listByStatus(ref, shard, status, after, limit);
-    return { entries: recipientIds.map((id) => this.view(this.stored(ref, id)!)), last };
-  }
-  async listByStatus(
-    ref: LogRef,
-    shard: number,
-    status: RecipientStatus,
-    after: string | null,
-    limit: number,
-  ) {
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new RangeError(`limit ${limit} must be a positive integer`);
-    const all = [...(this.log.sending.get(refKey(ref))?.values() ?? [])]
-      .filter((e) => e.status === status && shardOf(e.recipientId) === shard)
-      .map((e) => e.recipientId)
-      .sort();
-    const rest = after === null ? all : all.filter((id) => id > after);
-    const recipientIds = rest.slice(0, limit);
-    return { recipientIds, last: rest.length > limit ? recipientIds.at(-1)! : null };
+    const stored = asSendingLogEntry(e);
+    apply(e, change);
+    if (sent) e.reconciledAt = change.updatedAt;
+    return { before: stored, after: asSendingLogEntry(e) };
   }
 }
+
+/** An event's change on a stored entry (the adapter's UpdateItem, in memory). */
+const apply = (e: StoredEntry, change: EntryChange): void => {
+  const { status, failureType, failureReason, deliveredAt, sent, track } = change;
+  if (status !== undefined) e.status = status;
+  if (failureType !== undefined) e.failureType = failureType;
+  if (failureReason !== undefined) e.failureReason = failureReason;
+  if (deliveredAt !== undefined) e.deliveredAt = deliveredAt;
+  if (sent) Object.assign(e, { sesMessageId: sent.sesMessageId, sentAt: sent.at });
+  if (track) {
+    e.firstOpenAt ??= track.at; // a click implies an open
+    if (track.kind === 'open') e.opens = (e.opens ?? 0) + 1;
+    else {
+      e.clicks = (e.clicks ?? 0) + 1;
+      e.firstClickAt ??= track.at;
+    }
+  }
+  e.updatedAt = change.updatedAt;
+};

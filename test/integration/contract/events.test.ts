@@ -2,11 +2,14 @@
  * SesEventStore and TrackingLog contracts: the same cases against FakeEventStore / FakeTrackingLog and
  * DynamoSesEventStore / DynamoTrackingLog (the `events` table on DynamoDB Local). Stored items, expiries and
  * cursors of other lists stay in test/integration/dynamodb-events.test.ts.
+ *
+ * The port's promise changed with issue #11: the store keeps outcome markers only (no raw SES event, no envelope
+ * dedupe: every effect of an event is conditional, docs/data-model.md), so the raw-event cases went.
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoSesEventStore, DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
 import { SHARDS, shardOf } from '#domain/shards.ts';
-import type { RawSesEvent, SesEventStore, TrackingLog, TrackingLogEntry } from '#ports/index.ts';
+import type { SesEventStore, TrackingLog, TrackingLogEntry } from '#ports/index.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
 import { FakeEventStore, FakeTrackingLog } from '#test/helpers/fakes/index.ts';
 import { allPages, type Implementation, refusesPage, unique } from './support.ts';
@@ -30,40 +33,7 @@ const logs: Array<Implementation<TrackingLog>> = [
   },
 ];
 
-const rawEvent = (overrides: Partial<RawSesEvent> = {}): RawSesEvent => ({
-  sesMessageId: unique('m'),
-  envelopeId: unique('env'),
-  eventType: 'Delivery',
-  record: { eventType: 'Delivery', mail: { messageId: 'x', destination: ['ann@example.com'] } },
-  receivedAt: '2026-11-22T10:00:06.000Z',
-  expiresAt: EXPIRES_AT,
-  ...overrides,
-});
-
 describe.each(stores)('SesEventStore contract: $name', ({ make }) => {
-  it('stores an envelope once: a second put of it is refused, another envelope of the message is stored', async () => {
-    const store = make();
-    const event = rawEvent();
-    expect(await store.hasRaw(event.sesMessageId, event.envelopeId)).toBe(false);
-    expect(await store.putRaw(event)).toBe(true);
-    expect(await store.hasRaw(event.sesMessageId, event.envelopeId)).toBe(true);
-    expect(await store.putRaw({ ...event, receivedAt: '2026-11-22T10:09:00.000Z', eventType: 'Open' })).toBe(
-      false,
-    );
-
-    const other = { ...event, envelopeId: unique('env'), eventType: 'Open' };
-    expect(await store.putRaw(other)).toBe(true);
-    expect(await store.hasRaw(event.sesMessageId, other.envelopeId)).toBe(true);
-    // The same envelope id under another message is another key.
-    expect(await store.hasRaw(unique('m'), event.envelopeId)).toBe(false);
-  });
-
-  it('lets one of two concurrent puts of the same envelope win', async () => {
-    const store = make();
-    const event = rawEvent({ eventType: 'Bounce' });
-    expect((await Promise.all([store.putRaw(event), store.putRaw(event)])).sort()).toEqual([false, true]);
-  });
-
   it('records outcomes per message, event type and normalized address, idempotently', async () => {
     const store = make();
     const sesMessageId = unique('m');

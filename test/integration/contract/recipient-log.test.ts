@@ -3,24 +3,43 @@
  * `recipients` table on DynamoDB Local). The logs of one preparation, listed shard by shard in id order; a
  * profile's history newest first. Stored items and cursors of other lists stay in
  * test/integration/dynamodb-recipient-log.test.ts.
+ *
+ * The port's promise changed with issue #11: putTargets writes a preparation's targets (pending recipients) and the
+ * ledger writes each recipient's entry, so the cases write non-pending entries through the ledger (seedLog).
  */
 import { describe, expect, it } from 'vitest';
+import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
 import type { ExclusionCause } from '#domain/delivery.ts';
 import { shardOf } from '#domain/shards.ts';
-import type { ExclusionLogEntry, LogRef, RecipientLogRepository } from '#ports/index.ts';
+import type { ExclusionLogEntry, LogRef, RecipientLedger, RecipientLogRepository } from '#ports/index.ts';
 import { documentClient, sharedTables } from '#test/helpers/emulators.ts';
-import { FakeRecipientLog } from '#test/helpers/fakes/index.ts';
-import { logEntry } from '#test/helpers/sending-log.ts';
+import { FakeLedger, FakeRecipientLog } from '#test/helpers/fakes/index.ts';
+import { logEntry, PREPARED_AT, seedLog, target } from '#test/helpers/sending-log.ts';
 import { allPages, type Implementation, refusesPage, unique } from './support.ts';
 
 const client = documentClient();
 
-const implementations: Array<Implementation<RecipientLogRepository>> = [
-  { name: 'FakeRecipientLog', make: () => new FakeRecipientLog() },
+/** The log under contract, and the ledger that writes its entries. */
+interface Subject {
+  log: RecipientLogRepository;
+  ledger: RecipientLedger;
+}
+
+const implementations: Array<Implementation<Subject>> = [
+  {
+    name: 'FakeRecipientLog',
+    make: () => {
+      const log = new FakeRecipientLog();
+      return { log, ledger: new FakeLedger(log) };
+    },
+  },
   {
     name: 'DynamoRecipientLogRepository',
-    make: () => new DynamoRecipientLogRepository({ client, tableName: sharedTables().recipients }),
+    make: () => ({
+      log: new DynamoRecipientLogRepository({ client, tableName: sharedTables().recipients }),
+      ledger: new DynamoRecipientLedger({ client, tableName: sharedTables().recipients }),
+    }),
   },
 ];
 
@@ -39,7 +58,7 @@ const byShardThenId = (a: string, b: string) => shardOf(a) - shardOf(b) || (a < 
 
 describe.each(implementations)('RecipientLogRepository contract: $name', ({ make }) => {
   it('lists the sending log of one preparation shard by shard in id order, all or one status, page by page', async () => {
-    const log = make();
+    const { log, ledger } = make();
     const deliveryId = unique('d');
     const ref = { deliveryId, version: 3 };
     const ids = Array.from(
@@ -52,9 +71,9 @@ describe.each(implementations)('RecipientLogRepository contract: $name', ({ make
         : logEntry(ref, id, 'pending'),
     );
     // Written in reverse: the list's order is not the order of the writes.
-    await log.putTargets([...entries].reverse());
+    await seedLog(ledger, log, [...entries].reverse());
     // An older preparation of the same delivery is another log.
-    await log.putTargets([logEntry({ deliveryId, version: 2 }, 'stale', 'pending')]);
+    await log.putTargets({ deliveryId, version: 2 }, [target('stale')], PREPARED_AT);
     const inOrder = [...entries].sort((a, b) => byShardThenId(a.recipientId, b.recipientId));
 
     for (const limit of [7, 50]) {
@@ -63,24 +82,27 @@ describe.each(implementations)('RecipientLogRepository contract: $name', ({ make
     expect((await allPages((page) => log.listSending(ref, { status: 'sent' }, page), 4)).items).toEqual(
       inOrder.filter((e) => e.status === 'sent'),
     );
+    expect((await allPages((page) => log.listSending(ref, { status: 'pending' }, page), 6)).items).toEqual(
+      inOrder.filter((e) => e.status === 'pending'),
+    );
     expect(await log.listSending(ref, { status: 'failed' }, {})).toEqual({ items: [], nextCursor: null });
     expect(
       (await log.listSending({ deliveryId, version: 2 }, {}, {})).items.map((e) => e.recipientId),
     ).toEqual(['stale']);
   });
 
-  it('rewrites an entry when preparation writes it again (one entry per recipient)', async () => {
-    const log = make();
+  it('rewrites a target when preparation writes it again (one recipient)', async () => {
+    const { log } = make();
     const ref = { deliveryId: unique('d'), version: 1 };
-    await log.putTargets([logEntry(ref, 'ann', 'pending')]);
-    await log.putTargets([{ ...logEntry(ref, 'ann', 'pending'), email: 'new@example.com' }]);
+    await log.putTargets(ref, [target('ann')], PREPARED_AT);
+    await log.putTargets(ref, [target('ann', { email: 'new@example.com' })], PREPARED_AT);
     expect((await log.listSending(ref, {}, {})).items).toEqual([
       { ...logEntry(ref, 'ann', 'pending'), email: 'new@example.com' },
     ]);
   });
 
   it('lists the exclusion log shard by shard in profile id order, each cause, a missing address as null', async () => {
-    const log = make();
+    const { log } = make();
     const ref = { deliveryId: unique('d'), version: 1 };
     const causes: ExclusionCause[] = [
       'address-missing',
@@ -100,10 +122,10 @@ describe.each(implementations)('RecipientLogRepository contract: $name', ({ make
   });
 
   it("gives a profile's history newest first: sent messages only, across deliveries and preparations", async () => {
-    const log = make();
+    const { log, ledger } = make();
     const profileId = unique('p');
     const [d1, d2, d3] = [unique('d'), unique('d'), unique('d')];
-    await log.putTargets([
+    await seedLog(ledger, log, [
       logEntry({ deliveryId: d1, version: 1 }, profileId, 'sent', '2026-11-20T10:00:00.000Z'),
       logEntry({ deliveryId: d2, version: 1 }, profileId, 'delivered', '2026-11-22T10:00:00.000Z'),
       logEntry({ deliveryId: d3, version: 1 }, profileId, 'pending'),
@@ -120,12 +142,10 @@ describe.each(implementations)('RecipientLogRepository contract: $name', ({ make
   });
 
   it('defaults to 50 a page and caps the limit at 100; a limit below 1 or a malformed cursor is a 400', async () => {
-    const log = make();
+    const { log } = make();
     const ref = { deliveryId: unique('d'), version: 1 };
-    const entries = Array.from({ length: 105 }, (_, i) =>
-      logEntry(ref, `r${String(i).padStart(3, '0')}`, 'pending'),
-    );
-    await log.putTargets(entries);
+    const targets = Array.from({ length: 105 }, (_, i) => target(`r${String(i).padStart(3, '0')}`));
+    await log.putTargets(ref, targets, PREPARED_AT);
     expect((await log.listSending(ref, {}, {})).items).toHaveLength(50);
     const capped = await log.listSending(ref, {}, { limit: 1_000 });
     expect(capped.items).toHaveLength(100);

@@ -222,4 +222,34 @@ describe('the SES front', () => {
       await second.stop();
     }
   });
+
+  it('plays SES latency: each send answered at least its drawn delay after it arrived, both times journaled', async () => {
+    const slow = await startSesFront({
+      upstream: emulatorUrl,
+      journalPath: join(dir, 'slow-journal.ndjson'),
+      // random 0.5 and 0.5 draw the median times exp(-1.18 σ): about 40 ms here
+      latency: { medianMs: 60, p99Ms: 250 },
+      random: () => 0.5,
+    });
+    try {
+      const ses = new SESv2Client({
+        region: 'us-east-1',
+        endpoint: slow.url,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 1,
+      });
+      await sendEmail(ses, `success@${SIM}`);
+      ses.destroy();
+      const [entry] = readJournal(slow.journalPath);
+      const drawn = Math.exp(
+        Math.log(60) + (Math.log(250 / 60) / 2.3263) * Math.sqrt(-2 * Math.log(0.5)) * -1,
+      );
+      expect(entry?.receivedAt).toBeDefined();
+      expect(Date.parse(entry!.at) - Date.parse(entry!.receivedAt!)).toBeGreaterThanOrEqual(
+        Math.floor(drawn) - 1,
+      );
+    } finally {
+      await slow.stop();
+    }
+  });
 });

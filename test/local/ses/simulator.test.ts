@@ -431,6 +431,20 @@ describe('the mailbox simulator', () => {
     await simulator.stop();
   });
 
+  it('publishes nothing for a message sent through a configuration set that has no event destination', async () => {
+    const { clock, queue, simulator, send } = setup({
+      publishesFor: (name: string | null) => name === null || name === 'confirm-and-send',
+    });
+    send(entry([`success@${SIM}`], { configurationSetName: 'no-destination' }));
+    send(entry([`success+2@${SIM}`], { configurationSetName: null }));
+    await clock.advance(5_000);
+    expect(queue.sent.map((s) => (s.record.mail as { destination?: string[] }).destination)).toEqual([
+      [`success+2@${SIM}`],
+      [`success+2@${SIM}`],
+    ]);
+    await simulator.stop();
+  });
+
   it('tags messages sent without a configuration set with the default one', async () => {
     const { clock, queue, simulator, send } = setup({ defaultConfigurationSet: 'the-default-set' });
     send(entry([`success@${SIM}`], { configurationSetName: null }));

@@ -28,6 +28,7 @@ import { oneClickUnsubscribe } from '#use-cases/unsubscribe.ts';
 import { admin, preparer, starter, workflowUser } from '#test/helpers/actors.ts';
 import { sesFixture, snsEnvelope } from '#test/helpers/aws-events.ts';
 import { deliveryInput } from '#test/helpers/deliveries.ts';
+import { seedLog } from '#test/helpers/sending-log.ts';
 import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
 import { FakeMetrics } from '#test/helpers/fake-metrics.ts';
 
@@ -411,7 +412,9 @@ describe('resend', () => {
       rejected: { status: 'failed', failureType: 'error', failureReason: 'MessageRejected' },
       inDoubt: { status: 'in-doubt' },
     };
-    await deps.recipientLog.putTargets(
+    await seedLog(
+      deps.ledger,
+      deps.recipientLog,
       people.map(
         (p) =>
           ({
@@ -422,6 +425,7 @@ describe('resend', () => {
             updatedAt: at,
             status: 'pending',
             ...end[p],
+            ...(end[p]!.sesMessageId ? { sentAt: at } : {}),
           }) as SendingLogEntry,
       ),
     );

@@ -7,6 +7,7 @@ import { deliveryTimeline } from '#use-cases/timeline.ts';
 import { createDelivery } from '#use-cases/deliveries.ts';
 import { preparer, workflowUser } from '#test/helpers/actors.ts';
 import { FakeAudiences, type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
+import { seedLog } from '#test/helpers/sending-log.ts';
 
 let deps: FakeDeps & { audiences: FakeAudiences };
 beforeEach(() => {
@@ -96,11 +97,12 @@ describe('console reads', () => {
       profileId: recipientId,
       email: `${recipientId}@example.com`,
       status: 'delivered' as const,
+      sesMessageId: `m-${version}-${recipientId}`,
       sentAt: '2026-11-22T10:00:01.000Z',
       deliveredAt: '2026-11-22T10:00:02.000Z',
       updatedAt: '2026-11-22T10:00:02.000Z',
     });
-    await deps.recipientLog.putTargets([entry(1, 'old'), entry(2, 'ann'), entry(2, 'bob')]);
+    await seedLog(deps.ledger, deps.recipientLog, [entry(1, 'old'), entry(2, 'ann'), entry(2, 'bob')]);
     const timeline = await deliveryTimeline(deps, delivery.id);
     expect(timeline.buckets.map((b) => [b.sent, b.delivered])).toEqual([
       [2, 0],

@@ -221,9 +221,26 @@ describe('create and list', () => {
 describe('compute stats', () => {
   it('recomputes from the sending log and writes both snapshots', async () => {
     const id = await prepared();
-    const log = deps.recipientLog.sending.get(`${id}#1`)!;
-    log.set('p0', { ...log.get('p0')!, status: 'delivered', sesMessageId: 'm0', opens: 2, clicks: 1 });
-    log.set('p1', { ...log.get('p1')!, status: 'failed', failureType: 'hard', sesMessageId: 'm1' });
+    const ref = { deliveryId: id, version: 1 };
+    const targets = (await deps.ledger.pagesOf(ref, ['p0', 'p1'])).flatMap((p) => p.targets);
+    const at = '2026-11-22T09:30:00.000Z';
+    const sent = async (recipientId: string, sesMessageId: string) => {
+      const t = targets.find((x) => x.recipientId === recipientId)!;
+      await deps.ledger.markSent(ref, t, { sesMessageId, at, by: 'sender' });
+      return (await deps.ledger.get(ref, recipientId))!;
+    };
+    // p0: delivered, opened twice, clicked once; p1: bounced.
+    let p0 = await sent('p0', 'm0');
+    for (const track of ['open', 'open', 'click'] as const) {
+      const change = {
+        ...(p0.status === 'sent' ? { status: 'delivered' as const } : {}),
+        track: { kind: track, at },
+        updatedAt: at,
+      };
+      p0 = (await deps.ledger.applyEvent(ref, p0, change))!.after;
+    }
+    const p1 = await sent('p1', 'm1');
+    await deps.ledger.applyEvent(ref, p1, { status: 'failed', failureType: 'hard', updatedAt: at });
     const result = await computeStats(deps, id);
     expect(result.kpis).toMatchObject({
       toDeliver: 3,

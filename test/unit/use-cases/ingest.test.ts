@@ -8,7 +8,6 @@ import { openEnvelope } from '#domain/ses-events.ts';
 import type { LedgerEntry, SendingLogEntry } from '#ports/index.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { EVENT_RETENTION_DAYS, ingestEnvelope } from '#use-cases/ingest.ts';
-import type { SendDeps } from '#use-cases/send.ts';
 import { failedAndDelayedBounce, sesExample, sesFixture, snsEnvelope } from '#test/helpers/aws-events.ts';
 import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
 
@@ -31,10 +30,24 @@ const entry = (over: Partial<SendingLogEntry> & { recipientId: string }): Sendin
   ...over,
 });
 
+/** Prepares these recipients and brings each to its status through the ledger (sent with its message id). */
 const put = async (...entries: SendingLogEntry[]) => {
-  await deps.recipientLog.putTargets(entries);
+  const targetOf = (e: SendingLogEntry) => ({
+    recipientId: e.recipientId,
+    profileId: e.profileId,
+    email: e.email,
+  });
+  await deps.recipientLog.putTargets(REF, entries.map(targetOf), '2026-11-22T09:00:00Z');
   for (const e of entries) {
     await deps.profiles.upsertMany([{ id: e.profileId, email: e.email }], deps.clock.now());
+    if (e.status === 'in-doubt') await deps.ledger.markInDoubt(REF, targetOf(e), e.updatedAt);
+    else if (e.status === 'sent' && e.sesMessageId) {
+      await deps.ledger.markSent(REF, targetOf(e), {
+        sesMessageId: e.sesMessageId,
+        at: e.sentAt ?? e.updatedAt,
+        by: 'sender-1',
+      });
+    }
   }
 };
 
@@ -140,7 +153,6 @@ describe('every AWS fixture, bare and in its SNS envelope, attributed by SES mes
       await put(entry({ recipientId: 'r-1', sesMessageId: messageId, sentAt: '2026-11-22T09:00:00Z' }));
       const before = await counters();
       const [result] = await ingest(wrap === 'sns' ? snsEnvelope(record) : record);
-      expect(result!.duplicate).toBe(false);
       expect(result!.recipients).toEqual([
         {
           recipientId: 'r-1',
@@ -152,7 +164,6 @@ describe('every AWS fixture, bare and in its SNS envelope, attributed by SES mes
       for (const key of Object.keys(after) as Array<keyof typeof after>) {
         expect({ [key]: after[key] - before[key] }).toEqual({ [key]: deltas[key] ?? 0 });
       }
-      expect(deps.events.raw.size).toBe(1);
     });
   }
 
@@ -171,11 +182,11 @@ describe('every AWS fixture, bare and in its SNS envelope, attributed by SES mes
 describe('dedupe', () => {
   beforeEach(() => put(entry({ recipientId: 'r-1', sesMessageId: MESSAGE })));
 
-  it('applies an envelope delivered twice once', async () => {
+  it('applies an envelope delivered twice once (its tracking entry is there: nothing to write)', async () => {
     const open = snsEnvelope(sesFixture('open'), 'sns-1');
     const [first, second] = await ingest(open, open);
-    expect(first!.duplicate).toBe(false);
-    expect(second).toMatchObject({ duplicate: true, recipients: [] });
+    expect(first!.recipients).toEqual([{ recipientId: 'r-1', outcome: 'applied' }]);
+    expect(second!.recipients).toEqual([{ recipientId: 'r-1', outcome: 'unchanged' }]);
     expect(await stored('r-1')).toMatchObject({ opens: 1 });
     expect(await counters()).toMatchObject({ opens: 1, uniqueOpens: 1 });
   });
@@ -200,14 +211,15 @@ describe('dedupe', () => {
 
   it('completes an envelope whose first ingestion crashed part-way, without counting twice', async () => {
     const open = snsEnvelope(sesFixture('open'), 'sns-crash');
-    const putRaw = deps.events.putRaw.bind(deps.events);
-    deps.events.putRaw = async () => {
-      throw new Error('crash before the raw event was stored');
+    const applyEvent = deps.ledger.applyEvent.bind(deps.ledger);
+    deps.ledger.applyEvent = async (...args) => {
+      await applyEvent(...args);
+      throw new Error('crash after the entry was written');
     };
     await expect(ingest(open)).rejects.toThrow(/crash/);
-    deps.events.putRaw = putRaw;
+    deps.ledger.applyEvent = applyEvent;
     const [retry] = await ingest(open);
-    expect(retry!.duplicate).toBe(false);
+    expect(retry!.recipients).toEqual([{ recipientId: 'r-1', outcome: 'unchanged' }]);
     expect(await stored('r-1')).toMatchObject({ opens: 1, status: 'delivered' });
     expect(deps.tracking.entries.size).toBe(1);
   });
@@ -261,10 +273,9 @@ describe('order and lateness', () => {
     deps.clock.current = new Date('2017-10-08T00:00:00Z');
     await ingest(sesFixture('click'));
     expect(await stored('r-1')).toMatchObject({ clicks: 1, status: 'delivered' });
-    const [raw] = deps.events.raw.values();
-    expect(raw!.expiresAt).toBe(
-      Math.floor(Date.parse('2017-08-09T23:50:05.795Z') / 1000) + EVENT_RETENTION_DAYS * 86_400,
-    );
+    const [expiresAt] = deps.tracking.expiries.values();
+    const clickedAt = (sesFixture('click').click as { timestamp: string }).timestamp;
+    expect(expiresAt).toBe(Math.floor(Date.parse(clickedAt) / 1000) + EVENT_RETENTION_DAYS * 86_400);
   });
 
   it('releases an erroneous address when a delivery to it succeeds, and keeps a quarantined one', async () => {
@@ -377,25 +388,28 @@ describe('attribution', () => {
     expect(await counters()).toMatchObject({ sent: 1, processed: 1, delivered: 1 });
   });
 
-  it('reconciles a claimed recipient whose sender has not recorded the send yet; that sender then counts nothing', async () => {
+  it('records the send of a pending recipient whose sender has not recorded it yet; that sender then counts nothing', async () => {
     await put(entry({ recipientId: 'r-9', status: 'pending' }));
-    const claim = { owner: 's-1', at: '2026-11-22T09:59:00Z', leaseUntil: '2026-11-22T10:01:00Z' };
-    expect((await deps.ledger.claim(REF, 'r-9', claim)).claimed).toBe(true);
     await ingest(tagged(sesFixture('send'), 'r-9'));
+    expect(await stored('r-9')).toMatchObject({ status: 'sent', sesMessageId: MESSAGE });
     expect(await counters()).toMatchObject({ sent: 1, processed: 1, settled: 1 });
-    const ledger: SendDeps['ledger'] = deps.ledger;
+    const target = { recipientId: 'r-9', profileId: 'r-9', email: 'recipient@example.com' };
     expect(
-      await ledger.markSent(REF, 'r-9', claim, { sesMessageId: MESSAGE, at: '2026-11-22T10:00:01Z' }),
+      await deps.ledger.markSent(REF, target, {
+        sesMessageId: MESSAGE,
+        at: '2026-11-22T10:00:01Z',
+        by: 's-1',
+      }),
     ).toBe(false);
   });
 
-  it('logs an event for no known recipient as unattributed and still remembers its envelope', async () => {
+  it('logs an event for no known recipient as unattributed, each time (nothing is stored for it)', async () => {
     const [first, second] = await ingest(
       snsEnvelope(sesFixture('delivery'), 'x'),
       snsEnvelope(sesFixture('delivery'), 'x'),
     );
     expect(first!.recipients).toEqual([{ recipientId: null, outcome: 'unattributed' }]);
-    expect(second!.duplicate).toBe(true);
+    expect(second!.recipients).toEqual([{ recipientId: null, outcome: 'unattributed' }]);
   });
 
   it('recomputes when the recipient moved between its read and its write', async () => {

@@ -16,7 +16,7 @@ import { createDelivery } from '#use-cases/deliveries.ts';
 import { ingestEnvelope } from '#use-cases/ingest.ts';
 import { requestPreparation, runPreparationJob } from '#use-cases/preparation.ts';
 import { upsertProfiles } from '#use-cases/profiles.ts';
-import { RetryLater, sendJob } from '#use-cases/send.ts';
+import { sendJob } from '#use-cases/send.ts';
 import { runStartJob } from '#use-cases/start.ts';
 import { computeStats } from '#use-cases/stats.ts';
 import { sweep } from '#use-cases/sweep.ts';
@@ -96,7 +96,7 @@ describe('sender', () => {
     expectDeclaredDimensionsOnly();
   });
 
-  it('counts a daily quota error once, and an unknown outcome, which becomes in-doubt on redelivery', async () => {
+  it('counts a daily quota error once, and an unknown outcome, in-doubt at once (never sent again)', async () => {
     const quota = await started(2);
     deps.email.script.push({ kind: 'daily-quota', reason: 'Daily message quota exceeded.' });
     for (const job of quota.jobs) await sendJob(sender(), job);
@@ -105,8 +105,6 @@ describe('sender', () => {
     metrics = new FakeMetrics();
     const { jobs } = await started(1);
     deps.email.script.push({ kind: 'unknown', reason: 'socket hang up' });
-    await expect(sendJob(sender(), jobs[0]!)).rejects.toBeInstanceOf(RetryLater);
-    deps.clock.advance(61_000);
     await sendJob(sender(), jobs[0]!);
     expect(metrics.totals()).toEqual({ 'SesSendErrors SesError=unknown': 1, RecipientsInDoubt: 1 });
     expectDeclaredDimensionsOnly();
@@ -142,26 +140,41 @@ describe('ingester', () => {
   };
 
   it('counts events by type, skipped events by reason, failures by type and reconciled in-doubt recipients', async () => {
-    await deps.recipientLog.putTargets([
+    const targetOf = (e: SendingLogEntry) => ({
+      recipientId: e.recipientId,
+      profileId: e.profileId,
+      email: e.email,
+    });
+    const entries = [
       entry('r-1'),
       entry('r-2'),
       entry('r-3', { status: 'in-doubt', sesMessageId: undefined as never }),
-    ]);
+    ];
+    await deps.recipientLog.putTargets(REF, entries.map(targetOf), '2026-11-22T09:00:00Z');
+    for (const e of entries) {
+      if (e.status === 'in-doubt') await deps.ledger.markInDoubt(REF, targetOf(e), e.updatedAt);
+      else
+        await deps.ledger.markSent(REF, targetOf(e), {
+          sesMessageId: MESSAGE,
+          at: e.updatedAt,
+          by: 'sender-1',
+        });
+    }
     const bounce = snsEnvelope(tagged('bounce-permanent', 'r-2'), 'envelope-bounce');
     const elsewhere = sesFixture('open');
     elsewhere.mail.messageId = 'a-message-sent-by-another-system';
     await ingest(
       snsEnvelope(tagged('delivery', 'r-1'), 'envelope-delivery'),
       bounce,
-      bounce, // the same envelope again: a duplicate
+      bounce, // the same envelope again: its outcome was applied before
       tagged('delivery', 'r-3'), // an in-doubt recipient, reconciled
       elsewhere, // no tags, and its message id names no recipient: unattributed
     );
     expect(metrics.totals()).toEqual({
       'SesEvents EventType=Delivery': 2,
-      'SesEvents EventType=Bounce': 1,
+      'SesEvents EventType=Bounce': 2,
       'SesEvents EventType=Open': 1,
-      'SesEventsSkipped SkipReason=duplicate': 1,
+      'SesEventsSkipped SkipReason=duplicate-outcome': 1,
       'SesEventsSkipped SkipReason=unattributed': 1,
       'RecipientsFailed FailureType=hard': 1,
       InDoubtReconciled: 1,
