@@ -26,6 +26,11 @@ export const profile = z.object({
   lastName: z.string().optional(),
   timeZone: z.string().optional(),
   optOut: z.boolean(),
+  optOutAt: isoTime.optional().describe('When it opted out (absent while opted in)'),
+  optOutSource: z
+    .object({ deliveryId: z.string(), sesMessageId: z.string() })
+    .optional()
+    .describe('The message it unsubscribed from, for a list unsubscribe'),
   updatedAt: isoTime,
 });
 

@@ -9,6 +9,10 @@ export interface Profile {
   lastName?: string;
   timeZone?: string;
   optOut: boolean;
+  /** When it opted out: by a list unsubscribe, or when an import or the API set optOut (absent while opted in). */
+  optOutAt?: string;
+  /** The message it unsubscribed from (a one-click or SES list unsubscribe only). */
+  optOutSource?: { deliveryId: string; sesMessageId: string };
   updatedAt: string;
 }
 

@@ -47,7 +47,7 @@ describe('DynamoProfileRepository.optOut (DynamoDB Local)', () => {
     ).Item;
   const AT = '2026-11-23T08:30:00.000Z';
 
-  it('opts a profile out once, recording when and from which message; the profile read back is unchanged in shape', async () => {
+  it('opts a profile out once, recording when and from which message, which the profile read back shows', async () => {
     const repo = profiles();
     const id = `p-${randomUUID()}`;
     const [created] = await repo.upsertMany([{ id, email: 'dee@example.com', firstName: 'Dee' }], NOW);
@@ -55,8 +55,8 @@ describe('DynamoProfileRepository.optOut (DynamoDB Local)', () => {
 
     expect(await repo.optOut(id, source, AT)).toBe(true);
     expect(await raw(id)).toMatchObject({ optOut: true, optOutAt: AT, optOutSource: source, updatedAt: AT });
-    // The Profile (and the API's profile schema) has no opt-out record: get and getMany leave it out.
-    const expected = { ...created, optOut: true, updatedAt: AT };
+    // The Profile (and the API's profile schema) shows when and from which message.
+    const expected = { ...created, optOut: true, optOutAt: AT, optOutSource: source, updatedAt: AT };
     expect(await repo.get(id)).toEqual(expected);
     expect(await repo.getMany([id])).toEqual([expected]);
 
@@ -64,7 +64,7 @@ describe('DynamoProfileRepository.optOut (DynamoDB Local)', () => {
     const later = { deliveryId: `d-${randomUUID()}`, sesMessageId: `m-${randomUUID()}` };
     expect(await repo.optOut(id, later, '2026-11-24T08:30:00.000Z')).toBe(false);
     expect(await raw(id)).toMatchObject({ optOutAt: AT, optOutSource: source, updatedAt: AT });
-    // Upserts answer the Profile too, without the record.
+    // Upserts answer the Profile too, with the record.
     const [touched] = await repo.upsertMany([{ id, lastName: 'Ray' }], LATER);
     expect(touched).toEqual({ ...expected, lastName: 'Ray', updatedAt: LATER.toISOString() });
   });

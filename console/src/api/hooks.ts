@@ -12,7 +12,6 @@ import {
   type DeliveryState,
   type Proof,
   type SendingLogEntry,
-  type TrackingLogEntry,
   unwrap,
 } from './client.ts';
 
@@ -363,51 +362,6 @@ export const useResendPreview = (delivery: Delivery, enabled: boolean) => {
         }
       }
       return { byCause, partial };
-    },
-  });
-};
-
-export interface OptOutOrigin {
-  deliveryId: string;
-  version: number;
-  at: string;
-  sesMessageId: string;
-}
-
-/** The deliveries of a profile's history searched for its opt-out, newest first. */
-export const OPT_OUT_SEARCH_DELIVERIES = 10;
-
-/**
- * When and from which message a profile opted out: its `opt-out` entry in the tracking log of one of the deliveries
- * in its history (the one-click link or a list unsubscribe both write one). The API's profile does not say
- * (`optOutAt` and `optOutSource` are stored, not shown), so the console looks in the tracking logs, which only the
- * Administration role may read, for the most recent deliveries sent to the profile.
- */
-export const useOptOutOrigin = (profileId: string, deliveryIds: readonly string[], enabled: boolean) => {
-  const api = useApi();
-  const searched = [...new Set(deliveryIds)].slice(0, OPT_OUT_SEARCH_DELIVERIES);
-  return useQuery({
-    queryKey: ['opt-out-origin', profileId, searched],
-    enabled,
-    queryFn: async (): Promise<OptOutOrigin | null> => {
-      for (const deliveryId of searched) {
-        const { items } = await allPages<TrackingLogEntry>(
-          (cursor) =>
-            unwrap(
-              api.GET('/deliveries/{id}/tracking-logs', {
-                params: {
-                  path: { id: deliveryId },
-                  query: { type: 'opt-out', limit: 100, ...(cursor ? { cursor } : {}) },
-                },
-              }),
-            ),
-          MAX_LISTED,
-        );
-        const entry = items.find((e) => e.profileId === profileId);
-        if (entry)
-          return { deliveryId, version: entry.version, at: entry.at, sesMessageId: entry.sesMessageId };
-      }
-      return null;
     },
   });
 };

@@ -527,6 +527,13 @@ export interface components {
             lastName?: string;
             timeZone?: string;
             optOut: boolean;
+            /** @description When it opted out (absent while opted in) */
+            optOutAt?: string;
+            /** @description The message it unsubscribed from, for a list unsubscribe */
+            optOutSource?: {
+                deliveryId: string;
+                sesMessageId: string;
+            };
             /** @description ISO 8601 UTC time */
             updatedAt: string;
         };
@@ -538,6 +545,13 @@ export interface components {
                 lastName?: string;
                 timeZone?: string;
                 optOut: boolean;
+                /** @description When it opted out (absent while opted in) */
+                optOutAt?: string;
+                /** @description The message it unsubscribed from, for a list unsubscribe */
+                optOutSource?: {
+                    deliveryId: string;
+                    sesMessageId: string;
+                };
                 /** @description ISO 8601 UTC time */
                 updatedAt: string;
             }[];
@@ -1210,6 +1224,13 @@ export interface components {
                 lastName?: string;
                 timeZone?: string;
                 optOut: boolean;
+                /** @description When it opted out (absent while opted in) */
+                optOutAt?: string;
+                /** @description The message it unsubscribed from, for a list unsubscribe */
+                optOutSource?: {
+                    deliveryId: string;
+                    sesMessageId: string;
+                };
                 /** @description ISO 8601 UTC time */
                 updatedAt: string;
             }[];

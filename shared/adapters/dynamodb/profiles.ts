@@ -2,7 +2,7 @@
  * ProfileRepository on the `profiles` table (`P#<id>` / `PROFILE`). An upsert is one UpdateItem per profile: it
  * SETs the fields given, REMOVEs those given as null and leaves the others as stored. A list unsubscribe opts a
  * profile out with one conditional UpdateItem that also records when and from which message (`optOutAt`,
- * `optOutSource`): stored for audit, not part of the `Profile` the API shows.
+ * `optOutSource`); an upsert that sets optOut records when (`optOutAt`, kept if set), one that clears it removes both.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Profile } from '#domain/profiles.ts';
@@ -20,8 +20,18 @@ export interface ProfileTableOptions {
 
 const OPTIONAL_FIELDS = ['email', 'firstName', 'lastName', 'timeZone'] as const;
 
-/** The attributes of a `Profile`; keys, `entity` and the opt-out record stay in the table. */
-const PROFILE_FIELDS = ['id', 'email', 'firstName', 'lastName', 'timeZone', 'optOut', 'updatedAt'] as const;
+/** The attributes of a `Profile`; keys and `entity` stay in the table. */
+const PROFILE_FIELDS = [
+  'id',
+  'email',
+  'firstName',
+  'lastName',
+  'timeZone',
+  'optOut',
+  'optOutAt',
+  'optOutSource',
+  'updatedAt',
+] as const;
 
 const fromItem = (item: Record<string, unknown>): Profile =>
   Object.fromEntries(
@@ -75,8 +85,10 @@ const updateFor = (input: ProfileInput & { id: string }, now: Date) => {
   } else {
     set.push('#optOut = :optOut');
     values[':optOut'] = input.optOut;
-    // Opted back in: the record of the last unsubscribe no longer describes the profile.
-    if (!input.optOut) remove.push('optOutAt', 'optOutSource');
+    // Opted out: since now, unless it already was. Opted back in: the last opt-out no longer describes it.
+    if (input.optOut) {
+      set.push('optOutAt = if_not_exists(optOutAt, :updatedAt)');
+    } else remove.push('optOutAt', 'optOutSource');
   }
   return {
     UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,

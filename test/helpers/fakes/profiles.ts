@@ -23,9 +23,13 @@ export class FakeProfiles implements ProfileRepository {
         if (v === null) delete next[k];
         else if (v !== undefined) next[k] = v;
       }
+      // Opted out: since now, unless it already was. Opted back in: the last opt-out no longer describes it.
+      if (input.optOut === true) next.optOutAt ??= now.toISOString();
+      if (input.optOut === false) {
+        delete next.optOutAt;
+        delete next.optOutSource;
+      }
       this.items.set(input.id, next as unknown as Profile);
-      // Opted back in: the record of the last unsubscribe no longer describes the profile.
-      if (input.optOut === false) this.optOutSources.delete(input.id);
       return clone(next as unknown as Profile);
     });
   }
@@ -36,13 +40,13 @@ export class FakeProfiles implements ProfileRepository {
   async getMany(ids: readonly string[]) {
     return [...new Set(ids)].flatMap((id) => (this.items.has(id) ? [clone(this.items.get(id)!)] : []));
   }
-  readonly optOutSources = new Map<string, { deliveryId: string; sesMessageId: string; at: string }>();
   async optOut(profileId: string, source: { deliveryId: string; sesMessageId: string }, at: string) {
     const p = this.items.get(profileId);
     if (!p || p.optOut) return false;
     p.optOut = true;
+    p.optOutAt = at;
+    p.optOutSource = { deliveryId: source.deliveryId, sesMessageId: source.sesMessageId };
     p.updatedAt = at;
-    this.optOutSources.set(profileId, { ...source, at });
     return true;
   }
 }

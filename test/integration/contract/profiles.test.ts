@@ -65,6 +65,7 @@ describe.each(implementations)('ProfileRepository contract: $name', ({ make }) =
       email: 'bo@example.com',
       firstName: 'Bob',
       optOut: true,
+      optOutAt: NOW.toISOString(),
       updatedAt: LATER.toISOString(),
     };
     expect(updated).toEqual(expected);
@@ -114,7 +115,7 @@ describe.each(implementations)('ProfileRepository contract: $name', ({ make }) =
     const [created] = await repo.upsertMany([{ id, email: 'dee@example.com', firstName: 'Dee' }], NOW);
     const source = { deliveryId: unique('d'), sesMessageId: unique('m') };
     expect(await repo.optOut(id, source, AT)).toBe(true);
-    const expected = { ...created, optOut: true, updatedAt: AT };
+    const expected = { ...created, optOut: true, optOutAt: AT, optOutSource: source, updatedAt: AT };
     expect(await repo.get(id)).toEqual(expected);
     expect(await repo.getMany([id])).toEqual([expected]);
     expect(
@@ -125,9 +126,33 @@ describe.each(implementations)('ProfileRepository contract: $name', ({ make }) =
       ),
     ).toBe(false);
     expect(await repo.get(id)).toEqual(expected);
-    // After an opt-in through the API, a new opt-out is taken.
-    await repo.upsertMany([{ id, optOut: false }], LATER);
+    // After an opt-in through the API (which forgets the last opt-out), a new opt-out is taken.
+    const [optedIn] = await repo.upsertMany([{ id, optOut: false }], LATER);
+    expect(optedIn).toEqual({ ...created, optOut: false, updatedAt: LATER.toISOString() });
     expect(await repo.optOut(id, source, '2026-11-25T08:30:00.000Z')).toBe(true);
+    expect(await repo.get(id)).toMatchObject({ optOutAt: '2026-11-25T08:30:00.000Z', optOutSource: source });
+  });
+
+  it('records when an upsert opts a profile out, keeps that time while it stays out, and forgets it on opt-in', async () => {
+    const repo = make();
+    const id = unique('p');
+    const [out] = await repo.upsertMany([{ id, email: 'eve@example.com', optOut: true }], NOW);
+    expect(out).toEqual({
+      id,
+      email: 'eve@example.com',
+      optOut: true,
+      optOutAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    });
+    const [still] = await repo.upsertMany([{ id, optOut: true, firstName: 'Eve' }], LATER);
+    expect(still).toMatchObject({
+      optOut: true,
+      optOutAt: NOW.toISOString(),
+      updatedAt: LATER.toISOString(),
+    });
+    expect(await repo.optOut(id, { deliveryId: 'd', sesMessageId: unique('m') }, AT)).toBe(false);
+    const [back] = await repo.upsertMany([{ id, optOut: false }], LATER);
+    expect(back).not.toHaveProperty('optOutAt');
   });
 
   it('refuses to opt out an unknown profile, without creating it', async () => {

@@ -1,6 +1,6 @@
 /**
  * A profile and its history: every message sent to it, newest first, with its status, opens and clicks; and, when
- * it opted out, when and from which message (its opt-out in the tracking log of a delivery of its history).
+ * it opted out, when and from which message (the profile's `optOutAt` and `optOutSource`).
  */
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
@@ -14,17 +14,9 @@ import Table from '@cloudscape-design/components/table';
 import { useNavigate, useParams } from 'react-router';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
-import Spinner from '@cloudscape-design/components/spinner';
-import {
-  OPT_OUT_SEARCH_DELIVERIES,
-  useDeliveries,
-  useOptOutOrigin,
-  useProfile,
-  useProfileHistory,
-} from '../../api/hooks.ts';
-import { useAuth } from '../../auth/session.tsx';
+import { useDeliveries, useProfile, useProfileHistory } from '../../api/hooks.ts';
 import { useBreadcrumbs } from '../../layout/Shell.tsx';
-import { EmptyState, ErrorAlert, errorMessage } from '../../lib/errors.tsx';
+import { EmptyState, ErrorAlert } from '../../lib/errors.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 export default function ProfileDetail() {
@@ -41,12 +33,6 @@ export default function ProfileDetail() {
   ]);
   const items = history.data?.pages.flatMap((p) => p.items) ?? [];
   const p = profile.data;
-  const auth = useAuth();
-  const optOut = useOptOutOrigin(
-    id,
-    items.map((h) => h.deliveryId),
-    !!p?.optOut && auth.can('logs:read') && history.isSuccess,
-  );
   const deliveryLink = (deliveryId: string) => (
     <Link
       href={`/console/deliveries/${deliveryId}`}
@@ -84,23 +70,17 @@ export default function ProfileDetail() {
         {p?.optOut ? (
           <Alert type="info" header="Opted out">
             <span data-testid="opt-out">
-              {!auth.can('logs:read') ? (
-                'This profile receives no more deliveries: preparation excludes it. When and from which message it opted out is in the tracking logs (Administration role).'
-              ) : optOut.isPending ? (
+              {p.optOutSource ? (
                 <>
-                  <Spinner /> Looking for the opt-out in the tracking logs…
+                  Opted out on {formatDateTime(p.optOutAt)} from the message of{' '}
+                  {deliveryLink(p.optOutSource.deliveryId)} (SES message{' '}
+                  <Box variant="code">{p.optOutSource.sesMessageId || 'unknown'}</Box>): preparation excludes
+                  it from every delivery.
                 </>
-              ) : optOut.isError ? (
-                `The tracking logs could not be read: ${errorMessage(optOut.error)}`
-              ) : optOut.data ? (
-                <>
-                  Opted out on {formatDateTime(optOut.data.at)} from the message of{' '}
-                  {deliveryLink(optOut.data.deliveryId)} (SES message{' '}
-                  <Box variant="code">{optOut.data.sesMessageId || 'unknown'}</Box>): preparation excludes it
-                  from every delivery.
-                </>
+              ) : p.optOutAt ? (
+                `Opted out on ${formatDateTime(p.optOutAt)} by an import or through the API: preparation excludes it from every delivery.`
               ) : (
-                `Opted out, not from a message of its last ${OPT_OUT_SEARCH_DELIVERIES} deliveries: by an import, the API, or longer ago than the tracking log keeps (90 days). Preparation excludes it from every delivery.`
+                'Opted out by an import or through the API: preparation excludes it from every delivery.'
               )}
             </span>
           </Alert>
@@ -135,7 +115,7 @@ export default function ProfileDetail() {
               cell: (h) => (
                 <span>
                   {deliveryLink(h.deliveryId)}
-                  {optOut.data?.sesMessageId && optOut.data.sesMessageId === h.sesMessageId ? (
+                  {p?.optOutSource?.sesMessageId && p.optOutSource.sesMessageId === h.sesMessageId ? (
                     <Box variant="small" display="block" color="text-status-info" data-opted-out-here>
                       Opted out from this message
                     </Box>
