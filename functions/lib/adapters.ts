@@ -113,6 +113,7 @@ export const deliveryAdapters = () => {
     quarantine: new DynamoQuarantineRepository({ client, tableName: tableNames.profiles }),
     tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
+    ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
     scheduler: deliveryScheduler(),
     preparer: queuePreparer(queue<PrepareJob>('prepare')),
     metrics,

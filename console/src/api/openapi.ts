@@ -976,6 +976,11 @@ export interface components {
             repaired: {
                 [key: string]: number;
             };
+            complete: boolean;
+            progress: {
+                read: number;
+                toDeliver: number;
+            };
         };
         Timeline: {
             deliveryId: string;
