@@ -13,6 +13,7 @@
  * adjustment item; while a send is moving, the repair waits for a quiet recount. `healCounters` is the same repair,
  * retried until quiet, that finishing a send runs (shared/use-cases/send.ts `finishIfSettled`).
  */
+import type { DeliveryState } from '#domain/delivery.ts';
 import {
   addToTally,
   computeKpis,
@@ -227,4 +228,69 @@ export const computeStats = async (
     complete: true,
     progress: { read: tally.settled, toDeliver },
   };
+};
+
+/** What an operator asks compute stats for (the compute-stats function's event). */
+export type ComputeStatsRequest =
+  | { deliveryId: string }
+  | { deliveryIds: readonly string[] }
+  /** Every delivery in `state` created at or after `since` (bulk repair, e.g. all finished deliveries of a week). */
+  | { state: DeliveryState; since: string };
+
+export interface BulkComputeStatsResult {
+  results: ComputeStatsResult[];
+  errors: Array<{ deliveryId: string; message: string }>;
+  /** Deliveries not reached (out of time), and those whose recount continues: invoke again with these ids. */
+  more: string[];
+}
+
+/** The deliveries in `state` created at or after `since`, newest first (the byState index's order). */
+const deliveriesSince = async (
+  deps: ComputeStatsDeps,
+  state: DeliveryState,
+  since: string,
+): Promise<string[]> => {
+  const ids: string[] = [];
+  const from = Date.parse(since);
+  let cursor: string | undefined;
+  do {
+    const page = await deps.deliveries.list({ state }, { cursor, limit: 100 });
+    for (const d of page.items) {
+      if (Date.parse(d.createdAt) < from) return ids;
+      ids.push(d.id);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+};
+
+/**
+ * Compute stats for one delivery (its result, as the HTTP route answers) or several (bulk repair): each in turn
+ * until out of time; an unknown delivery or a failure is reported with the others, never stops them.
+ */
+export const computeStatsFor = async (
+  deps: ComputeStatsDeps,
+  request: ComputeStatsRequest,
+  options: RecountOptions = {},
+): Promise<ComputeStatsResult | BulkComputeStatsResult> => {
+  if ('deliveryId' in request) return computeStats(deps, request.deliveryId, options);
+  const ids =
+    'deliveryIds' in request
+      ? [...new Set(request.deliveryIds)]
+      : await deliveriesSince(deps, request.state, request.since);
+  const out: BulkComputeStatsResult = { results: [], errors: [], more: [] };
+  for (const [i, id] of ids.entries()) {
+    if (options.outOfTime?.()) {
+      out.more.push(...ids.slice(i));
+      break;
+    }
+    try {
+      const result = await computeStats(deps, id, options);
+      out.results.push(result);
+      if (!result.complete) out.more.push(id);
+    } catch (error) {
+      out.errors.push({ deliveryId: id, message: (error as Error).message });
+    }
+  }
+  return out;
 };
