@@ -3,7 +3,8 @@
  * `npm run compute-stats`): `{"deliveryId": "…"}` answers that delivery's KPIs and the counter repairs it made;
  * `{"deliveryIds": […]}` or `{"state": "finished", "since": "<ISO time>"}` recount several (bulk repair). A recount
  * too large for one run stops 10 s before the timeout, keeps its checkpoint and answers `complete: false`: invoke
- * again and it continues (shared/use-cases/stats.ts).
+ * again and it continues (shared/use-cases/stats.ts). `maxSeconds` stops it sooner, so a caller (the CLI) shows the
+ * recount's progress between invocations.
  */
 import { z } from 'zod';
 import { DELIVERY_STATES } from '#domain/delivery.ts';
@@ -18,7 +19,8 @@ const RESERVE_MS = 10_000;
 
 const id = z.string().min(1).max(256);
 export const computeStatsEvent = z.union([
-  z.object({ deliveryId: id }).strict(),
+  // maxSeconds: stop (checkpointed) after that long, so a caller shows progress between invocations.
+  z.object({ deliveryId: id, maxSeconds: z.number().int().min(1).max(900).optional() }).strict(),
   z.object({ deliveryIds: z.array(id).min(1).max(1000) }).strict(),
   z.object({ state: z.enum(DELIVERY_STATES), since: z.iso.datetime({ offset: true }) }).strict(),
 ]);
@@ -30,7 +32,11 @@ export const handler = directHandler(async (event, context) => {
       'compute-stats expects {"deliveryId": "…"}, {"deliveryIds": ["…"]} or {"state": "finished", "since": "<ISO time>"}',
     );
   }
+  const stopAt =
+    'maxSeconds' in parsed.data && parsed.data.maxSeconds
+      ? Date.now() + parsed.data.maxSeconds * 1000
+      : Infinity;
   return computeStatsFor(deps, parsed.data, {
-    outOfTime: () => context.getRemainingTimeInMillis() < RESERVE_MS,
+    outOfTime: () => context.getRemainingTimeInMillis() < RESERVE_MS || Date.now() >= stopAt,
   });
 });

@@ -53,6 +53,9 @@ export interface ComputeStatsResult {
   progress: { read: number; toDeliver: number };
 }
 
+/** A recount continues from a checkpoint at most this old. */
+const CHECKPOINT_MAX_AGE_MS = 3_600_000;
+
 /** Entries read per Query (about 150 bytes each as projected: well under the 1 MB a Query answers). */
 const SCAN_PAGE = 1000;
 
@@ -176,7 +179,10 @@ export const computeStats = async (
   const toDeliver = delivery.preparation?.toDeliver ?? 0;
   const prepared = delivery.preparation && !delivery.preparation.errors ? delivery.preparation : null;
   const ref = prepared ? { deliveryId: id, version: prepared.version } : null;
-  const saved = ref && deps.recountCheckpoints ? await deps.recountCheckpoints.get(id, ref.version) : null;
+  const found = ref && deps.recountCheckpoints ? await deps.recountCheckpoints.get(id, ref.version) : null;
+  // A checkpoint left long ago (its runs stopped) is started afresh: its snapshots would lose to newer ones.
+  const saved =
+    found && deps.clock.now().getTime() - Date.parse(found.startedAt) <= CHECKPOINT_MAX_AGE_MS ? found : null;
   const startedAt = saved?.startedAt ?? deps.clock.now().toISOString();
   const countersBefore = saved
     ? saved.countersBefore
