@@ -79,9 +79,12 @@ export interface Deployment {
   computedAt: { realTime: string | null; tracking: string | null };
 }
 
-/** A fraction from 0 to 1, rounded to 4 decimals; 0 when the denominator is 0. */
+/**
+ * A fraction from 0 to 1, rounded to 4 decimals; 0 when the denominator is 0. Never above 1: a recipient who opened
+ * and then failed (a bounce after a scanner's click) counts in unique opens but no longer in Delivered.
+ */
 export const rate = (numerator: number, denominator: number): number =>
-  denominator > 0 ? Math.round((numerator / denominator) * 10_000) / 10_000 : 0;
+  denominator > 0 ? Math.min(1, Math.max(0, Math.round((numerator / denominator) * 10_000) / 10_000)) : 0;
 
 export const EMPTY_REAL_TIME: RealTimeCounts = {
   toDeliver: 0,
@@ -151,8 +154,8 @@ export const boundedRealTime = (c: RealTimeCounts): RealTimeCounts => {
 };
 
 /**
- * Tracking counts within their definitional bounds: a unique count never above its total, a click counts an open,
- * an open proves delivery (so Delivered of the snapshot is at least the unique opens and the rates stay ≤ 1).
+ * Tracking counts within their definitional bounds: a unique count never above its total, a click counts an open
+ * (the rates stay within 0 and 1 by `rate`).
  */
 export const boundedTracking = (t: TrackingCounts): TrackingCounts => {
   const nonNegative = (n: number | undefined) => Math.max(0, n ?? 0);
@@ -163,7 +166,7 @@ export const boundedTracking = (t: TrackingCounts): TrackingCounts => {
     uniqueOpens,
     clicks: Math.max(nonNegative(t.clicks), uniqueClicks),
     uniqueClicks,
-    delivered: Math.max(nonNegative(t.delivered), uniqueOpens),
+    delivered: nonNegative(t.delivered),
   };
   if (t.uniqueHumanOpens !== undefined || t.uniqueHumanClicks !== undefined) {
     out.uniqueHumanClicks = Math.min(nonNegative(t.uniqueHumanClicks), uniqueClicks);
