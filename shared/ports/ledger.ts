@@ -69,6 +69,7 @@ export interface RecipientLedger {
   /**
    * The entries of one shard in recipient id order, after the recipient `after`, up to `limit`: what a recount
    * reads, each entry once and only the facts the KPIs need (pending recipients have no entry and count nothing).
+   * Strongly consistent: a recount's repair trusts it over the counters.
    */
   scanEntries(
     ref: LogRef,

@@ -110,8 +110,9 @@ export class DynamoRecipientLedger implements RecipientLedger {
   }
 
   /**
-   * One Query of the shard's entries (`begins_with(sk, 'R#')`, eventually consistent), projecting the status, the
-   * message id, opens and clicks: a recount reads each entry once, never the pages or leases.
+   * One Query of the shard's entries (`begins_with(sk, 'R#')`), projecting the status, the message id, opens and
+   * clicks: a recount reads each entry once, never the pages or leases. Strongly consistent: the repair that
+   * follows a recount trusts it over the counters, so it must see every entry written before it started.
    */
   async scanEntries(
     ref: LogRef,
@@ -129,6 +130,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
         ExpressionAttributeValues: { ':pk': pk, ':prefix': ENTRY_PREFIX },
         ProjectionExpression: 'sk, #status, sesMessageId, opens, clicks',
         ExpressionAttributeNames: { '#status': 'status' },
+        ConsistentRead: true,
         Limit: limit,
         ...(after === null ? {} : { ExclusiveStartKey: { pk, sk: `${ENTRY_PREFIX}${after}` } }),
       }),
