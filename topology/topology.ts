@@ -166,7 +166,12 @@ export type Trigger =
   /** Invoked by EventBridge Scheduler with the schedule's input as the event (no envelope). */
   | { kind: 'schedule-target' }
   /** Runs every `minutes` (an EventBridge rule `rate(...)` in AWS; an interval in the local runtime). */
-  | { kind: 'every'; minutes: number };
+  | { kind: 'every'; minutes: number }
+  /**
+   * No trigger: invoked directly by operators (`aws lambda invoke` on its fixed name, `POST /local/invoke/...`
+   * locally, or a CLI).
+   */
+  | { kind: 'direct' };
 
 /** The queue the SES configuration set's events land on (through SNS in AWS, the event simulator locally). */
 export const SES_EVENTS_QUEUE = 'events' satisfies QueueName;
@@ -452,9 +457,33 @@ export const functions = {
     sendsTo: ['start'],
     settings: ['IN_DOUBT_WINDOW_MINUTES'],
   },
+  statsAggregation: {
+    entry: 'functions/schedule/stats-aggregation.ts',
+    description:
+      'Every hour: refreshes the KPI snapshots (open rate, CTR) of the deliveries sending or active since its last run',
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    trigger: { kind: 'every', minutes: 60 },
+    // Deliveries: snapshots written, counters read; events: the activity registry and the tracking log.
+    tables: { deliveries: 'read-write', events: 'read-write' },
+  },
+  computeStats: {
+    entry: 'functions/direct/compute-stats.ts',
+    description:
+      'Compute stats for operators: recounts deliveries from their logs, repairs their counters, answers the KPIs',
+    // A recount larger than one run continues from its checkpoint at the next invocation.
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    trigger: { kind: 'direct' },
+    // Deliveries: snapshots, counter repairs, the recount checkpoint; recipients: the sending log; events: human opens.
+    tables: { deliveries: 'read-write', recipients: 'read', events: 'read' },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
+
+/** The name operators invoke a function by: `computeStats` → `compute-stats` (also its AWS name's suffix). */
+export const kebabName = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
  * The send event source's maximum concurrency for the send rate a deployment is sized for (its SES account's max

@@ -8,6 +8,7 @@ import { DynamoPreparationCheckpoints, DynamoStartCheckpoints } from '#adapters/
 import { DynamoCounters } from '#adapters/dynamodb/counters.ts';
 import { DynamoDeliveryRepository } from '#adapters/dynamodb/deliveries.ts';
 import { DynamoSesEventStore, DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
+import { DynamoActivityRegistry, DynamoRecountCheckpoints } from '#adapters/dynamodb/kpis.ts';
 import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
 import { DynamoProofLog } from '#adapters/dynamodb/proofs.ts';
@@ -113,6 +114,7 @@ export const deliveryAdapters = () => {
     quarantine: new DynamoQuarantineRepository({ client, tableName: tableNames.profiles }),
     tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
+    ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
     scheduler: deliveryScheduler(),
     preparer: queuePreparer(queue<PrepareJob>('prepare')),
     metrics,
@@ -234,6 +236,7 @@ export const ingesterAdapters = () => {
     proofs: new DynamoProofLog({ client, tableName: tableNames.deliveries }),
     deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
     guardCounters: new DynamoGuardCounters({ client, tableName: tableNames.deliveries }),
+    activity: new DynamoActivityRegistry({ client, tableName: tableNames.events }),
     thresholds: guardThresholdsFromEnv(),
     refused: new SqsDeadLetters({
       client: sqs(),
@@ -257,6 +260,34 @@ export const sweeperAdapters = () => {
     recipientLog: new DynamoRecipientLogRepository({ client, tableName: tableNames.recipients }),
     tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
     startQueue: queue<StartJob>('start'),
+    metrics,
+  };
+};
+
+/** The hourly stats aggregation: the activity registry, the deliveries, their counters, snapshots and tracking log. */
+export const statsAggregationAdapters = () => {
+  const { tableNames, client } = tables(['deliveries', 'events']);
+  return {
+    clock: systemClock,
+    activity: new DynamoActivityRegistry({ client, tableName: tableNames.events }),
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+    stats: new DynamoStatsRepository({ client, tableName: tableNames.deliveries }),
+    tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
+  };
+};
+
+/** Compute stats for operators: a recount of the sending log (with its checkpoint), the counters and snapshots. */
+export const computeStatsAdapters = () => {
+  const { tableNames, client } = tables(['deliveries', 'recipients', 'events']);
+  return {
+    clock: systemClock,
+    deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
+    stats: new DynamoStatsRepository({ client, tableName: tableNames.deliveries }),
+    counters: new DynamoCounters({ client, tableName: tableNames.deliveries }),
+    ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),
+    tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
+    recountCheckpoints: new DynamoRecountCheckpoints({ client, tableName: tableNames.deliveries }),
     metrics,
   };
 };

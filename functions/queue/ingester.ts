@@ -91,7 +91,10 @@ export const handler = recordConsumer(
     }),
     // The counters first: the reputation guard reads them (Processed) to judge the batch's bounces and complaints.
     afterBatch: async (invocation) => {
+      // The deliveries the batch moved are active: the hourly stats aggregation refreshes them.
+      const touched = invocation.batch.deliveryIds();
       await invocation.batch.flush(deps.counters);
+      await deps.activity.mark(touched, deps.clock.now());
       logger.info('SES events', invocation.outcomes);
       for (const { deliveryId, verdict } of await applyGuard(deps, invocation.guard))
         logger.warn('Reputation guard paused a delivery', {

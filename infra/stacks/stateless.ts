@@ -237,6 +237,8 @@ export class StatelessStack extends Stack {
         ...(name === targetName
           ? { functionName: fixedFunctionName(name), onFailure: props.scheduleDeadLetterQueue }
           : {}),
+        // Operators invoke a direct function by name (`aws lambda invoke`, npm run compute-stats -- --aws).
+        ...(spec.trigger.kind === 'direct' ? { functionName: fixedFunctionName(name) } : {}),
         queues: props.queues,
         deadLetterQueues: props.deadLetterQueues,
         settings: values,

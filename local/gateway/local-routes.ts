@@ -3,7 +3,7 @@
  * loopback only: sign-in, the endpoints, Lambda-style direct invoke, and the SES stand-ins' routes (faults, journal,
  * tracking: #local/ses/routes.ts).
  */
-import type { FunctionName } from '#topology/topology.ts';
+import { type FunctionName, kebabName } from '#topology/topology.ts';
 import { ROLES } from '#domain/roles.ts';
 import type { Identity } from '#local/cognito/identity.ts';
 import type { TableNames } from '#local/dynamodb/tables.ts';
@@ -63,7 +63,10 @@ export const createLocalRoutes = (deps: LocalRoutesDeps): Array<Route<LocalHandl
 
   const invokeFunction: LocalHandler = async ({ params, body }): Promise<LocalResponse> => {
     const name = params.function ?? '';
-    const fn = deps.functions.get(name as FunctionName);
+    // By its topology name (`computeStats`) or the kebab-case one of its AWS name (`compute-stats`).
+    const fn =
+      deps.functions.get(name as FunctionName) ??
+      [...deps.functions.values()].find((f) => kebabName(f.name) === name);
     if (!fn) {
       return {
         status: 404,

@@ -35,8 +35,10 @@ export interface IntervalTriggersOptions {
   region: string;
   /** Prefix of the local rule names (the rule ARN in `resources`). */
   prefix: string;
-  /** Every function's period instead of its topology minutes (LOCAL_SWEEP_INTERVAL_SECONDS). */
+  /** Every function's period instead of its topology minutes. */
   periodMs?: number;
+  /** Some functions' periods instead of their topology minutes (LOCAL_SWEEP_INTERVAL_SECONDS: the sweeper's). */
+  periodOverrides?: Partial<Record<FunctionName, number>>;
   now?: () => number;
   setTimeout?: (callback: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
@@ -67,7 +69,7 @@ export const startIntervalTriggers = (options: IntervalTriggersOptions): Interva
 
   for (const [name, fn] of options.functions) {
     if (fn.spec.trigger.kind !== 'every') continue;
-    const period = options.periodMs ?? fn.spec.trigger.minutes * 60_000;
+    const period = options.periodOverrides?.[name] ?? options.periodMs ?? fn.spec.trigger.minutes * 60_000;
     periods.set(name, period);
     counts.set(name, 0);
     const arn = ruleArn(options.region, options.prefix, name);

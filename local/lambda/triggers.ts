@@ -22,7 +22,7 @@ export const startTriggers = (options: {
   region: string;
   /** Prefix of the local rule names. */
   prefix: string;
-  /** The period of the functions on an interval, instead of the topology's (LOCAL_SWEEP_INTERVAL_SECONDS). */
+  /** The sweeper's period, instead of the topology's (LOCAL_SWEEP_INTERVAL_SECONDS). */
   sweepIntervalSeconds?: number | undefined;
   log: (line: string) => void;
 }): Triggers => {
@@ -43,7 +43,10 @@ export const startTriggers = (options: {
     functions: options.functions,
     region: options.region,
     prefix: options.prefix,
-    ...(sweepIntervalSeconds !== undefined ? { periodMs: sweepIntervalSeconds * 1000 } : {}),
+    // The sweeper's period only: the hourly stats aggregation keeps its hour (POST /local/invoke runs it now).
+    ...(sweepIntervalSeconds !== undefined
+      ? { periodOverrides: { sweeper: sweepIntervalSeconds * 1000 } }
+      : {}),
     onError: (fn, error) =>
       console.error(`Function ${fn.name} failed: ${error.errorType}: ${error.errorMessage}`),
   });

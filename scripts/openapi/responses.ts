@@ -249,6 +249,10 @@ export const computeStatsResult = z.object({
   computedAt: z.object({ realTime: isoTime, tracking: isoTime }),
   /** Corrections ADDed to the delivery's counters (empty when they agreed with the logs). */
   repaired: z.record(z.string(), z.number().int()),
+  /** False when the recount ran out of time: it continues from its checkpoint at the next run (compute-stats function). */
+  complete: z.boolean(),
+  /** Recipients read (those with a sending-log entry) against To deliver. */
+  progress: z.object({ read: z.number().int(), toDeliver: z.number().int() }),
 });
 
 export const page = <T extends z.ZodType>(item: T) =>

@@ -79,9 +79,12 @@ export interface Deployment {
   computedAt: { realTime: string | null; tracking: string | null };
 }
 
-/** A fraction from 0 to 1, rounded to 4 decimals; 0 when the denominator is 0. */
+/**
+ * A fraction from 0 to 1, rounded to 4 decimals; 0 when the denominator is 0. Never above 1: a recipient who opened
+ * and then failed (a bounce after a scanner's click) counts in unique opens but no longer in Delivered.
+ */
 export const rate = (numerator: number, denominator: number): number =>
-  denominator > 0 ? Math.round((numerator / denominator) * 10_000) / 10_000 : 0;
+  denominator > 0 ? Math.min(1, Math.max(0, Math.round((numerator / denominator) * 10_000) / 10_000)) : 0;
 
 export const EMPTY_REAL_TIME: RealTimeCounts = {
   toDeliver: 0,
@@ -134,14 +137,57 @@ export const consistentRealTime = (c: RealTimeCounts): RealTimeCounts => {
   return { ...c, sent, processed: Math.max(c.processed, sent, c.delivered + c.bouncesAndErrors) };
 };
 
+/**
+ * Real-time counts within the bounds their definitions imply: 0 ≤ Delivered ≤ Sent ≤ Processed ≤ To deliver and
+ * Delivered + Bounces + errors ≤ Processed (lower bounds first, as `consistentRealTime`, then To deliver caps them
+ * once a send is prepared). Live counters can step outside them for a moment (a flush lagging another, an ADD
+ * retried after a lost answer); a recount never does.
+ */
+export const boundedRealTime = (c: RealTimeCounts): RealTimeCounts => {
+  const cap = (n: number) => Math.max(0, c.toDeliver > 0 ? Math.min(n, c.toDeliver) : n);
+  const lower = consistentRealTime(c);
+  const processed = cap(lower.processed);
+  const sent = Math.min(cap(lower.sent), processed);
+  const delivered = Math.min(cap(c.delivered), sent);
+  const bouncesAndErrors = Math.min(cap(c.bouncesAndErrors), processed - delivered);
+  return { ...c, sent, processed, delivered, bouncesAndErrors };
+};
+
+/**
+ * Tracking counts within their definitional bounds: a unique count never above its total, a click counts an open
+ * (the rates stay within 0 and 1 by `rate`).
+ */
+export const boundedTracking = (t: TrackingCounts): TrackingCounts => {
+  const nonNegative = (n: number | undefined) => Math.max(0, n ?? 0);
+  const uniqueClicks = nonNegative(t.uniqueClicks);
+  const uniqueOpens = Math.max(nonNegative(t.uniqueOpens), uniqueClicks);
+  const out: TrackingCounts = {
+    opens: Math.max(nonNegative(t.opens), uniqueOpens),
+    uniqueOpens,
+    clicks: Math.max(nonNegative(t.clicks), uniqueClicks),
+    uniqueClicks,
+    delivered: nonNegative(t.delivered),
+  };
+  if (t.uniqueHumanOpens !== undefined || t.uniqueHumanClicks !== undefined) {
+    out.uniqueHumanClicks = Math.min(nonNegative(t.uniqueHumanClicks), uniqueClicks);
+    out.uniqueHumanOpens = Math.min(
+      Math.max(nonNegative(t.uniqueHumanOpens), out.uniqueHumanClicks),
+      uniqueOpens,
+    );
+    out.humanOpens = Math.max(nonNegative(t.humanOpens), out.uniqueHumanOpens);
+    out.humanClicks = Math.max(nonNegative(t.humanClicks), out.uniqueHumanClicks);
+  }
+  return out;
+};
+
 export const buildDeployment = (
   state: DeliveryState,
   realTime: Snapshot<RealTimeCounts> | null,
   tracking: Snapshot<TrackingCounts> | null,
   toDeliver: number,
 ): Deployment => {
-  const rt = consistentRealTime({ ...(realTime?.counts ?? EMPTY_REAL_TIME), toDeliver });
-  const kpis = computeKpis(rt, tracking?.counts ?? EMPTY_TRACKING);
+  const rt = boundedRealTime({ ...(realTime?.counts ?? EMPTY_REAL_TIME), toDeliver });
+  const kpis = computeKpis(rt, boundedTracking(tracking?.counts ?? EMPTY_TRACKING));
   return {
     state,
     statusText: STATUS_TEXT[state],
@@ -244,4 +290,78 @@ export const contributionDelta = (before: RecipientFacts, after: RecipientFacts)
     if (a[key] !== b[key]) delta[key] = a[key] - b[key];
   }
   return delta;
+};
+
+/** The counters a log's recount yields: each recipient's contribution summed, and `settled` (entries written). */
+export type LogTally = Contribution & { settled: number };
+
+export const emptyTally = (): LogTally => ({
+  sent: 0,
+  processed: 0,
+  delivered: 0,
+  bouncesAndErrors: 0,
+  opens: 0,
+  uniqueOpens: 0,
+  clicks: 0,
+  uniqueClicks: 0,
+  settled: 0,
+});
+
+/**
+ * Folds one recipient into a tally (in place): a recount streams the log through this, one entry at a time, so it
+ * holds counts, never the entries. Same definition as `recount` (`contribution`).
+ */
+export const addToTally = (tally: LogTally, r: RecipientFacts): LogTally => {
+  const c = contribution(r);
+  for (const key of Object.keys(c) as Array<keyof Contribution>) tally[key] += c[key];
+  if (r.status !== 'pending') tally.settled += 1;
+  return tally;
+};
+
+/** The sum of tallies (the shards of a log read in parallel, or a recount continued from its checkpoint). */
+export const mergeTallies = (...tallies: readonly LogTally[]): LogTally => {
+  const total = emptyTally();
+  for (const t of tallies)
+    for (const key of Object.keys(total) as Array<keyof LogTally>) total[key] += t[key];
+  return total;
+};
+
+/** Both snapshots' counts from a tally (and the human counts, when the tracking log was read). */
+export const tallyCounts = (
+  tally: LogTally,
+  toDeliver: number,
+  human?: HumanTrackingCounts,
+): { realTime: RealTimeCounts; tracking: TrackingCounts } => ({
+  realTime: {
+    toDeliver,
+    sent: tally.sent,
+    processed: tally.processed,
+    delivered: tally.delivered,
+    bouncesAndErrors: tally.bouncesAndErrors,
+  },
+  tracking: {
+    opens: tally.opens,
+    uniqueOpens: tally.uniqueOpens,
+    clicks: tally.clicks,
+    uniqueClicks: tally.uniqueClicks,
+    delivered: tally.delivered,
+    ...(human ?? {}),
+  },
+});
+
+/**
+ * The human counts of a tracking log, from each recipient's human opens and clicks, by the definition `recount`
+ * uses (a human click with no human open counts one human open).
+ */
+export const humanCounts = (
+  perRecipient: Iterable<{ opens: number; clicks: number }>,
+): HumanTrackingCounts => {
+  const out = { ...EMPTY_HUMAN };
+  for (const { opens, clicks } of perRecipient) {
+    out.humanOpens += opens + (clicks > 0 && opens === 0 ? 1 : 0);
+    if (opens > 0 || clicks > 0) out.uniqueHumanOpens++;
+    out.humanClicks += clicks;
+    if (clicks > 0) out.uniqueHumanClicks++;
+  }
+  return out;
 };

@@ -15,4 +15,6 @@ export interface Counters {
   /** ADDs corrections to the adjustment item (compute-stats' counter repair), summed with the shards by `read`. */
   adjust(deliveryId: string, deltas: Partial<Record<CounterName, number>>): Promise<void>;
   read(deliveryId: string): Promise<Record<CounterName, number>>;
+  /** `read` for several deliveries in batched reads (a list's Deployment blocks), by delivery id. */
+  readMany(deliveryIds: readonly string[]): Promise<Map<string, Record<CounterName, number>>>;
 }

@@ -10,6 +10,7 @@ export * from './counters.ts';
 export * from './deliveries.ts';
 export * from './events.ts';
 export * from './jobs.ts';
+export * from './kpis.ts';
 export * from './ledger.ts';
 export * from './logs.ts';
 export * from './metrics.ts';

@@ -1,4 +1,5 @@
 import type { FailureType, RecipientStatus } from '#domain/kpis.ts';
+import type { EntryFacts } from './kpis.ts';
 import type { LogRef, SendingLogEntry } from './logs.ts';
 
 /**
@@ -65,6 +66,17 @@ export interface RecipientLedger {
   ): Promise<{ pages: TargetPage[]; last: string | null }>;
   /** The pages holding these recipients (each page once; recipients not targeted are in none). */
   pagesOf(ref: LogRef, recipientIds: readonly string[]): Promise<TargetPage[]>;
+  /**
+   * The entries of one shard in recipient id order, after the recipient `after`, up to `limit`: what a recount
+   * reads, each entry once and only the facts the KPIs need (pending recipients have no entry and count nothing).
+   * Strongly consistent: a recount's repair trusts it over the counters.
+   */
+  scanEntries(
+    ref: LogRef,
+    shard: number,
+    after: string | null,
+    limit: number,
+  ): Promise<{ entries: EntryFacts[]; last: string | null }>;
   /** The entries of a page's recipients, by recipient id (pending ones have none). */
   entriesOf(ref: LogRef, page: TargetPage): Promise<Map<string, LedgerEntry>>;
   /**

@@ -126,11 +126,17 @@ export const METRICS = {
     dimensions: [],
     description: 'Deliveries whose sweep failed; retried at the next run (sweeper)',
   },
+  StatsAggregationErrors: {
+    unit: 'Count',
+    dimensions: [],
+    description:
+      'Deliveries whose hourly snapshots could not be refreshed; read again at the next run (stats-aggregation)',
+  },
   KpiRepairs: {
     unit: 'Count',
     dimensions: [],
     description:
-      'Recounts that corrected the real-time counters a crash had left off (compute-stats, sweeper)',
+      'Recounts that corrected the real-time counters a crash had left off (compute-stats, sweeper, finishing a send)',
   },
   ScheduledStarts: {
     unit: 'Count',

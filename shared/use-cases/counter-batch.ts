@@ -27,6 +27,11 @@ export class CounterBatch {
     this.#pending.set(deliveryId, current);
   }
 
+  /** The deliveries with deltas waiting (what the next flush writes to). */
+  deliveryIds(): string[] {
+    return [...this.#pending.keys()];
+  }
+
   get size(): number {
     return this.#pending.size;
   }

@@ -26,6 +26,7 @@ import { type Actor, assertCan } from '#domain/roles.ts';
 import type {
   AudienceRepository,
   Clock,
+  CounterName,
   Counters,
   PreparationCheckpoints,
   DeliveryRepository,
@@ -34,6 +35,7 @@ import type {
   Page,
   PageRequest,
   StatsRepository,
+  StoredSnapshots,
 } from '#ports/index.ts';
 
 /** What the API answers for a delivery: the delivery (without its frozen snapshot) and its Deployment block. */
@@ -106,11 +108,25 @@ interface Snapshots {
  * hourly aggregation or compute-stats last wrote.
  */
 const ownSnapshots = async (deps: ViewDeps, delivery: Delivery): Promise<Snapshots> => {
-  const toDeliver = delivery.preparation?.toDeliver ?? 0;
   const stored = await deps.stats.get(delivery.id);
-  if (!delivery.confirmedAt) return { ...stored, toDeliver };
   const computedAt = deps.clock.now().toISOString();
-  const c = await deps.counters.read(delivery.id);
+  return snapshotsFrom(
+    delivery,
+    stored,
+    delivery.confirmedAt ? await deps.counters.read(delivery.id) : null,
+    computedAt,
+  );
+};
+
+/** One delivery's snapshots from what was read: its stored snapshots and, once confirmed, its counters. */
+const snapshotsFrom = (
+  delivery: Delivery,
+  stored: StoredSnapshots,
+  c: Record<CounterName, number> | null,
+  computedAt: string,
+): Snapshots => {
+  const toDeliver = delivery.preparation?.toDeliver ?? 0;
+  if (!c) return { ...stored, toDeliver };
   const counts = {
     toDeliver,
     sent: c.sent,
@@ -119,6 +135,25 @@ const ownSnapshots = async (deps: ViewDeps, delivery: Delivery): Promise<Snapsho
     bouncesAndErrors: c.bouncesAndErrors,
   };
   return { realTime: { counts, computedAt }, tracking: stored.tracking, toDeliver };
+};
+
+/** The snapshots of several non-recurring deliveries in two batched reads (snapshots; counters once confirmed). */
+const batchedSnapshots = async (deps: ViewDeps, deliveries: readonly Delivery[]): Promise<Snapshots[]> => {
+  if (deliveries.length === 0) return [];
+  const confirmed = deliveries.filter((d) => d.confirmedAt).map((d) => d.id);
+  const computedAt = deps.clock.now().toISOString();
+  const [stored, counters] = await Promise.all([
+    deps.stats.getMany(deliveries.map((d) => d.id)),
+    confirmed.length > 0 ? deps.counters.readMany(confirmed) : new Map<string, Record<CounterName, number>>(),
+  ]);
+  return deliveries.map((d) =>
+    snapshotsFrom(
+      d,
+      stored.get(d.id) ?? { realTime: null, tracking: null },
+      counters.get(d.id) ?? null,
+      computedAt,
+    ),
+  );
 };
 
 /** The newest of some snapshots, with their counts summed (a recurring delivery shows its executions' sums). */
@@ -147,7 +182,7 @@ const snapshotsOf = async (deps: ViewDeps, delivery: Delivery): Promise<Snapshot
     executions.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && executions.length < MAX_EXECUTIONS_SUMMED);
-  const all = await Promise.all(executions.map((e) => ownSnapshots(deps, e)));
+  const all = await batchedSnapshots(deps, executions);
   return {
     realTime: summed(
       all.map((x) => x.realTime),
@@ -161,9 +196,9 @@ const snapshotsOf = async (deps: ViewDeps, delivery: Delivery): Promise<Snapshot
   };
 };
 
-export const toView = async (deps: ViewDeps, delivery: Delivery): Promise<DeliveryView> => {
+export const toView = async (deps: ViewDeps, delivery: Delivery, read?: Snapshots): Promise<DeliveryView> => {
   const [{ realTime, tracking, toDeliver }, progress] = await Promise.all([
-    snapshotsOf(deps, delivery),
+    read ?? snapshotsOf(deps, delivery),
     preparationProgress(deps, delivery),
   ]);
   const { preparation, ...rest } = delivery;
@@ -211,6 +246,16 @@ export const updateDelivery = async (
 export const getDelivery = async (deps: ViewDeps, id: string): Promise<DeliveryView> =>
   toView(deps, await loadDelivery(deps, id));
 
+/**
+ * The views of a page of deliveries without a read per delivery: their snapshots in one batched read, the counters
+ * of the confirmed ones in another (a recurring delivery still sums its executions).
+ */
+const toViews = async (deps: ViewDeps, deliveries: readonly Delivery[]): Promise<DeliveryView[]> => {
+  const own = deliveries.filter((d) => !d.recurrence);
+  const read = new Map((await batchedSnapshots(deps, own)).map((x, i) => [own[i]!.id, x]));
+  return Promise.all(deliveries.map((d) => toView(deps, d, read.get(d.id))));
+};
+
 export const listDeliveries = async (
   deps: ViewDeps,
   filter: { state?: DeliveryState | undefined },
@@ -218,7 +263,7 @@ export const listDeliveries = async (
 ): Promise<Page<DeliveryView>> => {
   const result = await deps.deliveries.list(filter, page);
   return {
-    items: await Promise.all(result.items.map((d) => toView(deps, d))),
+    items: await toViews(deps, result.items),
     nextCursor: result.nextCursor,
   };
 };
@@ -231,7 +276,7 @@ export const listExecutions = async (
   await loadDelivery(deps, id);
   const result = await deps.deliveries.list({ parentId: id }, page);
   return {
-    items: await Promise.all(result.items.map((d) => toView(deps, d))),
+    items: await toViews(deps, result.items),
     nextCursor: result.nextCursor,
   };
 };

@@ -16,7 +16,8 @@
  *     on. Before each write the delivery's state is checked (at most once a second): pause gives the page back
  *     once the calls in flight are over; stop cancels what was not started.
  * Counter deltas go to the invocation's batch (one ADD per delivery a second). When the counters say every
- * recipient left pending, the ledger is checked and the delivery finishes.
+ * recipient left pending, the ledger is checked, the counters are healed (recounted from the log and repaired) and
+ * the delivery finishes.
  */
 import { type Delivery, finishDelivery, suspendDelivery } from '#domain/delivery.ts';
 import { isDomainError } from '#domain/errors.ts';
@@ -45,6 +46,7 @@ import type {
 import type { Metrics } from '#ports/metrics.ts';
 import { CounterBatch, type Deltas } from './counter-batch.ts';
 import { anyPending } from './pending.ts';
+import { healCounters } from './stats.ts';
 import { unsubscribeHeaderField } from './unsubscribe.ts';
 
 export interface SendDeps {
@@ -477,11 +479,19 @@ const suspend = async (deps: SendDeps, deliveryId: string, reason: string): Prom
 /**
  * Finishes the delivery once no recipient is pending any more (each has an entry: sent, failed, in-doubt or
  * canceled). The counters say when to look (`settled` has reached To deliver); the ledger decides, every page
- * against its entries: a crash between a ledger write and its ADD can leave the counters behind (compute stats
- * repairs them).
+ * against its entries. A crash between a ledger write and its ADD can leave the counters behind: before the
+ * transition they are recounted from the log and repaired (`healCounters`), so the finished delivery's live KPIs
+ * agree with its log.
  */
 export const finishIfSettled = async (
-  deps: { deliveries: DeliveryRepository; ledger: RecipientLedger; counters: Counters; clock: Clock },
+  deps: {
+    deliveries: DeliveryRepository;
+    ledger: RecipientLedger;
+    counters: Counters;
+    clock: Clock;
+    metrics?: Metrics | undefined;
+    sleep?: ((ms: number) => Promise<void>) | undefined;
+  },
   deliveryId: string,
   options: { force?: boolean } = {},
 ): Promise<boolean> => {
@@ -493,6 +503,8 @@ export const finishIfSettled = async (
   }
   const ref = { deliveryId, version: delivery.preparation.version };
   if (await anyPending(deps.ledger, ref)) return false;
+  // Live numbers heal themselves: the counters agree with the log before the delivery shows `finished`.
+  await healCounters(deps, ref);
   try {
     await deps.deliveries.apply(finishDelivery(delivery, deps.clock.now()));
     return true;

@@ -1,18 +1,39 @@
 /**
  * Compute stats: recomputes every KPI of a delivery from its logs and writes both snapshots as absolute values,
  * each stamped with the time its read started (an older computation never overwrites a newer one).
+ *
+ * The recount reads each sending-log entry once (`RecipientLedger.scanEntries`), the 16 shards in parallel, folding
+ * each page into its shard's tally (shared/domain/kpis.ts `addToTally`): it holds counts, never the entries, so its
+ * memory does not grow with the log. A recount that runs out of time (`outOfTime`) saves where each shard stands
+ * (`RecountCheckpoints`) and the next run continues from there.
+ *
  * It also repairs the counters the Deployment block reads once a send is confirmed: they drift only when a
  * handler died between a ledger write and its ADD (docs/data-model.md). When the counters did not move during
  * the recount (nothing was being written), the difference between the recount and the counters is ADDed to the
- * adjustment item; while a send is moving, the repair waits for a quiet recount.
+ * adjustment item; while a send is moving, the repair waits for a quiet recount. `healCounters` is the same repair,
+ * retried until quiet, that finishing a send runs (shared/use-cases/send.ts `finishIfSettled`).
  */
-import { computeKpis, type Kpis, type RecipientFacts, recount } from '#domain/kpis.ts';
+import type { DeliveryState } from '#domain/delivery.ts';
+import {
+  addToTally,
+  computeKpis,
+  emptyTally,
+  humanCounts,
+  type Kpis,
+  type LogTally,
+  mergeTallies,
+  tallyCounts,
+} from '#domain/kpis.ts';
+import { allShards } from '#domain/shards.ts';
 import type {
   Clock,
   CounterName,
   Counters,
   DeliveryRepository,
-  RecipientLogRepository,
+  LogRef,
+  RecipientLedger,
+  RecountCheckpoints,
+  ShardPosition,
   StatsRepository,
   TrackingLog,
 } from '#ports/index.ts';
@@ -26,81 +47,256 @@ export interface ComputeStatsResult {
   computedAt: { realTime: string; tracking: string };
   /** The corrections ADDed to the counters (empty when they agreed, or were moving and the repair waited). */
   repaired: Partial<Record<CounterName, number>>;
+  /** False when the recount ran out of time: it continues from its checkpoint at the next run. */
+  complete: boolean;
+  /** Recipients read so far (those with an entry) against To deliver. */
+  progress: { read: number; toDeliver: number };
 }
+
+/** A recount continues from a checkpoint at most this old. */
+const CHECKPOINT_MAX_AGE_MS = 3_600_000;
+
+/** Entries read per Query (about 150 bytes each as projected: well under the 1 MB a Query answers). */
+const SCAN_PAGE = 1000;
+
+export interface RecountOptions {
+  /** Checked before each read: true stops the recount where it is (the positions say where). */
+  outOfTime?: () => boolean;
+  /** Called after each page with the recipients read so far (all shards). */
+  onProgress?: (read: number) => void;
+  pageSize?: number;
+}
+
+/**
+ * Reads a log's entries, the 16 shards in parallel, from `from` (a checkpoint's positions) or the start, until done
+ * or out of time. Each entry is read once and folded into its shard's tally.
+ */
+export const recountLog = async (
+  ledger: RecipientLedger,
+  ref: LogRef,
+  from: readonly ShardPosition[] | null,
+  options: RecountOptions = {},
+): Promise<{ complete: boolean; shards: ShardPosition[]; tally: LogTally }> => {
+  const shards: ShardPosition[] = allShards().map((shard) => {
+    const saved = from?.[shard];
+    return saved
+      ? { after: saved.after, done: saved.done, tally: { ...saved.tally } }
+      : { after: null, done: false, tally: emptyTally() };
+  });
+  const readSoFar = () => shards.reduce((n, s) => n + s.tally.settled, 0);
+  await Promise.all(
+    shards.map(async (position, shard) => {
+      while (!position.done && !options.outOfTime?.()) {
+        const page = await ledger.scanEntries(ref, shard, position.after, options.pageSize ?? SCAN_PAGE);
+        for (const entry of page.entries) addToTally(position.tally, entry);
+        position.after = page.last ?? position.after;
+        position.done = page.last === null;
+        options.onProgress?.(readSoFar());
+      }
+    }),
+  );
+  return {
+    complete: shards.every((s) => s.done),
+    shards,
+    tally: mergeTallies(...shards.map((s) => s.tally)),
+  };
+};
 
 const same = (a: Record<CounterName, number>, b: Record<CounterName, number>) =>
   (Object.keys(a) as CounterName[]).every((k) => a[k] === b[k]);
 
-export const computeStats = async (
+/** The counters a recount says are right (a tally's keys are the counter names). */
+const truthOf = (tally: LogTally): Record<CounterName, number> => ({ ...tally });
+
+/**
+ * ADDs `truth − before` to the adjustment item if the counters still read `before` (nothing moved during the
+ * recount); `quiet: false` when they moved (the repair waits).
+ */
+const repairIfQuiet = async (
+  deps: { counters: Counters; metrics?: Metrics | undefined },
+  deliveryId: string,
+  before: Record<CounterName, number>,
+  truth: Record<CounterName, number>,
+): Promise<{ quiet: boolean; repaired: Partial<Record<CounterName, number>> }> => {
+  if (!same(before, await deps.counters.read(deliveryId))) return { quiet: false, repaired: {} };
+  const repaired: Partial<Record<CounterName, number>> = {};
+  for (const k of Object.keys(truth) as CounterName[]) {
+    if (truth[k] !== before[k]) repaired[k] = truth[k] - before[k];
+  }
+  if (Object.keys(repaired).length > 0) {
+    await deps.counters.adjust(deliveryId, repaired);
+    deps.metrics?.count('KpiRepairs', 1);
+  }
+  return { quiet: true, repaired };
+};
+
+/**
+ * Makes a log's counters agree with the log now: a recount between two reads of the counters, repaired when they
+ * did not move, tried again (up to `attempts`, `pauseMs` apart) while events keep moving them. Finishing a send
+ * runs it, so a finished delivery never shows numbers its log contradicts (a crash between a ledger write and its
+ * ADD is repaired then, not at the next compute-stats).
+ */
+export const healCounters = async (
   deps: {
-    deliveries: DeliveryRepository;
-    stats: StatsRepository;
-    recipientLog: RecipientLogRepository;
+    ledger: RecipientLedger;
     counters: Counters;
-    clock: Clock;
-    /** KpiRepairs (shared/ports/metrics.ts). */
-    metrics?: Metrics;
-    /** The tracking log: each open and click's classification gives the human open rate and CTR. */
-    tracking?: TrackingLog;
+    metrics?: Metrics | undefined;
+    sleep?: ((ms: number) => Promise<void>) | undefined;
   },
+  ref: LogRef,
+  options: { attempts?: number; pauseMs?: number } = {},
+): Promise<{ quiet: boolean; repaired: Partial<Record<CounterName, number>> }> => {
+  const attempts = options.attempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    const before = await deps.counters.read(ref.deliveryId);
+    const { tally } = await recountLog(deps.ledger, ref, null);
+    const outcome = await repairIfQuiet(deps, ref.deliveryId, before, truthOf(tally));
+    if (outcome.quiet || attempt >= attempts) return outcome;
+    await deps.sleep?.(options.pauseMs ?? 250);
+  }
+};
+
+export interface ComputeStatsDeps {
+  deliveries: DeliveryRepository;
+  stats: StatsRepository;
+  ledger: RecipientLedger;
+  counters: Counters;
+  clock: Clock;
+  /** KpiRepairs (shared/ports/metrics.ts). */
+  metrics?: Metrics | undefined;
+  /** The tracking log: each open and click's classification gives the human open rate and CTR. */
+  tracking?: TrackingLog | undefined;
+  /** Where a recount too large for one run stands; without it a recount always runs to its end. */
+  recountCheckpoints?: RecountCheckpoints | undefined;
+}
+
+export const computeStats = async (
+  deps: ComputeStatsDeps,
   id: string,
+  options: RecountOptions = {},
 ): Promise<ComputeStatsResult> => {
   const delivery = await loadDelivery(deps, id);
-  const startedAt = deps.clock.now().toISOString();
-  const countersBefore = delivery.confirmedAt ? await deps.counters.read(id) : null;
-  const facts: RecipientFacts[] = [];
-  let settled = 0;
   const toDeliver = delivery.preparation?.toDeliver ?? 0;
-  if (delivery.preparation && !delivery.preparation.errors) {
-    const ref = { deliveryId: id, version: delivery.preparation.version };
-    const human = deps.tracking ? await humanEngagement(deps.tracking, ref) : null;
-    let cursor: string | undefined;
-    do {
-      const page = await deps.recipientLog.listSending(ref, {}, { cursor, limit: 1000 });
-      for (const e of page.items) {
-        const engaged = human?.get(e.recipientId);
-        facts.push({
-          status: e.status,
-          hasMessageId: !!e.sesMessageId,
-          opens: e.opens ?? 0,
-          clicks: e.clicks ?? 0,
-          ...(human ? { humanOpens: engaged?.opens ?? 0, humanClicks: engaged?.clicks ?? 0 } : {}),
-        });
-        if (e.status !== 'pending') settled++;
-      }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
-  const { realTime, tracking } = recount(facts, toDeliver);
-  const repaired: ComputeStatsResult['repaired'] = {};
-  if (countersBefore && same(countersBefore, await deps.counters.read(id))) {
-    const truth: Record<CounterName, number> = {
-      sent: realTime.sent,
-      processed: realTime.processed,
-      delivered: realTime.delivered,
-      bouncesAndErrors: realTime.bouncesAndErrors,
-      settled,
-      opens: tracking.opens,
-      uniqueOpens: tracking.uniqueOpens,
-      clicks: tracking.clicks,
-      uniqueClicks: tracking.uniqueClicks,
-    };
-    for (const k of Object.keys(truth) as CounterName[]) {
-      if (truth[k] !== countersBefore[k]) repaired[k] = truth[k] - countersBefore[k];
-    }
-    if (Object.keys(repaired).length > 0) {
-      await deps.counters.adjust(id, repaired);
-      deps.metrics?.count('KpiRepairs', 1);
+  const prepared = delivery.preparation && !delivery.preparation.errors ? delivery.preparation : null;
+  const ref = prepared ? { deliveryId: id, version: prepared.version } : null;
+  const found = ref && deps.recountCheckpoints ? await deps.recountCheckpoints.get(id, ref.version) : null;
+  // A checkpoint left long ago (its runs stopped) is started afresh: its snapshots would lose to newer ones.
+  const saved =
+    found && deps.clock.now().getTime() - Date.parse(found.startedAt) <= CHECKPOINT_MAX_AGE_MS ? found : null;
+  const startedAt = saved?.startedAt ?? deps.clock.now().toISOString();
+  const countersBefore = saved
+    ? saved.countersBefore
+    : delivery.confirmedAt
+      ? await deps.counters.read(id)
+      : null;
+  let tally = emptyTally();
+  if (ref) {
+    const run = await recountLog(deps.ledger, ref, saved?.shards ?? null, {
+      ...options,
+      // Without a place to keep its positions, a recount cannot stop part-way.
+      outOfTime: deps.recountCheckpoints ? options.outOfTime : undefined,
+    });
+    tally = run.tally;
+    if (!run.complete) {
+      await deps.recountCheckpoints!.put(id, {
+        version: ref.version,
+        startedAt,
+        countersBefore,
+        shards: run.shards,
+      });
+      const partial = tallyCounts(tally, toDeliver);
+      return {
+        deliveryId: id,
+        kpis: computeKpis(partial.realTime, partial.tracking),
+        computedAt: { realTime: startedAt, tracking: startedAt },
+        repaired: {},
+        complete: false,
+        progress: { read: tally.settled, toDeliver },
+      };
     }
   }
+  const human =
+    ref && deps.tracking ? humanCounts((await humanEngagement(deps.tracking, ref)).values()) : undefined;
+  const { realTime, tracking } = tallyCounts(tally, toDeliver, human);
+  const { repaired } = countersBefore
+    ? await repairIfQuiet(deps, id, countersBefore, truthOf(tally))
+    : { repaired: {} };
   await Promise.all([
     deps.stats.putRealTime(id, { counts: realTime, computedAt: startedAt }),
     deps.stats.putTracking(id, { counts: tracking, computedAt: startedAt }),
   ]);
+  if (saved) await deps.recountCheckpoints!.remove(id);
   return {
     deliveryId: id,
     kpis: computeKpis(realTime, tracking),
     computedAt: { realTime: startedAt, tracking: startedAt },
     repaired,
+    complete: true,
+    progress: { read: tally.settled, toDeliver },
   };
+};
+
+/** What an operator asks compute stats for (the compute-stats function's event). */
+export type ComputeStatsRequest =
+  | { deliveryId: string }
+  | { deliveryIds: readonly string[] }
+  /** Every delivery in `state` created at or after `since` (bulk repair, e.g. all finished deliveries of a week). */
+  | { state: DeliveryState; since: string };
+
+export interface BulkComputeStatsResult {
+  results: ComputeStatsResult[];
+  errors: Array<{ deliveryId: string; message: string }>;
+  /** Deliveries not reached (out of time), and those whose recount continues: invoke again with these ids. */
+  more: string[];
+}
+
+/** The deliveries in `state` created at or after `since`, newest first (the byState index's order). */
+const deliveriesSince = async (
+  deps: ComputeStatsDeps,
+  state: DeliveryState,
+  since: string,
+): Promise<string[]> => {
+  const ids: string[] = [];
+  const from = Date.parse(since);
+  let cursor: string | undefined;
+  do {
+    const page = await deps.deliveries.list({ state }, { cursor, limit: 100 });
+    for (const d of page.items) {
+      if (Date.parse(d.createdAt) < from) return ids;
+      ids.push(d.id);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+};
+
+/**
+ * Compute stats for one delivery (its result, as the HTTP route answers) or several (bulk repair): each in turn
+ * until out of time; an unknown delivery or a failure is reported with the others, never stops them.
+ */
+export const computeStatsFor = async (
+  deps: ComputeStatsDeps,
+  request: ComputeStatsRequest,
+  options: RecountOptions = {},
+): Promise<ComputeStatsResult | BulkComputeStatsResult> => {
+  if ('deliveryId' in request) return computeStats(deps, request.deliveryId, options);
+  const ids =
+    'deliveryIds' in request
+      ? [...new Set(request.deliveryIds)]
+      : await deliveriesSince(deps, request.state, request.since);
+  const out: BulkComputeStatsResult = { results: [], errors: [], more: [] };
+  for (const [i, id] of ids.entries()) {
+    if (options.outOfTime?.()) {
+      out.more.push(...ids.slice(i));
+      break;
+    }
+    try {
+      const result = await computeStats(deps, id, options);
+      out.results.push(result);
+      if (!result.complete) out.more.push(id);
+    } catch (error) {
+      out.errors.push({ deliveryId: id, message: (error as Error).message });
+    }
+  }
+  return out;
 };

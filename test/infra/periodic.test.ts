@@ -67,9 +67,17 @@ describe('periodic functions: one EventBridge rule per `every` trigger', () => {
         logicalIdOf(s.stateless.functions[name].periodicRule!.rule)
       ];
       const minutes = spec.trigger.minutes;
+      const expression =
+        minutes === 1
+          ? 'rate(1 minute)'
+          : minutes === 60
+            ? 'rate(1 hour)'
+            : minutes % 60 === 0
+              ? `rate(${minutes / 60} hours)`
+              : `rate(${minutes} minutes)`;
       expect(rule?.Properties).toMatchObject({
         Name: periodicRuleName(name),
-        ScheduleExpression: minutes === 1 ? 'rate(1 minute)' : `rate(${minutes} minutes)`,
+        ScheduleExpression: expression,
         State: 'ENABLED',
       });
       expect(rule?.Properties.EventPattern).toBeUndefined();

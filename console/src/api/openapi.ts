@@ -990,6 +990,11 @@ export interface components {
             repaired: {
                 [key: string]: number;
             };
+            complete: boolean;
+            progress: {
+                read: number;
+                toDeliver: number;
+            };
         };
         Timeline: {
             deliveryId: string;

@@ -25,6 +25,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FailureType } from '#domain/kpis.ts';
 import type {
   EntryChange,
+  EntryFacts,
   LeaseResult,
   LedgerEntry,
   LogRef,
@@ -37,6 +38,7 @@ import { batchGetAll } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import {
   doubtPk,
+  ENTRY_PREFIX,
   historySk,
   INDEX,
   LEASE_PREFIX,
@@ -105,6 +107,42 @@ export class DynamoRecipientLedger implements RecipientLedger {
     );
     const pages = items.map((item) => toTargetPage(item, shard));
     return { pages, last: nextKey ? (pages.at(-1)?.id ?? null) : null };
+  }
+
+  /**
+   * One Query of the shard's entries (`begins_with(sk, 'R#')`), projecting the status, the message id, opens and
+   * clicks: a recount reads each entry once, never the pages or leases. Strongly consistent: the repair that
+   * follows a recount trusts it over the counters, so it must see every entry written before it started.
+   */
+  async scanEntries(
+    ref: LogRef,
+    shard: number,
+    after: string | null,
+    limit: number,
+  ): Promise<{ entries: EntryFacts[]; last: string | null }> {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit ${limit} must be a positive integer`);
+    const pk = sendingLogPk(ref, shard);
+    const out = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': ENTRY_PREFIX },
+        ProjectionExpression: 'sk, #status, sesMessageId, opens, clicks',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ConsistentRead: true,
+        Limit: limit,
+        ...(after === null ? {} : { ExclusiveStartKey: { pk, sk: `${ENTRY_PREFIX}${after}` } }),
+      }),
+    );
+    const entries = (out.Items ?? []).map((item): EntryFacts => ({
+      recipientId: String(item.sk).slice(ENTRY_PREFIX.length),
+      status: item.status as EntryFacts['status'],
+      hasMessageId: typeof item.sesMessageId === 'string' && item.sesMessageId !== '',
+      opens: typeof item.opens === 'number' ? item.opens : 0,
+      clicks: typeof item.clicks === 'number' ? item.clicks : 0,
+    }));
+    return { entries, last: out.LastEvaluatedKey ? (entries.at(-1)?.recipientId ?? null) : null };
   }
 
   async pagesOf(ref: LogRef, recipientIds: readonly string[]): Promise<TargetPage[]> {

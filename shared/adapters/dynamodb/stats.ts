@@ -6,7 +6,8 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { invalid } from '#domain/errors.ts';
 import type { RealTimeCounts, Snapshot, TrackingCounts } from '#domain/kpis.ts';
-import type { StatsRepository } from '#ports/index.ts';
+import type { StatsRepository, StoredSnapshots } from '#ports/index.ts';
+import { batchGetAll } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { deliveryPk, type KpiKind, kpiKey } from './keys.ts';
 
@@ -41,6 +42,23 @@ export class DynamoStatsRepository implements StatsRepository {
       return item ? { counts: item.counts as T, computedAt: item.computedAt as string } : null;
     };
     return { realTime: snapshot<RealTimeCounts>('REALTIME'), tracking: snapshot<TrackingCounts>('TRACKING') };
+  }
+
+  /** Both snapshots of several deliveries in BatchGetItems of 100 keys (consistent, as `get`). */
+  async getMany(deliveryIds: readonly string[]): Promise<Map<string, StoredSnapshots>> {
+    const ids = [...new Set(deliveryIds)];
+    const keys = ids.flatMap((id) => [kpiKey(id, 'REALTIME'), kpiKey(id, 'TRACKING')]);
+    const items = await batchGetAll(this.#client, this.#table, keys, { consistentRead: true });
+    const out = new Map<string, StoredSnapshots>(ids.map((id) => [id, { realTime: null, tracking: null }]));
+    const byPk = new Map(ids.map((id) => [deliveryPk(id), out.get(id)!]));
+    for (const item of items) {
+      const snapshots = byPk.get(String(item.pk));
+      if (!snapshots) continue;
+      const snapshot = { counts: item.counts, computedAt: item.computedAt as string };
+      if (String(item.sk).endsWith('REALTIME')) snapshots.realTime = snapshot as StoredSnapshots['realTime'];
+      else snapshots.tracking = snapshot as StoredSnapshots['tracking'];
+    }
+    return out;
   }
 
   putRealTime(deliveryId: string, snapshot: Snapshot<RealTimeCounts>): Promise<boolean> {

@@ -45,7 +45,17 @@ export class FakeCounters implements Counters {
     items.set(item, current);
     this.items.set(deliveryId, items);
   }
+  /** Calls to `read` and `readMany` (a list must batch its reads). */
+  readonly calls = { read: 0, readMany: 0 };
+  async readMany(deliveryIds: readonly string[]) {
+    this.calls.readMany++;
+    return new Map(deliveryIds.map((id) => [id, this.#sum(id)]));
+  }
   async read(deliveryId: string) {
+    this.calls.read++;
+    return this.#sum(deliveryId);
+  }
+  #sum(deliveryId: string) {
     const total = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
     for (const values of this.items.get(deliveryId)?.values() ?? []) {
       for (const c of COUNTERS) total[c] += values[c] ?? 0;

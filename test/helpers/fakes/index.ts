@@ -11,6 +11,7 @@ import { FakeCounters } from './counters.ts';
 import { FakeDeliveries } from './deliveries.ts';
 import { FakeGuardCounters, FakeProofLog, FakeSigningKey } from './deliverability.ts';
 import { FakeEventStore, FakeTrackingLog } from './events.ts';
+import { FakeActivityRegistry, FakeRecountCheckpoints } from './kpis.ts';
 import { FakeLedger } from './ledger.ts';
 import { FakeRecipientLog } from './logs.ts';
 import { FakeProfiles } from './profiles.ts';
@@ -29,6 +30,7 @@ export * from './counters.ts';
 export * from './deliveries.ts';
 export * from './deliverability.ts';
 export * from './events.ts';
+export * from './kpis.ts';
 export * from './ledger.ts';
 export * from './logs.ts';
 export * from './profiles.ts';
@@ -68,6 +70,8 @@ export const fakeDeps = () => {
     events: new FakeEventStore(),
     tracking: new FakeTrackingLog(),
     registry: new FakeSweepRegistry(),
+    recountCheckpoints: new FakeRecountCheckpoints(),
+    activity: new FakeActivityRegistry(),
     proofs: new FakeProofLog(),
     guardCounters: new FakeGuardCounters(),
     key: new FakeSigningKey(),

@@ -2,6 +2,7 @@ import type { FailureType } from '#domain/kpis.ts';
 import { shardOf } from '#domain/shards.ts';
 import type {
   EntryChange,
+  EntryFacts,
   LeaseResult,
   LedgerEntry,
   LogRef,
@@ -48,6 +49,21 @@ export class FakeLedger implements RecipientLedger {
     const rest = this.log.shardPages(ref, shard).filter((p) => after === null || p.id > after);
     const pages = rest.slice(0, limit).map(clone);
     return { pages, last: rest.length > limit ? pages.at(-1)!.id : null };
+  }
+  async scanEntries(ref: LogRef, shard: number, after: string | null, limit: number) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit ${limit} must be a positive integer`);
+    const rest = [...this.entries(ref).values()]
+      .filter((e) => shardOf(e.recipientId) === shard && (after === null || e.recipientId > after))
+      .sort((a, b) => byKey(a.recipientId, b.recipientId));
+    const entries = rest.slice(0, limit).map((e): EntryFacts => ({
+      recipientId: e.recipientId,
+      status: e.status,
+      hasMessageId: !!e.sesMessageId,
+      opens: e.opens ?? 0,
+      clicks: e.clicks ?? 0,
+    }));
+    return { entries, last: rest.length > limit ? entries.at(-1)!.recipientId : null };
   }
   async pagesOf(ref: LogRef, recipientIds: readonly string[]) {
     const found = new Map<string, TargetPage>();

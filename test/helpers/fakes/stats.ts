@@ -16,7 +16,19 @@ const checkTime = (computedAt: string): void => {
 export class FakeStats implements StatsRepository {
   readonly realTime = new Map<string, Snapshot<RealTimeCounts>>();
   readonly tracking = new Map<string, Snapshot<TrackingCounts>>();
+  /** Calls to `get` and `getMany` (a list must batch its reads). */
+  readonly calls = { get: 0, getMany: 0 };
+  async getMany(ids: readonly string[]) {
+    this.calls.getMany++;
+    return new Map(
+      ids.map((id) => [
+        id,
+        clone({ realTime: this.realTime.get(id) ?? null, tracking: this.tracking.get(id) ?? null }),
+      ]),
+    );
+  }
   async get(id: string) {
+    this.calls.get++;
     return clone({ realTime: this.realTime.get(id) ?? null, tracking: this.tracking.get(id) ?? null });
   }
   async putRealTime(id: string, s: Snapshot<RealTimeCounts>) {

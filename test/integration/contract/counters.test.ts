@@ -104,3 +104,28 @@ describe.each(implementations)('Counters contract: $name', ({ make }) => {
     expect(await counters.read(deliveryId)).toEqual(ZERO);
   });
 });
+
+describe.each(implementations)('Counters contract, batched reads: $name', ({ make }) => {
+  it('readMany answers what read answers for each delivery, zeros for one never written', async () => {
+    const counters = make();
+    const [a, b, none] = [unique('d'), unique('d'), unique('d')];
+    await counters.add(a, 2, { sent: 2, processed: 2 });
+    await counters.adjust(a, { sent: -1 });
+    await counters.add(b, 9, { delivered: 4 });
+    await counters.add(`${a}x`, 2, { sent: 50 });
+    const many = await counters.readMany([a, b, none, a]);
+    expect([...many.keys()].sort()).toEqual([a, b, none].sort());
+    expect(many.get(a)).toEqual(await counters.read(a));
+    expect(many.get(a)).toEqual({ ...ZERO, sent: 1, processed: 2 });
+    expect(many.get(b)).toEqual({ ...ZERO, delivered: 4 });
+    expect(many.get(none)).toEqual(ZERO);
+  });
+
+  it('reads the counters of more deliveries than one batch request holds (17 items each)', async () => {
+    const counters = make();
+    const ids = Array.from({ length: 8 }, () => unique('d'));
+    for (const [i, id] of ids.entries()) await counters.add(id, i % 16, { sent: i + 1 });
+    const many = await counters.readMany(ids);
+    expect(ids.map((id) => many.get(id)?.sent)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});

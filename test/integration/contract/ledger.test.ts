@@ -511,3 +511,55 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
     });
   });
 });
+
+describe.each(implementations)('RecipientLedger contract, the recount scan: $name', ({ make }) => {
+  it('scans the entries of one shard in id order, each once, with the facts a recount needs, none pending', async () => {
+    const { ledger, log } = make();
+    const ref: LogRef = { deliveryId: unique('d'), version: 1 };
+    const { shard, ids } = idsInOneShard(7, unique('s'));
+    await log.putTargets(
+      ref,
+      ids.map((id) => target(id)),
+      PREPARED_AT,
+    );
+    const [a, b, c, d, e] = ids as [string, string, string, string, string];
+    await ledger.markSent(ref, target(a), { sesMessageId: `m-${a}`, at: SENT_AT, by: 's' });
+    await ledger.markSent(ref, target(b), { sesMessageId: `m-${b}`, at: SENT_AT, by: 's' });
+    await ledger.markFailed(ref, target(c), { failureType: 'error', failureReason: 'x', at: SENT_AT });
+    await ledger.markInDoubt(ref, target(d), SENT_AT);
+    await ledger.cancel(ref, target(e), SENT_AT);
+    const sentB = await ledger.get(ref, b);
+    await ledger.applyEvent(ref, sentB!, {
+      status: 'delivered',
+      deliveredAt: SENT_AT,
+      track: { kind: 'click', at: SENT_AT },
+      updatedAt: SENT_AT,
+    });
+    const seen: Array<Awaited<ReturnType<RecipientLedger['scanEntries']>>['entries'][number]> = [];
+    let after: string | null = null;
+    let reads = 0;
+    do {
+      const page: Awaited<ReturnType<RecipientLedger['scanEntries']>> = await ledger.scanEntries(
+        ref,
+        shard,
+        after,
+        2,
+      );
+      seen.push(...page.entries);
+      after = page.last;
+      reads++;
+    } while (after !== null && reads < 10);
+    expect(seen).toEqual(
+      [
+        { recipientId: a, status: 'sent', hasMessageId: true, opens: 0, clicks: 0 },
+        { recipientId: b, status: 'delivered', hasMessageId: true, opens: 0, clicks: 1 },
+        { recipientId: c, status: 'failed', hasMessageId: false, opens: 0, clicks: 0 },
+        { recipientId: d, status: 'in-doubt', hasMessageId: false, opens: 0, clicks: 0 },
+        { recipientId: e, status: 'canceled', hasMessageId: false, opens: 0, clicks: 0 },
+      ].sort((x, y) => (x.recipientId < y.recipientId ? -1 : 1)),
+    );
+    // Another shard of the same log has none of them.
+    expect((await ledger.scanEntries(ref, (shard + 1) % 16, null, 100)).entries).toEqual([]);
+    await expect(ledger.scanEntries(ref, shard, null, 0)).rejects.toThrow(RangeError);
+  });
+});

@@ -87,3 +87,20 @@ describe.each(implementations)('StatsRepository contract: $name', ({ make }) => 
     expect(await stats.get(id)).toEqual({ realTime: null, tracking: null });
   });
 });
+
+describe.each(implementations)('StatsRepository contract, batched reads: $name', ({ make }) => {
+  it('getMany answers what get answers for each delivery, nulls for one never computed', async () => {
+    const stats = make();
+    const [a, b, none] = [unique('d'), unique('d'), unique('d')];
+    await stats.putRealTime(a, { counts: realTime(5), computedAt: '2026-11-22T10:00:00.000Z' });
+    await stats.putTracking(a, { counts: tracking(2), computedAt: '2026-11-22T10:00:01.000Z' });
+    await stats.putTracking(b, { counts: tracking(7), computedAt: '2026-11-22T11:00:00.000Z' });
+    const many = await stats.getMany([a, b, none]);
+    expect(many.get(a)).toEqual(await stats.get(a));
+    expect(many.get(b)).toEqual({
+      realTime: null,
+      tracking: { counts: tracking(7), computedAt: '2026-11-22T11:00:00.000Z' },
+    });
+    expect(many.get(none)).toEqual({ realTime: null, tracking: null });
+  });
+});

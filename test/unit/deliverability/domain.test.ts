@@ -185,6 +185,20 @@ describe('the reputation guard', () => {
     expect(guardVerdict({ processed: 2500, bounces: 0, complaints: 3 }, t)?.rule).toBe('complaint-rate');
   });
 
+  it('never judges bounces against a Processed count that lags them (every bounce and complaint was processed)', () => {
+    // The senders flush Processed once per invocation: a batch of bounces can be ingested before it moves.
+    const lagging = { ...t, minProcessed: 5 };
+    const verdict = guardVerdict({ processed: 5, bounces: 14, complaints: 0 }, lagging);
+    expect(verdict?.reason).toBe(
+      'Reputation guard: bounce rate 100 % (14 hard bounces of 14 processed) is above 4 %',
+    );
+    expect(verdict?.totals.processed).toBe(14);
+    // Below the minimum once counted right: nothing to judge yet.
+    expect(guardVerdict({ processed: 2, bounces: 3, complaints: 1 }, lagging)).toBeNull();
+    const both = guardVerdict({ processed: 3, bounces: 3, complaints: 3 }, { ...lagging, bounceRate: 1 });
+    expect(both?.reason).toContain('3 complaints of 6 processed');
+  });
+
   it('does not pause a clean send', () => {
     expect(guardVerdict({ processed: 10_000, bounces: 120, complaints: 3 }, t)).toBeNull();
   });
