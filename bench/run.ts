@@ -21,12 +21,13 @@ Runs the embedded system end to end and writes a table and bench-results/latest.
 
 Options:
   --recipients N          recipients of the throughput send (mailbox-simulator mix), default 10000
-  --raw-sends N           SendEmail calls of each raw SES rate measurement, default 2000
+  --raw-sends N           SendEmail calls of each raw SES rate measurement (each is measured twice), default 2000
   --ses-rate R            the SES account's max send rate in the throughput run (senders aim at 80 %), default 1250
   --pacing-rate R         target rate of the pacing run (all senders together, per second), default 100
   --pacing-recipients N   recipients of the pacing run, default 3000
   --api-clients N         concurrent readers of GET /deliveries/{id} while sending, default 50
   --api-recipients N      recipients sent while they read, default 1000
+  --opens N               opens published after the throughput send (one per message, ingestion alone), default 10000
   --scenarios LIST        throughput, pacing or both (comma-separated), default throughput,pacing
   --out FILE              where the JSON goes, default bench-results/latest.json
   --help                  this text`;
@@ -53,6 +54,7 @@ const readOptions = () => {
         'pacing-recipients': { type: 'string', default: '3000' },
         'api-clients': { type: 'string', default: '50' },
         'api-recipients': { type: 'string', default: '1000' },
+        opens: { type: 'string', default: '10000' },
         scenarios: { type: 'string', default: 'throughput,pacing' },
         out: { type: 'string', default: 'bench-results/latest.json' },
         help: { type: 'boolean', default: false },
@@ -78,6 +80,7 @@ const readOptions = () => {
     pacingRecipients: wholeNumber('pacing-recipients', values['pacing-recipients'], 10, 1_000_000),
     apiClients: wholeNumber('api-clients', values['api-clients'], 1, 1_000),
     apiRecipients: wholeNumber('api-recipients', values['api-recipients'], 10, 1_000_000),
+    opens: wholeNumber('opens', values.opens, 1, 1_000_000),
     scenarios: new Set(scenarios as Array<'throughput' | 'pacing'>),
     out: values.out,
   };
@@ -133,7 +136,7 @@ interface Phase {
 interface Throughput {
   recipients: number;
   toDeliver: number;
-  raw: { emulatorPerSecond: number; frontPerSecond: number };
+  raw: { emulatorPerSecond: number; frontPerSecond: number; rounds: { emulator: number[]; front: number[] } };
   prepare: Phase;
   send: Phase & {
     recipientsPerSecond: number;
@@ -260,6 +263,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       pacingRate: opts.pacingRate,
       apiClients: opts.apiClients,
       apiRecipients: opts.apiRecipients,
+      opens: opts.opens,
     })) as unknown as Pacing;
     Object.assign(results, {
       pacing: {
@@ -330,6 +334,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       pacingRate: opts.pacingRate,
       apiClients: opts.apiClients,
       apiRecipients: opts.apiRecipients,
+      opens: opts.opens,
     })) as unknown as Throughput;
     const usage = (phase: Phase, events: number): PhaseUsage => ({
       capacity: phase.capacity,
@@ -359,6 +364,10 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
         recipientsPerSecond: round(t.send.recipientsPerSecond, 1),
         rawSesEmulatorPerSecond: round(t.raw.emulatorPerSecond, 1),
         rawSesThroughFrontPerSecond: round(t.raw.frontPerSecond, 1),
+        rawSesRounds: {
+          emulator: t.raw.rounds.emulator.map((r) => round(r, 0)),
+          front: t.raw.rounds.front.map((r) => round(r, 0)),
+        },
         ratio: round(ratio, 3),
         confirmToAllSentSeconds: round(t.send.seconds, 1),
         confirmToAllIngestedSeconds: round(t.send.confirmToAllIngestedSeconds, 1),

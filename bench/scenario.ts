@@ -57,6 +57,8 @@ export interface ScenarioConfig {
   apiClients: number;
   /** Recipients of that second send. */
   apiRecipients: number;
+  /** Opens published after the throughput send (one per message, the first ones): ingestion alone. */
+  opens: number;
   out: string;
 }
 
@@ -79,6 +81,10 @@ const runtime = await startRuntime({
   dataDir,
   seed: false,
   logLevel: config.kind === 'throughput' ? 'INFO' : 'WARN',
+  // The mix's 1 % complaints and 3 % hard bounces are far above what the reputation guard lets a delivery send at
+  // (0.08 % complaints): it would pause the send a few hundred recipients in. Its reads and writes still run and are
+  // counted; only its thresholds are out of the way.
+  guard: { bounceRate: '1', complaintRate: '1' },
   ...(config.kind === 'pacing'
     ? {
         sendRateLimit: String(config.pacingRate),
@@ -316,10 +322,19 @@ const bareRead = async (ref: { deliveryId: string; version: number }) => {
 };
 
 const throughput = async () => {
-  log(`Raw SES rates: ${config.rawSends} SendEmail at concurrency 32 (no event destination)`);
-  const rawEmulator = await rawSendRate(runtime.endpoints.sesEmulator, 'emulator');
-  const rawFront = await rawSendRate(runtime.endpoints.ses, 'front');
-  log(`Raw: emulator ${rawEmulator.toFixed(0)}/s, through the SES front ${rawFront.toFixed(0)}/s`);
+  log(`Raw SES rates: ${config.rawSends} SendEmail at concurrency 32 (no event destination), twice each`);
+  // The emulator alone and through the front, one after the other, twice: on a machine whose cores are shared, a
+  // busy moment of another process would otherwise fall on one of them only (the best of each is kept).
+  const rawRates = { emulator: [] as number[], front: [] as number[] };
+  for (let round = 0; round < 2; round++) {
+    rawRates.emulator.push(await rawSendRate(runtime.endpoints.sesEmulator, `emulator${round}`));
+    rawRates.front.push(await rawSendRate(runtime.endpoints.ses, `front${round}`));
+  }
+  const rawEmulator = Math.max(...rawRates.emulator);
+  const rawFront = Math.max(...rawRates.front);
+  log(
+    `Raw: emulator ${rawRates.emulator.map((r) => r.toFixed(0)).join(' and ')}/s, through the SES front ${rawRates.front.map((r) => r.toFixed(0)).join(' and ')}/s`,
+  );
 
   log(`Loading and preparing ${config.recipients} recipients (mailbox mix)`);
   const delivery = await preparedDelivery(config.recipients, 'b', true);
@@ -403,14 +418,14 @@ const throughput = async () => {
     `Sent in ${send.seconds.toFixed(1)} s (${send.recipientsPerSecond.toFixed(0)}/s); events ingested ${send.confirmToAllIngestedSeconds.toFixed(1)} s after confirm`,
   );
 
-  // Ingestion alone: one open per message, published at once, until the counters hold them all.
+  // Ingestion alone: one open per message (of the first `opens`), published at once, until the counters hold them.
   const openFrom = meter.records.length;
   const openRequests = snapshotRequests();
   const openPollers = pollerStats();
   const openLog = logBytes;
   const openStarted = performance.now();
   let next = 0;
-  const ids = sent.map((e) => e.messageId!);
+  const ids = sent.slice(0, config.opens).map((e) => e.messageId!);
   await Promise.all(
     Array.from({ length: 32 }, async () => {
       while (next < ids.length) {
@@ -448,7 +463,7 @@ const throughput = async () => {
   return {
     recipients: config.recipients,
     toDeliver: delivery.toDeliver,
-    raw: { emulatorPerSecond: rawEmulator, frontPerSecond: rawFront },
+    raw: { emulatorPerSecond: rawEmulator, frontPerSecond: rawFront, rounds: rawRates },
     prepare: prepared,
     send,
     opens,
