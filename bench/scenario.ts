@@ -136,6 +136,19 @@ const api = async (method: string, path: string, token: string, body?: unknown) 
     throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
   return json;
 };
+/** A loading call (profiles and members: upserts, safe to repeat), tried again after a 5xx: on shared cores a
+ * batch of 1,000 may outlast its function's timeout while other processes hold the CPU. */
+const load = async (path: string, body: unknown) => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api('POST', path, token, body);
+    } catch (error) {
+      if (attempt >= 3 || !/ → 5\d\d /.test((error as Error).message)) throw error;
+      log(`  ${path} failed (${(error as Error).message.slice(0, 80)}); again`);
+    }
+  }
+};
+
 const token = (
   (await (
     await fetch(`${runtime.url}/local/sign-in`, {
@@ -181,7 +194,7 @@ const mailbox = (i: number): { email?: string; optOut?: boolean } => {
 const preparedDelivery = async (n: number, prefix: string, mix: boolean) => {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
   for (let i = 0; i < n; i += 1000) {
-    await api('POST', '/profiles:batch', token, {
+    await load('/profiles:batch', {
       profiles: ids.slice(i, i + 1000).map((id, j) => ({
         id,
         ...(mix ? mailbox(i + j) : { email: `success+${id}@${SIM}` }),
@@ -191,7 +204,7 @@ const preparedDelivery = async (n: number, prefix: string, mix: boolean) => {
   }
   const audience = (await api('POST', '/audiences', token, { name: prefix })) as { id: string };
   for (let i = 0; i < n; i += 1000) {
-    await api('POST', `/audiences/${audience.id}/members:batch`, token, {
+    await load(`/audiences/${audience.id}/members:batch`, {
       profileIds: ids.slice(i, i + 1000),
     });
   }
