@@ -136,6 +136,10 @@ const api = async (method: string, path: string, token: string, body?: unknown) 
     throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
   return json;
 };
+/** Profiles or members a loading call carries (the API takes up to 1,000: smaller calls end well within the
+ * function's timeout on a busy machine). */
+const LOAD_BATCH = 250;
+
 /** A loading call (profiles and members: upserts, safe to repeat), tried again after a 5xx: on shared cores a
  * batch of 1,000 may outlast its function's timeout while other processes hold the CPU. */
 const load = async (path: string, body: unknown) => {
@@ -193,9 +197,9 @@ const mailbox = (i: number): { email?: string; optOut?: boolean } => {
 /** A prepared delivery of `n` profiles (ids prefixed), `mix` or all success; timed. */
 const preparedDelivery = async (n: number, prefix: string, mix: boolean) => {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
-  for (let i = 0; i < n; i += 1000) {
+  for (let i = 0; i < n; i += LOAD_BATCH) {
     await load('/profiles:batch', {
-      profiles: ids.slice(i, i + 1000).map((id, j) => ({
+      profiles: ids.slice(i, i + LOAD_BATCH).map((id, j) => ({
         id,
         ...(mix ? mailbox(i + j) : { email: `success+${id}@${SIM}` }),
         firstName: 'Ann',
@@ -203,9 +207,9 @@ const preparedDelivery = async (n: number, prefix: string, mix: boolean) => {
     });
   }
   const audience = (await api('POST', '/audiences', token, { name: prefix })) as { id: string };
-  for (let i = 0; i < n; i += 1000) {
+  for (let i = 0; i < n; i += LOAD_BATCH) {
     await load(`/audiences/${audience.id}/members:batch`, {
-      profileIds: ids.slice(i, i + 1000),
+      profileIds: ids.slice(i, i + LOAD_BATCH),
     });
   }
   const delivery = (await api('POST', '/deliveries', token, {
