@@ -165,6 +165,7 @@ interface Throughput {
     messages: number;
     delivered: number;
     failed: number;
+    inDoubt: number;
     pollers: PhaseUsage['pollers'];
   };
   opens: Phase & { events: number; eventsPerSecond: number; pollers: PhaseUsage['pollers'] };
@@ -385,6 +386,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
         sesSendRatePerSecond: round(t.send.sesSendRate, 1),
         busiestSecond: t.send.busiestSecond,
         eventsIngestedPerSecond: round(t.send.eventsPerSecond, 1),
+        outcomes: { delivered: t.send.delivered, failed: t.send.failed, inDoubt: t.send.inDoubt },
         opensIngestedPerSecond: round(t.opens.eventsPerSecond, 1),
         prepareSeconds: round(t.prepare.seconds, 1),
         prepareRecipientsPerSecond: round(t.recipients / t.prepare.seconds, 0),
