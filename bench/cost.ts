@@ -11,6 +11,8 @@
  * - KMS: the SES events topic's data keys (see the assumption in prices.json).
  */
 import { readFileSync } from 'node:fs';
+import { EVENTS_PER_SEND, INGEST_BATCH_SECONDS, senderConcurrency, senderRate } from '#domain/sending.ts';
+import { functions } from '#topology/topology.ts';
 
 interface Price {
   usd: number;
@@ -92,4 +94,23 @@ export const perThousand = (cost: Cost, count: number): Cost => {
     total: cost.total * scale,
     units: Object.fromEntries(Object.entries(cost.units).map(([k, v]) => [k, v * scale])),
   };
+};
+
+/**
+ * Lambda GB-seconds per 1,000 emails as the capacity model sizes it (README, "Capacity model"), at `rate` sends a
+ * second: the senders' time at their pace (each paced sender sends 1,000 / pace seconds' worth), and the events'
+ * batches (EVENTS_PER_SEND a message, full batches) at INGEST_BATCH_SECONDS each, at each function's memory. What
+ * the local runs measure instead is inflated by their sharing two cores with the emulators (and, on this machine,
+ * with other work).
+ */
+export const modelledLambdaGbSecondsPerThousand = (rate: number): number => {
+  const senders = senderConcurrency(rate);
+  const pace = senderRate(rate, 1, senders);
+  const gb = (mb: number) => mb / 1024;
+  const ingester = functions.ingester;
+  const batch = ingester.trigger.kind === 'queue' ? ingester.trigger.batchSize : 10;
+  return (
+    (1000 / pace) * gb(functions.sender.memoryMb) +
+    ((1000 * EVENTS_PER_SEND) / batch) * INGEST_BATCH_SECONDS * gb(ingester.memoryMb)
+  );
 };

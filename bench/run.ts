@@ -12,7 +12,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Cost, loadPrices, type PhaseUsage, perThousand, price } from './cost.ts';
+import {
+  type Cost,
+  loadPrices,
+  modelledLambdaGbSecondsPerThousand,
+  type PhaseUsage,
+  perThousand,
+  price,
+} from './cost.ts';
 import type { ScenarioConfig } from './scenario.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -21,12 +28,13 @@ Runs the embedded system end to end and writes a table and bench-results/latest.
 
 Options:
   --recipients N          recipients of the throughput send (mailbox-simulator mix), default 10000
-  --raw-sends N           SendEmail calls of each raw SES rate measurement, default 2000
+  --raw-sends N           SendEmail calls of each raw SES rate measurement (each is measured twice), default 2000
   --ses-rate R            the SES account's max send rate in the throughput run (senders aim at 80 %), default 1250
   --pacing-rate R         target rate of the pacing run (all senders together, per second), default 100
   --pacing-recipients N   recipients of the pacing run, default 3000
   --api-clients N         concurrent readers of GET /deliveries/{id} while sending, default 50
   --api-recipients N      recipients sent while they read, default 1000
+  --opens N               opens published after the throughput send (one per message, ingestion alone), default 10000
   --scenarios LIST        throughput, pacing or both (comma-separated), default throughput,pacing
   --out FILE              where the JSON goes, default bench-results/latest.json
   --help                  this text`;
@@ -53,6 +61,7 @@ const readOptions = () => {
         'pacing-recipients': { type: 'string', default: '3000' },
         'api-clients': { type: 'string', default: '50' },
         'api-recipients': { type: 'string', default: '1000' },
+        opens: { type: 'string', default: '10000' },
         scenarios: { type: 'string', default: 'throughput,pacing' },
         out: { type: 'string', default: 'bench-results/latest.json' },
         help: { type: 'boolean', default: false },
@@ -78,6 +87,7 @@ const readOptions = () => {
     pacingRecipients: wholeNumber('pacing-recipients', values['pacing-recipients'], 10, 1_000_000),
     apiClients: wholeNumber('api-clients', values['api-clients'], 1, 1_000),
     apiRecipients: wholeNumber('api-recipients', values['api-recipients'], 10, 1_000_000),
+    opens: wholeNumber('opens', values.opens, 1, 1_000_000),
     scenarios: new Set(scenarios as Array<'throughput' | 'pacing'>),
     out: values.out,
   };
@@ -133,7 +143,7 @@ interface Phase {
 interface Throughput {
   recipients: number;
   toDeliver: number;
-  raw: { emulatorPerSecond: number; frontPerSecond: number };
+  raw: { emulatorPerSecond: number; frontPerSecond: number; rounds: { emulator: number[]; front: number[] } };
   prepare: Phase;
   send: Phase & {
     recipientsPerSecond: number;
@@ -155,6 +165,7 @@ interface Throughput {
     messages: number;
     delivered: number;
     failed: number;
+    inDoubt: number;
     pollers: PhaseUsage['pollers'];
   };
   opens: Phase & { events: number; eventsPerSecond: number; pollers: PhaseUsage['pollers'] };
@@ -260,6 +271,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       pacingRate: opts.pacingRate,
       apiClients: opts.apiClients,
       apiRecipients: opts.apiRecipients,
+      opens: opts.opens,
     })) as unknown as Pacing;
     Object.assign(results, {
       pacing: {
@@ -330,6 +342,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       pacingRate: opts.pacingRate,
       apiClients: opts.apiClients,
       apiRecipients: opts.apiRecipients,
+      opens: opts.opens,
     })) as unknown as Throughput;
     const usage = (phase: Phase, events: number): PhaseUsage => ({
       capacity: phase.capacity,
@@ -349,6 +362,10 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
     const sendCost = p ? withLambdaFrom(localCost, p, prices) : localCost;
     const openCost = perThousand(price([usage(t.opens, t.opens.events)], prices), t.opens.events);
     const wu = writeUnits(t);
+    const gbPrice = prices.prices['lambda.armGbSecond']?.usd ?? 0;
+    const modelledGbSeconds = modelledLambdaGbSecondsPerThousand(1000);
+    const modelledTotal =
+      sendCost.total - (sendCost.units.lambdaGbSeconds ?? 0) * gbPrice + modelledGbSeconds * gbPrice;
     const peak = t.send.hotKeys[0];
     const shareKey = [...t.send.hotKeys].sort((a, b) => b.peakShare - a.peakShare)[0];
     const ratio = t.send.recipientsPerSecond / t.raw.frontPerSecond;
@@ -359,12 +376,17 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
         recipientsPerSecond: round(t.send.recipientsPerSecond, 1),
         rawSesEmulatorPerSecond: round(t.raw.emulatorPerSecond, 1),
         rawSesThroughFrontPerSecond: round(t.raw.frontPerSecond, 1),
+        rawSesRounds: {
+          emulator: t.raw.rounds.emulator.map((r) => round(r, 0)),
+          front: t.raw.rounds.front.map((r) => round(r, 0)),
+        },
         ratio: round(ratio, 3),
         confirmToAllSentSeconds: round(t.send.seconds, 1),
         confirmToAllIngestedSeconds: round(t.send.confirmToAllIngestedSeconds, 1),
         sesSendRatePerSecond: round(t.send.sesSendRate, 1),
         busiestSecond: t.send.busiestSecond,
         eventsIngestedPerSecond: round(t.send.eventsPerSecond, 1),
+        outcomes: { delivered: t.send.delivered, failed: t.send.failed, inDoubt: t.send.inDoubt },
         opensIngestedPerSecond: round(t.opens.eventsPerSecond, 1),
         prepareSeconds: round(t.prepare.seconds, 1),
         prepareRecipientsPerSecond: round(t.recipients / t.prepare.seconds, 0),
@@ -391,6 +413,10 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
           ? 'pacing run (below local capacity, SES latency as in AWS)'
           : 'throughput run (CPU-bound)',
         throughputRunLambdaGbSecondsPerThousandEmails: round(localCost.units.lambdaGbSeconds ?? 0, 2),
+        // The same, with Lambda's GB-seconds as the capacity model sizes them at 1,000 sends/s (the runs here share
+        // their cores, which stretches every invocation).
+        modelledLambdaGbSecondsPerThousandEmails: round(modelledGbSeconds, 2),
+        perThousandEmailsUsdWithModelledLambda: round(modelledTotal, 5),
         withoutSnsToSqsDeliveriesUsd: round(
           sendCost.total - ((t.send.events * 1000) / t.toDeliver) * (prices.prices['sqs.request']?.usd ?? 0),
           5,
@@ -425,7 +451,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
         items: t.computeStats.items,
         overBareRead: round(t.computeStats.seconds / t.computeStats.bareReadSeconds, 2),
       },
-      memory: { throughput: t.memory },
+      memory: { ...(results.memory as Record<string, unknown> | undefined), throughput: t.memory },
     });
     rows.push(
       ['Recipients (to deliver)', `${t.recipients} (${t.toDeliver})`],
@@ -467,6 +493,10 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       [
         '  Lambda GB-s per 1,000 emails: priced · this run (CPU-bound)',
         `${(sendCost.units.lambdaGbSeconds ?? 0).toFixed(1)} · ${(localCost.units.lambdaGbSeconds ?? 0).toFixed(1)}`,
+      ],
+      [
+        '  with Lambda GB-s as the capacity model sizes them (1,000 sends/s)',
+        `${modelledTotal.toFixed(5)} (${modelledGbSeconds.toFixed(1)} GB-s)`,
       ],
       [
         '  without SQS requests for SNS deliveries (if not billed)',

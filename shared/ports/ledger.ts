@@ -180,6 +180,8 @@ export interface EntryChange {
   status?: RecipientStatus;
   failureType?: FailureType;
   failureReason?: string;
+  /** Removes failureType and failureReason (a soft failure undone by a Delivery: shared/domain/ses-events.ts). */
+  clearFailure?: true;
   /** Set when the status becomes delivered. */
   deliveredAt?: string;
   /** A reconciled entry (pending or in-doubt, no message id yet) gets the message id and the time SES sent it. */

@@ -107,6 +107,7 @@ const entryChange = (
     write.status = change.status;
     if (change.failureType) write.failureType = change.failureType;
     if (change.failureReason) write.failureReason = change.failureReason;
+    if (change.clearFailure) write.clearFailure = true;
     if (change.status === 'delivered') write.deliveredAt = event.at;
     if (!entry.sesMessageId) write.sent = { sesMessageId: event.sesMessageId, at: event.mailAt };
   }
@@ -196,7 +197,7 @@ const ingestRecipient = async (
   let change: LedgerChange;
   let applied = false;
   for (let race = 0; ; race++) {
-    change = changeFor(entry.status, event);
+    change = changeFor(entry.status, event, entry.failureType);
     const write = entryChange(entry, event, change, now.toISOString(), countTrack);
     if (!write) break;
     const result = await deps.ledger.applyEvent(ref, entry, write);

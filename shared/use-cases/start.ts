@@ -2,9 +2,10 @@
  * The starter: one start (or cancel) job per confirm, resume or stop.
  * Start, primary course:
  *  1. drop the job unless the delivery is `sending` at the prepared version;
- *  2. per shard, page through the target pages and enqueue one send job per page with its recipients that have no
- *     entry yet (ids only; on a first start, all of them);
- *  3. checkpoint each shard after each batch of pages, so a retry or a timeout resumes instead of enqueuing twice
+ *  2. page through the target pages of every shard in turn (a batch of each shard a round) and enqueue one send job
+ *     per page with its recipients that have no entry yet (ids only; on a first start, all of them), the shards'
+ *     jobs interleaved so that the senders write into every log shard at once;
+ *  3. checkpoint each shard after each round, so a retry or a timeout resumes instead of enqueuing twice
  *     (what slips through twice is caught by the page leases and the entries' conditional writes);
  *  4. past its time budget, hand over to a continuation job.
  * The delivery is registered with the sweeper first (shared/use-cases/sweep.ts), which re-drives a start that
@@ -86,29 +87,58 @@ export const runStartJob = async (deps: StartDeps, job: StartJob, budgetMs: numb
   if (delivery?.state !== expectedState || delivery.preparation?.version !== job.version) return 'dropped';
   const ref = { deliveryId: job.deliveryId, version: job.version };
   if (job.kind === 'start') await deps.registry.register(job.deliveryId, deps.clock.now().toISOString());
-  for (let shard = 0; shard < SHARDS; shard++) {
-    let position = await deps.checkpoints.get(ref, job.run, shard);
-    while (!position.done) {
-      if (deps.clock.now().getTime() - startedAt > budgetMs) {
-        await deps.startQueue.send([job]);
-        return 'continued';
-      }
+  const positions = await Promise.all(
+    Array.from({ length: SHARDS }, (_, shard) => deps.checkpoints.get(ref, job.run, shard)),
+  );
+  // A batch of pages of every shard in turn, their send jobs interleaved (a page of each shard, then the next of
+  // each): senders take jobs in about queue order, so they write into all the log shards at once instead of one
+  // shard's partition after another (docs/data-model.md, "Hot keys").
+  while (positions.some((p) => !p.done)) {
+    if (deps.clock.now().getTime() - startedAt > budgetMs) {
+      await deps.startQueue.send([job]);
+      return 'continued';
+    }
+    const round: Array<{
+      shard: number;
+      pages: TargetPage[];
+      next: { after: string | null; done: boolean };
+    }> = [];
+    for (let shard = 0; shard < SHARDS; shard++) {
+      const position = positions[shard]!;
+      if (position.done) continue;
       const batch = await deps.ledger.pages(ref, shard, position.after, PAGES);
-      if (job.kind === 'start') {
+      const last = batch.pages.at(-1)?.id ?? position.after;
+      round.push({
+        shard,
+        pages: batch.pages,
+        next: { after: batch.last === null ? last : batch.last, done: batch.last === null },
+      });
+    }
+    if (job.kind === 'start') {
+      const perShard: SendJob[][] = [];
+      for (const { pages } of round) {
         const jobs: SendJob[] = [];
-        for (const page of batch.pages) {
+        for (const page of pages) {
           const pending = await pendingOf(deps.ledger, ref, page);
           if (pending.length > 0) jobs.push({ ...ref, recipientIds: pending.map((t) => t.recipientId) });
         }
-        if (jobs.length > 0) await deps.sendQueue.send(jobs);
-      } else {
+        perShard.push(jobs);
+      }
+      const interleaved: SendJob[] = [];
+      for (let i = 0; perShard.some((jobs) => i < jobs.length); i++) {
+        for (const jobs of perShard) if (i < jobs.length) interleaved.push(jobs[i]!);
+      }
+      if (interleaved.length > 0) await deps.sendQueue.send(interleaved);
+    } else {
+      for (const { shard, pages } of round) {
         let settled = 0;
-        for (const page of batch.pages) settled += await cancelPage(deps, ref, page, job.run);
+        for (const page of pages) settled += await cancelPage(deps, ref, page, job.run);
         if (settled > 0) await deps.counters.add(job.deliveryId, shard, { settled });
       }
-      const last = batch.pages.at(-1)?.id ?? position.after;
-      position = { after: batch.last === null ? last : batch.last, done: batch.last === null };
-      await deps.checkpoints.put(ref, job.run, shard, position);
+    }
+    for (const { shard, next } of round) {
+      await deps.checkpoints.put(ref, job.run, shard, next);
+      positions[shard] = next;
     }
   }
   return 'done';

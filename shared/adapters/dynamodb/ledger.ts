@@ -473,7 +473,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
     before: LedgerEntry,
     change: EntryChange,
   ): Promise<{ before: LedgerEntry; after: LedgerEntry } | null> {
-    const { status, failureType, failureReason, deliveredAt, sent, track, updatedAt } = change;
+    const { status, failureType, failureReason, clearFailure, deliveredAt, sent, track, updatedAt } = change;
     if ([status, failureType, failureReason, deliveredAt, sent, track].every((v) => v === undefined)) {
       throw new RangeError('applyEvent needs a change besides updatedAt');
     }
@@ -493,6 +493,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
       values[':status'] = status;
       if (before.status === 'in-doubt' && status !== 'in-doubt') remove.push('doubtPk');
     }
+    if (clearFailure) remove.push('failureType', 'failureReason');
     if (failureType !== undefined) {
       set.push('failureType = :failureType');
       values[':failureType'] = failureType;
@@ -571,6 +572,10 @@ const fromEntryKey = (pk: string, sk: string): { ref: LogRef; recipientId: strin
 export const applied = (before: LedgerEntry, change: EntryChange): LedgerEntry => {
   const after: LedgerEntry = { ...before, updatedAt: change.updatedAt };
   if (change.status !== undefined) after.status = change.status;
+  if (change.clearFailure) {
+    delete after.failureType;
+    delete after.failureReason;
+  }
   if (change.failureType !== undefined) after.failureType = change.failureType;
   if (change.failureReason !== undefined) after.failureReason = change.failureReason;
   if (change.deliveredAt !== undefined) after.deliveredAt = change.deliveredAt;

@@ -255,6 +255,10 @@ export class FakeLedger implements RecipientLedger {
 const apply = (e: StoredEntry, change: EntryChange): void => {
   const { status, failureType, failureReason, deliveredAt, sent, track } = change;
   if (status !== undefined) e.status = status;
+  if (change.clearFailure) {
+    delete e.failureType;
+    delete e.failureReason;
+  }
   if (failureType !== undefined) e.failureType = failureType;
   if (failureReason !== undefined) e.failureReason = failureReason;
   if (deliveredAt !== undefined) e.deliveredAt = deliveredAt;

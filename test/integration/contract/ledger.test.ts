@@ -349,6 +349,32 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       expect(await ledger.applyEvent(ref, before, change)).toBeNull();
     });
 
+    it('undoes a soft failure: delivered, its failure type and reason removed', async () => {
+      const { ledger, ref } = await prepared('ann');
+      await ledger.markSent(ref, target('ann'), sentAs(unique('m')));
+      const sent = (await ledger.get(ref, 'ann'))!;
+      const failed = await ledger.applyEvent(ref, sent, {
+        status: 'failed',
+        failureType: 'soft',
+        failureReason: 'Transient bounce (General)',
+        updatedAt: '2026-11-22T10:00:05.000Z',
+      });
+      const result = await ledger.applyEvent(ref, failed!.after, {
+        status: 'delivered',
+        clearFailure: true,
+        deliveredAt: '2026-11-22T10:00:04.000Z',
+        updatedAt: '2026-11-22T10:00:06.000Z',
+      });
+      const after = {
+        ...sent,
+        status: 'delivered',
+        deliveredAt: '2026-11-22T10:00:04.000Z',
+        updatedAt: '2026-11-22T10:00:06.000Z',
+      };
+      expect(result?.after).toEqual(after);
+      expect(await ledger.get(ref, 'ann')).toEqual(after);
+    });
+
     it('creates the entry of a pending recipient an event names first; the sender’s markSent then counts nothing', async () => {
       const { ledger, ref } = await prepared('ann');
       const pending = (await ledger.get(ref, 'ann'))!;

@@ -178,4 +178,13 @@ describe('what an event does to a recipient', () => {
     expect(change).toMatchObject(expected);
     if (Object.keys(expected).length === 0) expect(change).toEqual({});
   });
+
+  it('lets a Delivery, an open or a click undo a soft failure (an auto-reply that overtook its Delivery), never a hard one or an error', () => {
+    for (const e of [event('delivery'), event('open'), event('click', { link: 'https://x' })]) {
+      expect(changeFor('failed', e, 'soft')).toMatchObject({ status: 'delivered', clearFailure: true });
+      expect(changeFor('failed', e, 'hard').status).toBeUndefined();
+      expect(changeFor('failed', e, 'error').status).toBeUndefined();
+    }
+    expect(changeFor('failed', soft, 'soft')).toEqual({});
+  });
 });

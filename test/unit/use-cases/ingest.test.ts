@@ -269,6 +269,23 @@ describe('order and lateness', () => {
     });
   });
 
+  it('ends an auto-reply (ooto) that overtook its Delivery as the other order does: delivered, the address released', async () => {
+    // Events of one message come in no guaranteed order: under load the ooto's transient bounce may be ingested
+    // first (another batch, another invocation). The Delivery then proves the message arrived.
+    const soft = sesFixture('bounce-permanent');
+    (soft.bounce as Record<string, string>).bounceType = 'Transient';
+    (soft.bounce as Record<string, string>).bounceSubType = 'General';
+    await ingest(soft);
+    expect(await stored('r-1')).toMatchObject({ status: 'failed', failureType: 'soft' });
+    await ingest(sesFixture('delivery'));
+    const after = await stored('r-1');
+    expect(after).toMatchObject({ status: 'delivered' });
+    expect(after.failureType).toBeUndefined();
+    expect(after.failureReason).toBeUndefined();
+    expect(deps.quarantine.items.size).toBe(0);
+    expect(await counters()).toMatchObject({ delivered: 1, bouncesAndErrors: 0 });
+  });
+
   it('records a late click (60 days after) and keeps it 90 days from the event', async () => {
     deps.clock.current = new Date('2017-10-08T00:00:00Z');
     await ingest(sesFixture('click'));
