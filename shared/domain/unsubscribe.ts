@@ -58,6 +58,8 @@ export const verifyUnsubscribeToken = (key: Buffer, token: string): UnsubscribeS
   const expected = mac(key, `${TOKEN_VERSION}.${match[1]}`);
   const given = Buffer.from(match[2]!, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  // One spelling per token: base64url's last character carries unused low bits, which decoding ignores.
+  if (given.toString('base64url') !== match[2]) return null;
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(Buffer.from(match[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -28,8 +28,10 @@ describe('unsubscribe tokens', () => {
     const [version, , mac] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ d: 'd-1', v: 3, r: 'p-43' })).toString('base64url');
     expect(verifyUnsubscribeToken(key, `${version}.${forged}.${mac}`)).toBeNull();
-    const flipped = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
-    expect(verifyUnsubscribeToken(key, flipped)).toBeNull();
+    // Every other last character, those that differ only in the encoding's unused low bits included.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const c of alphabet.replace(token.at(-1)!, ''))
+      expect(verifyUnsubscribeToken(key, `${token.slice(0, -1)}${c}`)).toBeNull();
     expect(verifyUnsubscribeToken(randomBytes(32), token)).toBeNull();
     expect(verifyUnsubscribeToken(key, 'u1.e30.short')).toBeNull();
     expect(verifyUnsubscribeToken(key, '')).toBeNull();
