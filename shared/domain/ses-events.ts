@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FailureType, RecipientStatus } from './kpis.ts';
+import { IN_DOUBT_FAILURE } from './resend.ts';
 
 const tagValues = z.record(z.string(), z.array(z.string()));
 
@@ -340,6 +341,24 @@ const RANK: Record<RecipientStatus, number> = {
 
 const forward = (current: RecipientStatus, next: RecipientStatus): RecipientStatus | undefined =>
   RANK[next] > RANK[current] ? next : undefined;
+
+/**
+ * The status an event is applied to for an entry: its own, except that a recipient the sweeper failed "in doubt: no
+ * SES record" (no message id) was failed on a presumption (no SES event named it within the window), so an event
+ * that names it later is applied as to an in-doubt recipient: reconciled to what the event says (DESIGN section 5).
+ */
+export const statusForEvents = (entry: {
+  status: RecipientStatus;
+  failureType?: string | undefined;
+  failureReason?: string | undefined;
+  sesMessageId?: string | undefined;
+}): RecipientStatus =>
+  entry.status === 'failed' &&
+  entry.failureType === 'error' &&
+  entry.failureReason === IN_DOUBT_FAILURE &&
+  !entry.sesMessageId
+    ? 'in-doubt'
+    : entry.status;
 
 /**
  * The change one event makes to a recipient in `current` status (DESIGN section 5): a send names an in-doubt

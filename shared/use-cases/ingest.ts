@@ -28,6 +28,7 @@ import {
   type LedgerChange,
   type RecipientEvent,
   recipientEvents,
+  statusForEvents,
 } from '#domain/ses-events.ts';
 import type {
   Clock,
@@ -196,7 +197,8 @@ const ingestRecipient = async (
   let change: LedgerChange;
   let applied = false;
   for (let race = 0; ; race++) {
-    change = changeFor(entry.status, event);
+    // A recipient failed "in doubt: no SES record" is reconciled like an in-doubt one (DESIGN section 5).
+    change = changeFor(statusForEvents(entry), event);
     const write = entryChange(entry, event, change, now.toISOString(), countTrack);
     if (!write) break;
     const result = await deps.ledger.applyEvent(ref, entry, write);

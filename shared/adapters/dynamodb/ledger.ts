@@ -6,7 +6,8 @@
  *
  * pending ──markSent──▶ sent ──(SES events: applyEvent)──▶ delivered / failed
  *    ├──markFailed──▶ failed
- *    ├──markInDoubt──▶ in-doubt ──expireInDoubt──▶ failed
+ *    ├──markInDoubt──▶ in-doubt ──expireInDoubt──▶ failed ──(an SES event names it: applyEvent)──▶ sent / …
+ *    │                    ├──armResend──▶ in-doubt, resent once ──markResent──▶ sent (else expireInDoubt)
  *    │                    └──(an SES event names it: applyEvent)──▶ sent / delivered / failed
  *    ├──cancel──▶ canceled
  *    └──(an SES event names it first: applyEvent)──▶ sent / delivered / failed
@@ -414,6 +415,69 @@ export class DynamoRecipientLedger implements RecipientLedger {
     }
   }
 
+  async armResend(ref: LogRef, recipientId: string, resend: { at: string; by: string }): Promise<boolean> {
+    return this.#update(ref, recipientId, {
+      UpdateExpression: 'SET resentAt = :at, resentBy = :by, updatedAt = :at',
+      ConditionExpression:
+        '#status = :inDoubt AND attribute_not_exists(sesMessageId) AND attribute_not_exists(resentAt)',
+      ExpressionAttributeValues: { ':inDoubt': 'in-doubt', ':at': resend.at, ':by': resend.by },
+    });
+  }
+
+  async markResent(
+    ref: LogRef,
+    recipientId: string,
+    sent: { sesMessageId: string; at: string; by: string },
+  ): Promise<boolean> {
+    return this.#update(ref, recipientId, {
+      UpdateExpression:
+        'SET #status = :sent, sesMessageId = :messageId, sentAt = :at, historySk = :historySk, sentBy = :by, updatedAt = :at REMOVE doubtPk',
+      ConditionExpression: '#status = :inDoubt AND resentBy = :by AND attribute_not_exists(sesMessageId)',
+      ExpressionAttributeValues: {
+        ':inDoubt': 'in-doubt',
+        ':sent': 'sent',
+        ':messageId': sent.sesMessageId,
+        ':at': sent.at,
+        ':historySk': historySk(sent.at, ref.deliveryId),
+        ':by': sent.by,
+      },
+    });
+  }
+
+  async disarmResend(ref: LogRef, recipientId: string, by: string): Promise<boolean> {
+    return this.#update(ref, recipientId, {
+      UpdateExpression: 'REMOVE resentAt, resentBy',
+      ConditionExpression: '#status = :inDoubt AND resentBy = :by',
+      ExpressionAttributeValues: { ':inDoubt': 'in-doubt', ':by': by },
+    });
+  }
+
+  /** One conditional UpdateItem of an entry (its condition names `#status`): false when its condition failed. */
+  async #update(
+    ref: LogRef,
+    recipientId: string,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: sendingLogKey(ref, recipientId),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ...update,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async findBySesMessageId(sesMessageId: string): Promise<{ ref: LogRef; recipientId: string } | null> {
     const out = await this.#client.send(
       new QueryCommand({
@@ -454,6 +518,8 @@ export class DynamoRecipientLedger implements RecipientLedger {
       set.push('#status = :status');
       values[':status'] = status;
       if (before.status === 'in-doubt' && status !== 'in-doubt') remove.push('doubtPk');
+      // A recipient failed on a presumption (in doubt, no SES record) that an event reconciles: no failure left.
+      if (before.status === 'failed' && status !== 'failed') remove.push('failureType', 'failureReason');
     }
     if (failureType !== undefined) {
       set.push('failureType = :failureType');
@@ -533,6 +599,10 @@ const fromEntryKey = (pk: string, sk: string): { ref: LogRef; recipientId: strin
 export const applied = (before: LedgerEntry, change: EntryChange): LedgerEntry => {
   const after: LedgerEntry = { ...before, updatedAt: change.updatedAt };
   if (change.status !== undefined) after.status = change.status;
+  if (before.status === 'failed' && after.status !== 'failed') {
+    delete after.failureType;
+    delete after.failureReason;
+  }
   if (change.failureType !== undefined) after.failureType = change.failureType;
   if (change.failureReason !== undefined) after.failureReason = change.failureReason;
   if (change.deliveredAt !== undefined) after.deliveredAt = change.deliveredAt;
