@@ -84,6 +84,8 @@ export const computeStats = async (
       uniqueOpens: tracking.uniqueOpens,
       clicks: tracking.clicks,
       uniqueClicks: tracking.uniqueClicks,
+      // Not a KPI (no log to recount it from): never repaired.
+      sendEvents: countersBefore.sendEvents,
     };
     for (const k of Object.keys(truth) as CounterName[]) {
       if (truth[k] !== countersBefore[k]) repaired[k] = truth[k] - countersBefore[k];

@@ -30,6 +30,7 @@ const ZERO: Record<CounterName, number> = {
   uniqueOpens: 0,
   clicks: 0,
   uniqueClicks: 0,
+  sendEvents: 0,
 };
 
 describe.each(implementations)('Counters contract: $name', ({ make }) => {

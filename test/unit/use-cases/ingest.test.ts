@@ -77,7 +77,7 @@ const tagged = (record: Record<string, unknown> & { mail: Record<string, unknown
 describe('every AWS fixture, bare and in its SNS envelope, attributed by SES message id', () => {
   /** What each fixture does to a sent recipient (recipient@example.com, the fixtures' message id). */
   const cases: Array<[string, (e: LedgerEntry) => void, Record<string, number>]> = [
-    ['send', (e) => expect(e.status).toBe('sent'), {}],
+    ['send', (e) => expect(e.status).toBe('sent'), { sendEvents: 1 }],
     [
       'delivery',
       (e) => {
@@ -449,6 +449,19 @@ describe('attribution', () => {
         by: 's-1',
       }),
     ).toBe(false);
+  });
+
+  it("counts the Send events of the delivery's recipients (the event path's evidence), none of another message", async () => {
+    await put(
+      entry({ recipientId: 'r-1', sesMessageId: MESSAGE }),
+      entry({ recipientId: 'r-2', sesMessageId: 'other' }),
+    );
+    await ingest(
+      tagged(sesFixture('send'), 'r-1'),
+      tagged(sesFixture('delivery'), 'r-1'),
+      tagged(sesFixture('send'), 'r-2'),
+    );
+    expect(await counters()).toMatchObject({ sendEvents: 1, delivered: 1 });
   });
 
   it('logs an event for no known recipient as unattributed, each time (nothing is stored for it)', async () => {
