@@ -57,6 +57,7 @@ describe.each(implementations)('Counters contract: $name', ({ make }) => {
       uniqueOpens: 1,
       clicks: 1,
       uniqueClicks: 1,
+      sendEvents: 0,
     });
   });
 
