@@ -29,6 +29,7 @@ Options:
   --api-recipients N      recipients sent while they read, default 1000
   --scenarios LIST        throughput, pacing or both (comma-separated), default throughput,pacing
   --out FILE              where the JSON goes, default bench-results/latest.json
+  --faults                the fault bench instead (bench/faults.ts): npm run bench -- --faults --help
   --help                  this text`;
 
 class UsageError extends Error {}
@@ -84,8 +85,11 @@ const readOptions = () => {
 };
 
 let options: ReturnType<typeof readOptions> | undefined;
+// --faults: the fault bench, with its own options and report (bench/faults.ts).
+const faults = process.argv.includes('--faults');
+if (faults) process.exitCode = await (await import('./faults.ts')).runFaultBench(process.argv.slice(2));
 try {
-  options = readOptions();
+  if (!faults) options = readOptions();
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
   process.stderr.write(`bench: ${error.message} (npm run bench -- --help)\n`);
