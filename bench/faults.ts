@@ -352,6 +352,9 @@ export const runFaultBench = async (args: string[]): Promise<number> => {
     IN_DOUBT_WINDOW_MINUTES: String(o.windowSeconds / 60),
     SES_EVENT_DUPLICATE_RATE: '1',
     SES_EVENT_REORDER_RATE: '0.2',
+    // The mix's complaints (1 %) would have the reputation guard pause the send: not the faults measured here.
+    GUARD_BOUNCE_RATE: '1',
+    GUARD_COMPLAINT_RATE: '1',
     LOG_LEVEL: 'ERROR',
   };
   const startedAt = Date.now();

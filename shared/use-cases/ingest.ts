@@ -197,8 +197,9 @@ const ingestRecipient = async (
   let change: LedgerChange;
   let applied = false;
   for (let race = 0; ; race++) {
-    // A recipient failed "in doubt: no SES record" is reconciled like an in-doubt one (DESIGN section 5).
-    change = changeFor(statusForEvents(entry), event);
+    // A recipient failed "in doubt: no SES record", or soft by an auto-reply that overtook its Delivery, is
+    // not failed for every event (DESIGN section 5).
+    change = changeFor(statusForEvents(entry, event.kind), event);
     const write = entryChange(entry, event, change, now.toISOString(), countTrack);
     if (!write) break;
     const result = await deps.ledger.applyEvent(ref, entry, write);

@@ -269,6 +269,20 @@ describe('order and lateness', () => {
     });
   });
 
+  it('delivers a recipient whose auto-reply (a transient bounce) overtook its Delivery: SES gave up on nothing', async () => {
+    const reply = sesFixture('bounce-permanent');
+    (reply.bounce as Record<string, string>).bounceType = 'Transient';
+    (reply.bounce as Record<string, string>).bounceSubType = 'General';
+    await ingest(reply, sesFixture('delivery'));
+    const after = await stored('r-1');
+    expect(after).toMatchObject({ status: 'delivered' });
+    expect(after.failureType).toBeUndefined();
+    expect(await counters()).toMatchObject({ delivered: 1, bouncesAndErrors: 0, processed: 0 });
+    // A later auto-reply of the same message changes nothing, nor does the Delivery again.
+    await ingest(reply, sesFixture('delivery'));
+    expect(await stored('r-1')).toMatchObject({ status: 'delivered' });
+  });
+
   it('records a late click (60 days after) and keeps it 90 days from the event', async () => {
     deps.clock.current = new Date('2017-10-08T00:00:00Z');
     await ingest(sesFixture('click'));
