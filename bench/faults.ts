@@ -199,19 +199,23 @@ const startRuntime = async (dataDir: string, env: Record<string, string>): Promi
 
 /** The API of the runtime at `url`, signed in as a Start-deliveries administrator. */
 const apiOf = async (url: string) => {
+  // A 5xx (DynamoDB Local timing out on a loaded machine) is tried again: every call made here may be repeated.
   const call = async (method: string, path: string, token: string | null, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (response.status >= 300)
-      throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
-    return json;
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      if (response.status < 300) return json;
+      if (response.status < 500 || attempt >= 5)
+        throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
+      await sleep(2_000 * attempt);
+    }
   };
   const { token } = (await call('POST', '/local/sign-in', null, {
     username: 'faults',
