@@ -184,7 +184,9 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
   }
   // Sending and paused deliveries stay watched; any other state is over (a sent delivery is never prepared again).
   const over = report.finished || !WATCHED.has(delivery.state);
-  if (over && report.inDoubtLeft === 0 && report.unclaimedPending === 0) {
+  // A sweep that resent someone keeps watching: its events are still to come, and the statistics computed when the
+  // delivery is let go repair the counters only from a quiet recount.
+  if (over && report.inDoubtLeft === 0 && report.unclaimedPending === 0 && report.resent === 0) {
     await computeStats(deps, delivery.id);
     await deps.registry.remove(delivery.id);
     report.released = true;
