@@ -37,6 +37,7 @@ Options:
   --opens N               opens published after the throughput send (one per message, ingestion alone), default 10000
   --scenarios LIST        throughput, pacing or both (comma-separated), default throughput,pacing
   --out FILE              where the JSON goes, default bench-results/latest.json
+  --faults                the fault bench instead (bench/faults.ts): npm run bench -- --faults --help
   --help                  this text`;
 
 class UsageError extends Error {}
@@ -94,8 +95,11 @@ const readOptions = () => {
 };
 
 let options: ReturnType<typeof readOptions> | undefined;
+// --faults: the fault bench, with its own options and report (bench/faults.ts).
+const faults = process.argv.includes('--faults');
+if (faults) process.exitCode = await (await import('./faults.ts')).runFaultBench(process.argv.slice(2));
 try {
-  options = readOptions();
+  if (!faults) options = readOptions();
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
   process.stderr.write(`bench: ${error.message} (npm run bench -- --help)\n`);

@@ -84,7 +84,14 @@ export interface RuntimeOptions {
   /** SES's answer time the SES front plays on send requests (default none: the emulator answers at once). */
   sesLatency?: Latency;
   /** The SES event simulator: delay scale (0 publishes at once; default 1) and random open and click rates (0..1). */
-  sesEvents?: { delayScale?: number; openRate?: number; clickRate?: number };
+  sesEvents?: {
+    delayScale?: number;
+    openRate?: number;
+    clickRate?: number;
+    /** Faults of the SNS → SQS path: events delivered twice, some late (local/ses/event-faults.ts). */
+    duplicateRate?: number;
+    reorderRate?: number;
+  };
   /** The reputation guard's thresholds handed to the ingester (GUARD_*; the schema's defaults otherwise). */
   guard?: { bounceRate?: string; complaintRate?: string; minProcessed?: string };
   /** Told the URL as soon as the front listens (it answers 503 until ready). */

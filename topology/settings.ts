@@ -401,6 +401,22 @@ export const settings = {
     scope: ['local'],
     default: 0,
   }),
+  SES_EVENT_DUPLICATE_RATE: setting({
+    description:
+      'fraction (0 to 1) of SES events the local event destination delivers twice, as SNS may (a fault, for the fault bench)',
+    expected: 'a fraction from 0 to 1',
+    type: fraction,
+    scope: ['local'],
+    default: 0,
+  }),
+  SES_EVENT_REORDER_RATE: setting({
+    description:
+      'fraction (0 to 1) of those second copies held back up to 3 s, so they arrive after later events (a fault)',
+    expected: 'a fraction from 0 to 1',
+    type: fraction,
+    scope: ['local'],
+    default: 0,
+  }),
   SES_CLICK_RATE: setting({
     description:
       'fraction (0 to 1) of delivered messages the SES event simulator clicks at random (a click comes with an open)',

@@ -447,7 +447,7 @@ export const functions = {
   sweeper: {
     entry: 'functions/schedule/sweeper.ts',
     description:
-      'Every 5 minutes: abandoned claims become in-doubt, in-doubt past the window fails, stalled sends are re-driven',
+      'Every 5 minutes: abandoned claims become in-doubt, in-doubt past the window is resent once or fails, stalled sends are re-driven',
     // Below its period, so one run ends before the next starts.
     timeoutSeconds: 240,
     memoryMb: 512,
@@ -455,7 +455,17 @@ export const functions = {
     // Events: the statistics computed when a send is let go count the human opens and clicks.
     tables: { deliveries: 'read-write', recipients: 'read-write', events: 'read' },
     sendsTo: ['start'],
-    settings: ['IN_DOUBT_WINDOW_MINUTES'],
+    // The once-only resend of an in-doubt recipient (shared/use-cases/in-doubt.ts), paced at one sender's share.
+    ses: ['send', 'account'],
+    secrets: ['unsubscribeKey'],
+    settings: [
+      'IN_DOUBT_WINDOW_MINUTES',
+      'SES_CONFIGURATION_SET',
+      'SEND_RATE_FRACTION',
+      'SEND_RATE_LIMIT',
+      'SENDER_MAX_CONCURRENCY',
+      ...SIGNS_UNSUBSCRIBE_LINKS,
+    ],
   },
   statsAggregation: {
     entry: 'functions/schedule/stats-aggregation.ts',

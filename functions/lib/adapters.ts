@@ -249,6 +249,7 @@ export const ingesterAdapters = () => {
 
 export const sweeperAdapters = () => {
   const { tableNames, client } = tables(['deliveries', 'recipients', 'events']);
+  const { SES_CONFIGURATION_SET } = settingsFromEnv(['SES_CONFIGURATION_SET']);
   return {
     clock: systemClock,
     inDoubtWindowMs: inDoubtWindowFromEnv(),
@@ -261,6 +262,10 @@ export const sweeperAdapters = () => {
     tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
     startQueue: queue<StartJob>('start'),
     metrics,
+    // The once-only resend of an in-doubt recipient (the handler adds the pacer and the run's owner).
+    email: new SesEmailSender({ client: sesv2(), configurationSetName: SES_CONFIGURATION_SET }),
+    account: new SesSendingAccount({ client: sesAccountClient() }),
+    unsubscribe: unsubscribeLinks(),
   };
 };
 

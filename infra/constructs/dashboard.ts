@@ -153,6 +153,8 @@ export class Dashboard extends Construct {
             appMetric('RecipientsInDoubt').with({ label: 'In doubt' }),
             appMetric('InDoubtReconciled').with({ label: 'In doubt, reconciled' }),
             appMetric('InDoubtExpired').with({ label: 'In doubt, expired (failed)' }),
+            appMetric('InDoubtResent').with({ label: 'In doubt, resent once' }),
+            appMetric('InDoubtResendWithheld').with({ label: 'In doubt, resend withheld (alarm)' }),
           ]),
           graph('SES events ingested', [...byDimension('SesEvents', 'EventType')], {
             right: [

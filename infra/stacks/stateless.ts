@@ -394,6 +394,16 @@ export class StatelessStack extends Stack {
       threshold: 0,
     });
 
+    // In-doubt recipients failed, not resent: a delivery's event path carried too few Send events (shared/domain/
+    // in-doubt.ts). A broken configuration set or event destination: no outcome is recorded until it is fixed.
+    projectAlarm(this, 'InDoubtResendWithheldAlarm', props.alarmTopic, {
+      name: 'in-doubt-resend-withheld',
+      description:
+        "In-doubt recipients were failed instead of resent: their delivery's SES event path is not demonstrably healthy",
+      metric: appMetric('InDoubtResendWithheld').with({ period: alarmPeriod, statistic: 'Sum' }),
+      threshold: 0,
+    });
+
     projectAlarm(this, 'Api5xxAlarm', props.alarmTopic, {
       name: 'api-5xx',
       description:

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { REGION, SES_CONFIGURATION_SET, SES_EVENTS_TOPIC_ARN } from '#local/environment.ts';
 import { LOCAL_ACCOUNT_ID } from '#local/lambda/invoke.ts';
+import { type EventFaults, injectEventFaults } from './event-faults.ts';
 import type { SesFront } from './front.ts';
 import {
   type SesEventSimulator,
@@ -63,10 +64,14 @@ export const startEventDestination = (options: {
   sesFront: SesFront;
   /** The simulator's state file goes here. */
   dataDir: string;
-  /** Delay scale and random open and click rates. */
-  tuning?: Pick<SesEventSimulatorOptions, 'delayScale' | 'openRate' | 'clickRate'>;
-}): SesEventSimulator =>
-  startSesEventSimulator({
+  /** Delay scale and random open and click rates; events delivered twice, some late (faults). */
+  tuning?: Pick<SesEventSimulatorOptions, 'delayScale' | 'openRate' | 'clickRate'> &
+    Partial<Pick<EventFaults, 'duplicateRate' | 'reorderRate'>>;
+}): SesEventSimulator => {
+  const { duplicateRate = 0, reorderRate = 0, ...tuning } = options.tuning ?? {};
+  if (duplicateRate > 0)
+    injectEventFaults(options.sqs, options.eventsQueueUrl, { duplicateRate, reorderRate });
+  return startSesEventSimulator({
     publish: batchingPublisher(options.sqs, options.eventsQueueUrl),
     // The configuration set of the runtime has the SNS destination; another one (or none but the default) has not.
     publishesFor: (name) => name === null || name === SES_CONFIGURATION_SET,
@@ -77,9 +82,10 @@ export const startEventDestination = (options: {
     region: REGION,
     accountId: LOCAL_ACCOUNT_ID,
     defaultConfigurationSet: SES_CONFIGURATION_SET,
-    ...options.tuning,
+    ...tuning,
     onError: (error, { messageId, event }) =>
       console.error(
         `SES event simulator: the ${event} event of ${messageId} was not published (${(error as Error).message}); the next start publishes it`,
       ),
   });
+};

@@ -156,3 +156,21 @@ export const journalEntries = (
 /** Reads a journal; a line cut short by a crash mid-write is skipped. */
 export const readJournal = (journalPath: string): SesJournalEntry[] =>
   readNdjson<SesJournalEntry>(journalPath);
+
+/**
+ * The messages SES accepted for each recipient of one delivery, by its `recipient` tag (what a crash test and the
+ * fault bench count duplicates and unsent recipients with).
+ */
+export const messagesPerRecipient = (
+  entries: readonly SesJournalEntry[],
+  deliveryId: string,
+): Map<string, number> => {
+  const counts = new Map<string, number>();
+  for (const e of entries) {
+    if (e.outcome !== 'sent' || !e.tags.some((t) => t.name === 'delivery' && t.value === deliveryId))
+      continue;
+    const recipient = e.tags.find((t) => t.name === 'recipient')?.value;
+    if (recipient !== undefined) counts.set(recipient, (counts.get(recipient) ?? 0) + 1);
+  }
+  return counts;
+};

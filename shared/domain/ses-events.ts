@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FailureType, RecipientStatus } from './kpis.ts';
+import { IN_DOUBT_FAILURE } from './resend.ts';
 
 const tagValues = z.record(z.string(), z.array(z.string()));
 
@@ -342,6 +343,33 @@ const RANK: Record<RecipientStatus, number> = {
 
 const forward = (current: RecipientStatus, next: RecipientStatus): RecipientStatus | undefined =>
   RANK[next] > RANK[current] ? next : undefined;
+
+/**
+ * The status an event is applied to for an entry: its own, except for two failures that events may undo
+ * (DESIGN section 5):
+ * - a recipient the sweeper failed "in doubt: no SES record" (no message id) was failed on a presumption (no SES
+ *   event named it within the window): an event that names it later is applied as to an in-doubt recipient,
+ *   reconciled to what the event says;
+ * - a soft failure (a Transient bounce with no Delivery before it) that a Delivery, an open or a click of the same
+ *   message follows was an auto-reply that overtook the Delivery (events come out of order): SES delivered the
+ *   message, so the proof of delivery applies as to a sent recipient.
+ */
+export const statusForEvents = (
+  entry: {
+    status: RecipientStatus;
+    failureType?: string | undefined;
+    failureReason?: string | undefined;
+    sesMessageId?: string | undefined;
+  },
+  kind?: SesEventKind,
+): RecipientStatus => {
+  if (entry.status !== 'failed') return entry.status;
+  if (entry.failureType === 'error' && entry.failureReason === IN_DOUBT_FAILURE && !entry.sesMessageId)
+    return 'in-doubt';
+  if (entry.failureType === 'soft' && (kind === 'delivery' || kind === 'open' || kind === 'click'))
+    return 'sent';
+  return entry.status;
+};
 
 /**
  * The change one event makes to a recipient in `current` status (DESIGN section 5): a send names an in-doubt

@@ -8,7 +8,12 @@ export type CounterName =
   | 'opens'
   | 'uniqueOpens'
   | 'clicks'
-  | 'uniqueClicks';
+  | 'uniqueClicks'
+  /**
+   * SES Send events ingested for the delivery's recipients (an exact duplicate counts again): not a KPI, the
+   * evidence that its event path works, which the in-doubt resend asks for (shared/use-cases/sweep.ts).
+   */
+  | 'sendEvents';
 
 export interface Counters {
   add(deliveryId: string, shard: number, deltas: Partial<Record<CounterName, number>>): Promise<void>;

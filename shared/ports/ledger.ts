@@ -153,6 +153,28 @@ export interface RecipientLedger {
   ): Promise<boolean>;
 
   /**
+   * The once-only resend of an in-doubt recipient no SES event named within the window (DESIGN section 5, the
+   * sweeper): marks it resent by `by` at `at`, which starts a new window (its in-doubt `since` becomes `at`), unless
+   * it was resent before, is in doubt no more, or has a message id. True: the caller may call SES once for it; a
+   * crash after that call leaves it in doubt and resent, so the next expiry fails it instead of sending again.
+   */
+  armResend(ref: LogRef, recipientId: string, resend: { at: string; by: string }): Promise<boolean>;
+  /**
+   * The resend SES accepted: in-doubt → sent with its message id (`sentBy`), under the caller's arming; false when
+   * an SES event recorded it first (ingestion counted that send) or it moved otherwise.
+   */
+  markResent(
+    ref: LogRef,
+    recipientId: string,
+    sent: { sesMessageId: string; at: string; by: string },
+  ): Promise<boolean>;
+  /**
+   * A resend SES did not take (throttled, the daily quota, sending paused): the caller's arming is withdrawn, so a
+   * later sweep may resend the recipient; false when it is not the caller's or the recipient moved.
+   */
+  disarmResend(ref: LogRef, recipientId: string, by: string): Promise<boolean>;
+
+  /**
    * Where an SES message id was recorded (the bySesMessageId index; eventually consistent): the entry's log and
    * recipient, or null.
    */

@@ -88,7 +88,7 @@ export const METRICS = {
     unit: 'Count',
     dimensions: [],
     description:
-      'Recipients whose SES call may have been accepted with no record of it (an unknown SES answer, or the window of an expired page lease), made in-doubt: never resent (sender, sweeper)',
+      'Recipients whose SES call may have been accepted with no record of it (an unknown SES answer, or the window of an expired page lease), made in-doubt: not sent again while SES may have accepted it (sender, sweeper)',
   },
   InDoubtReconciled: {
     unit: 'Count',
@@ -98,7 +98,20 @@ export const METRICS = {
   InDoubtExpired: {
     unit: 'Count',
     dimensions: [],
-    description: 'In-doubt recipients no SES event named within the window, failed (sweeper)',
+    description:
+      'In-doubt recipients no SES event named within the window, failed: resent once already, or not resendable (sweeper)',
+  },
+  InDoubtResent: {
+    unit: 'Count',
+    dimensions: [],
+    description:
+      'In-doubt recipients no SES event named within the window, sent once more while the event path was healthy (sweeper)',
+  },
+  InDoubtResendWithheld: {
+    unit: 'Count',
+    dimensions: [],
+    description:
+      "In-doubt recipients failed instead of resent because the delivery's event path was not demonstrably healthy (its Send events fell short of what it had sent a window before): an alarm (sweeper)",
   },
   SesEvents: {
     unit: 'Count',

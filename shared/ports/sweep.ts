@@ -1,3 +1,4 @@
+import type { SentMark } from '#domain/in-doubt.ts';
 import type { Page, PageRequest } from './paging.ts';
 
 /**
@@ -10,6 +11,8 @@ export interface SweepEntry {
   /** The delivery's settled count (sum of its counter shards) at the last sweep, and when that was. */
   settled?: number;
   sweptAt?: string;
+  /** The delivery's sent counter at recent sweeps: what its event path is judged against (shared/domain/in-doubt.ts). */
+  marks?: SentMark[];
 }
 
 export interface SweepRegistry {
@@ -17,5 +20,7 @@ export interface SweepRegistry {
   register(deliveryId: string, at: string): Promise<void>;
   list(page: PageRequest): Promise<Page<SweepEntry>>;
   update(deliveryId: string, state: { settled: number; sweptAt: string }): Promise<void>;
+  /** Replaces the entry's marks; an entry removed meanwhile stays removed. */
+  mark(deliveryId: string, marks: readonly SentMark[]): Promise<void>;
   remove(deliveryId: string): Promise<void>;
 }

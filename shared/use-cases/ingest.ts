@@ -28,6 +28,7 @@ import {
   type LedgerChange,
   type RecipientEvent,
   recipientEvents,
+  statusForEvents,
 } from '#domain/ses-events.ts';
 import type {
   Clock,
@@ -197,7 +198,9 @@ const ingestRecipient = async (
   let change: LedgerChange;
   let applied = false;
   for (let race = 0; ; race++) {
-    change = changeFor(entry.status, event, entry.failureType);
+    // A recipient failed "in doubt: no SES record", or soft by an auto-reply that overtook its Delivery, is
+    // not failed for every event (DESIGN section 5).
+    change = changeFor(statusForEvents(entry, event.kind), event, entry.failureType);
     const write = entryChange(entry, event, change, now.toISOString(), countTrack);
     if (!write) break;
     const result = await deps.ledger.applyEvent(ref, entry, write);
@@ -247,6 +250,8 @@ const ingestRecipient = async (
     deps.guard?.note(ref.deliveryId, change.quarantine === 'hard' ? 'bounce' : 'complaint');
   if (guarded)
     await deps.events.putOutcome(event.sesMessageId, eventType, event.address, expiry(event.at, now));
+  // The evidence that the delivery's event path works (the sweeper's in-doubt resend asks for it).
+  if (event.kind === 'send') batch.add(ref.deliveryId, { sendEvents: 1 });
   return { recipientId, outcome: applied || change.quarantine || change.optOut ? 'applied' : 'unchanged' };
 };
 

@@ -105,8 +105,14 @@ export const recountLog = async (
 const same = (a: Record<CounterName, number>, b: Record<CounterName, number>) =>
   (Object.keys(a) as CounterName[]).every((k) => a[k] === b[k]);
 
-/** The counters a recount says are right (a tally's keys are the counter names). */
-const truthOf = (tally: LogTally): Record<CounterName, number> => ({ ...tally });
+/**
+ * The counters a recount says are right (a tally's keys are the KPI counters' names). `sendEvents` is not a KPI and
+ * has no log to recount it from: it keeps what the counters read, so it is never repaired.
+ */
+const truthOf = (tally: LogTally, before: Record<CounterName, number>): Record<CounterName, number> => ({
+  ...tally,
+  sendEvents: before.sendEvents,
+});
 
 /**
  * ADDs `truth − before` to the adjustment item if the counters still read `before` (nothing moved during the
@@ -150,7 +156,7 @@ export const healCounters = async (
   for (let attempt = 1; ; attempt++) {
     const before = await deps.counters.read(ref.deliveryId);
     const { tally } = await recountLog(deps.ledger, ref, null);
-    const outcome = await repairIfQuiet(deps, ref.deliveryId, before, truthOf(tally));
+    const outcome = await repairIfQuiet(deps, ref.deliveryId, before, truthOf(tally, before));
     if (outcome.quiet || attempt >= attempts) return outcome;
     await deps.sleep?.(options.pauseMs ?? 250);
   }
@@ -219,7 +225,7 @@ export const computeStats = async (
     ref && deps.tracking ? humanCounts((await humanEngagement(deps.tracking, ref)).values()) : undefined;
   const { realTime, tracking } = tallyCounts(tally, toDeliver, human);
   const { repaired } = countersBefore
-    ? await repairIfQuiet(deps, id, countersBefore, truthOf(tally))
+    ? await repairIfQuiet(deps, id, countersBefore, truthOf(tally, countersBefore))
     : { repaired: {} };
   await Promise.all([
     deps.stats.putRealTime(id, { counts: realTime, computedAt: startedAt }),

@@ -2,9 +2,10 @@
  * The sweeper (every few minutes): nothing is left unaccounted after a crash (DESIGN section 5, "Sending").
  * For each delivery registered when its send started:
  *  1. a recipient in the window of a page lease that expired, with no entry (its SES call may have been accepted),
- *     becomes in-doubt (never resent); the window is emptied;
- *  2. an in-doubt recipient no SES event named within the reconciliation window fails (error,
- *     "in doubt: no SES record");
+ *     becomes in-doubt (not sent again while SES may have accepted it); the window is emptied;
+ *  2. an in-doubt recipient no SES event named within the reconciliation window is sent once more while the
+ *     delivery's event path is healthy, else (or when it was resent already) fails (error, "in doubt: no SES
+ *     record"): shared/use-cases/in-doubt.ts, which also records the sent counter the path is judged against;
  *  3. a send (or a stop) whose pending recipients made no progress since the previous sweep (its settled counter
  *     did not move) is checked against the ledger and re-driven if some wait for a sender: a new start (or cancel)
  *     run enqueues them again (the page leases and the entries' conditional writes make a duplicate harmless);
@@ -32,11 +33,11 @@ import type {
 import type { Metrics } from '#ports/metrics.ts';
 import { CounterBatch } from './counter-batch.ts';
 import { countPending } from './pending.ts';
+import { recordSentMark, type ResendDeps, settleInDoubt } from './in-doubt.ts';
 import { finishIfSettled } from './send.ts';
 import { computeStats } from './stats.ts';
 
 export const IN_DOUBT_REASON = IN_DOUBT_FAILURE;
-const PAGE = 250;
 
 export interface SweepDeps {
   registry: SweepRegistry;
@@ -49,16 +50,25 @@ export interface SweepDeps {
   clock: Clock;
   /** How long an in-doubt recipient waits for an SES event naming it. */
   inDoubtWindowMs: number;
-  /** RecipientsInDoubt, InDoubtExpired, RecipientsFailed, SendsRedriven, KpiRepairs (shared/ports/metrics.ts). */
+  /**
+   * RecipientsInDoubt, InDoubtExpired, InDoubtResent, InDoubtResendWithheld, RecipientsFailed, SendsRedriven,
+   * KpiRepairs (shared/ports/metrics.ts).
+   */
   metrics?: Metrics;
   /** The tracking log, for the human open rate and CTR of the statistics computed when a send is let go. */
   tracking?: TrackingLog;
+  /** What the once-only resend of an in-doubt recipient needs; without it, they fail after the window. */
+  resend?: ResendDeps;
 }
 
 export interface DeliverySweep {
   deliveryId: string;
   madeInDoubt: number;
   expired: number;
+  /** In-doubt recipients sent once more (shared/use-cases/in-doubt.ts). */
+  resent: number;
+  /** Of the expired: failed because the event path was not demonstrably healthy (an alarm). */
+  withheld: number;
   inDoubtLeft: number;
   unclaimedPending: number;
   redriven: boolean;
@@ -112,6 +122,8 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
     deliveryId: watched.deliveryId,
     madeInDoubt: 0,
     expired: 0,
+    resent: 0,
+    withheld: 0,
     inDoubtLeft: 0,
     unclaimedPending: 0,
     redriven: false,
@@ -129,37 +141,18 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
   const batch = new CounterBatch();
   try {
     if (LIVE.has(delivery.state)) report.madeInDoubt = await settleAbandonedWindows(deps, ref, now, batch);
-    let after: string | null = null;
-    do {
-      const page: Awaited<ReturnType<RecipientLedger['inDoubt']>> = await deps.ledger.inDoubt(
-        ref,
-        after,
-        PAGE,
-      );
-      for (const { recipientId, since } of page.entries) {
-        if (now.getTime() - Date.parse(since) < deps.inDoubtWindowMs) {
-          report.inDoubtLeft++;
-          continue;
-        }
-        const failed = await deps.ledger.expireInDoubt(ref, recipientId, {
-          failureType: 'error',
-          failureReason: IN_DOUBT_REASON,
-          at,
-        });
-        if (failed) {
-          report.expired++;
-          deps.metrics?.count('InDoubtExpired', 1);
-          deps.metrics?.count('RecipientsFailed', 1, { FailureType: 'error' });
-          batch.add(ref.deliveryId, { processed: 1, bouncesAndErrors: 1 });
-        } else report.inDoubtLeft++;
-      }
-      after = page.last;
-    } while (after !== null);
+    const inDoubt = await settleInDoubt(deps, delivery, watched, ref, now, batch);
+    report.expired = inDoubt.expired;
+    report.resent = inDoubt.resent;
+    report.withheld = inDoubt.withheld;
+    report.inDoubtLeft = inDoubt.left;
   } finally {
     await batch.flush(deps.counters);
   }
   // The counters say whether anything is pending; the ledger is read only when a send seems stalled.
-  const { settled } = await deps.counters.read(delivery.id);
+  const counts = await deps.counters.read(delivery.id);
+  const { settled } = counts;
+  await recordSentMark(deps, watched, counts.sent, now);
   const estimate = Math.max(0, delivery.preparation.toDeliver - settled);
   let checked = false;
   const stalledState = delivery.state === 'sending' || delivery.state === 'stopped';
@@ -191,7 +184,9 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
   }
   // Sending and paused deliveries stay watched; any other state is over (a sent delivery is never prepared again).
   const over = report.finished || !WATCHED.has(delivery.state);
-  if (over && report.inDoubtLeft === 0 && report.unclaimedPending === 0) {
+  // A sweep that resent someone keeps watching: its events are still to come, and the statistics computed when the
+  // delivery is let go repair the counters only from a quiet recount.
+  if (over && report.inDoubtLeft === 0 && report.unclaimedPending === 0 && report.resent === 0) {
     await computeStats(deps, delivery.id);
     await deps.registry.remove(delivery.id);
     report.released = true;

@@ -311,6 +311,29 @@ describe('alarms', () => {
     }
   });
 
+  it('in-doubt recipients failed instead of resent (the event path not healthy): their sum over 5 minutes, above 0', () => {
+    const alarms = allAlarms().filter(
+      (a) => a.Properties.AlarmName === 'confirm-and-send-in-doubt-resend-withheld',
+    );
+    expect(alarms).toHaveLength(1);
+    const props = alarms[0]!.Properties;
+    expect(props).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const [metric] = props.Metrics as Array<{ MetricStat?: unknown }>;
+    expect(metric?.MetricStat).toEqual({
+      Metric: {
+        Namespace: 'ConfirmAndSend',
+        MetricName: 'InDoubtResendWithheld',
+        Dimensions: [{ Name: 'service', Value: 'confirm-and-send' }],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
+  });
+
   it('has exactly these alarms, no more', () => {
     const names = allAlarms().map((a) => String(a.Properties.AlarmName).replace(/^confirm-and-send-/, ''));
     const fnNames = functionEntries().map(([name]) => name);
@@ -330,6 +353,7 @@ describe('alarms', () => {
         'ses-complaint-rate-early',
         'api-5xx',
         'reputation-guard-paused',
+        'in-doubt-resend-withheld',
       ].sort(),
     );
   });

@@ -102,7 +102,7 @@ describe('HTTP API', () => {
       .filter(([, spec]) => spec.secrets?.includes('unsubscribeKey'))
       .map(([name]) => name)
       .sort();
-    expect(readers).toEqual(['proofs', 'sender', 'unsubscribe']);
+    expect(readers).toEqual(['proofs', 'sender', 'sweeper', 'unsubscribe']);
     const secretArn = s.stateless.resolve(s.stateful.secrets.unsubscribeKey.secretArn);
     const policies = Object.entries(resourcesOf(s.statelessTemplate, 'AWS::IAM::Policy'));
     const granted = policies

@@ -108,6 +108,8 @@ describe('the operations dashboard', () => {
       'In doubt',
       'In doubt, reconciled',
       'In doubt, expired (failed)',
+      'In doubt, resent once',
+      'In doubt, resend withheld (alarm)',
     ]);
     const events = metricRows('SES events ingested');
     for (const type of DIMENSION_VALUES.EventType) {

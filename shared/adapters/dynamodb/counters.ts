@@ -25,6 +25,7 @@ const COUNTERS: Record<CounterName, true> = {
   uniqueOpens: true,
   clicks: true,
   uniqueClicks: true,
+  sendEvents: true,
 };
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 

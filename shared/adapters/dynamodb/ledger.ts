@@ -6,7 +6,8 @@
  *
  * pending ──markSent──▶ sent ──(SES events: applyEvent)──▶ delivered / failed
  *    ├──markFailed──▶ failed
- *    ├──markInDoubt──▶ in-doubt ──expireInDoubt──▶ failed
+ *    ├──markInDoubt──▶ in-doubt ──expireInDoubt──▶ failed ──(an SES event names it: applyEvent)──▶ sent / …
+ *    │                    ├──armResend──▶ in-doubt, resent once ──markResent──▶ sent (else expireInDoubt)
  *    │                    └──(an SES event names it: applyEvent)──▶ sent / delivered / failed
  *    ├──cancel──▶ canceled
  *    └──(an SES event names it first: applyEvent)──▶ sent / delivered / failed
@@ -452,6 +453,69 @@ export class DynamoRecipientLedger implements RecipientLedger {
     }
   }
 
+  async armResend(ref: LogRef, recipientId: string, resend: { at: string; by: string }): Promise<boolean> {
+    return this.#update(ref, recipientId, {
+      UpdateExpression: 'SET resentAt = :at, resentBy = :by, updatedAt = :at',
+      ConditionExpression:
+        '#status = :inDoubt AND attribute_not_exists(sesMessageId) AND attribute_not_exists(resentAt)',
+      ExpressionAttributeValues: { ':inDoubt': 'in-doubt', ':at': resend.at, ':by': resend.by },
+    });
+  }
+
+  async markResent(
+    ref: LogRef,
+    recipientId: string,
+    sent: { sesMessageId: string; at: string; by: string },
+  ): Promise<boolean> {
+    return this.#update(ref, recipientId, {
+      UpdateExpression:
+        'SET #status = :sent, sesMessageId = :messageId, sentAt = :at, historySk = :historySk, sentBy = :by, updatedAt = :at REMOVE doubtPk',
+      ConditionExpression: '#status = :inDoubt AND resentBy = :by AND attribute_not_exists(sesMessageId)',
+      ExpressionAttributeValues: {
+        ':inDoubt': 'in-doubt',
+        ':sent': 'sent',
+        ':messageId': sent.sesMessageId,
+        ':at': sent.at,
+        ':historySk': historySk(sent.at, ref.deliveryId),
+        ':by': sent.by,
+      },
+    });
+  }
+
+  async disarmResend(ref: LogRef, recipientId: string, by: string): Promise<boolean> {
+    return this.#update(ref, recipientId, {
+      UpdateExpression: 'REMOVE resentAt, resentBy',
+      ConditionExpression: '#status = :inDoubt AND resentBy = :by',
+      ExpressionAttributeValues: { ':inDoubt': 'in-doubt', ':by': by },
+    });
+  }
+
+  /** One conditional UpdateItem of an entry (its condition names `#status`): false when its condition failed. */
+  async #update(
+    ref: LogRef,
+    recipientId: string,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: sendingLogKey(ref, recipientId),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ...update,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async findBySesMessageId(sesMessageId: string): Promise<{ ref: LogRef; recipientId: string } | null> {
     const out = await this.#client.send(
       new QueryCommand({
@@ -493,7 +557,10 @@ export class DynamoRecipientLedger implements RecipientLedger {
       values[':status'] = status;
       if (before.status === 'in-doubt' && status !== 'in-doubt') remove.push('doubtPk');
     }
-    if (clearFailure) remove.push('failureType', 'failureReason');
+    // A recipient failed on a presumption (in doubt, no SES record; a soft bounce that was an auto-reply) that an
+    // event settles otherwise: no failure left.
+    if (clearFailure || (before.status === 'failed' && status !== undefined && status !== 'failed'))
+      remove.push('failureType', 'failureReason');
     if (failureType !== undefined) {
       set.push('failureType = :failureType');
       values[':failureType'] = failureType;
@@ -572,7 +639,7 @@ const fromEntryKey = (pk: string, sk: string): { ref: LogRef; recipientId: strin
 export const applied = (before: LedgerEntry, change: EntryChange): LedgerEntry => {
   const after: LedgerEntry = { ...before, updatedAt: change.updatedAt };
   if (change.status !== undefined) after.status = change.status;
-  if (change.clearFailure) {
+  if (change.clearFailure || (before.status === 'failed' && after.status !== 'failed')) {
     delete after.failureType;
     delete after.failureReason;
   }

@@ -4,6 +4,7 @@
  * count the last sweep saw and when (docs/data-model.md).
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SentMark } from '#domain/in-doubt.ts';
 import type { Page, PageRequest, SweepEntry, SweepRegistry } from '#ports/index.ts';
 import { isConditionalCheckFailed } from './client.ts';
 import { SWEEP_PK, sweepKey } from './keys.ts';
@@ -20,6 +21,14 @@ const toSweepEntry = (item: Record<string, unknown>): SweepEntry => ({
   registeredAt: String(item.registeredAt),
   ...(typeof item.settled === 'number' ? { settled: item.settled } : {}),
   ...(typeof item.sweptAt === 'string' ? { sweptAt: item.sweptAt } : {}),
+  ...(Array.isArray(item.marks)
+    ? {
+        marks: (item.marks as Array<Record<string, unknown>>).map((m) => ({
+          at: String(m.at),
+          sent: Number(m.sent),
+        })),
+      }
+    : {}),
 });
 
 export class DynamoSweepRegistry implements SweepRegistry {
@@ -78,6 +87,22 @@ export class DynamoSweepRegistry implements SweepRegistry {
           UpdateExpression: 'SET settled = :settled, sweptAt = :sweptAt',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':settled': state.settled, ':sweptAt': state.sweptAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async mark(deliveryId: string, marks: readonly SentMark[]): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: sweepKey(deliveryId),
+          UpdateExpression: 'SET marks = :marks',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':marks': marks.map((m) => ({ at: m.at, sent: m.sent })) },
         }),
       );
     } catch (error) {

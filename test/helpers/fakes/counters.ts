@@ -11,6 +11,7 @@ const COUNTERS: CounterName[] = [
   'uniqueOpens',
   'clicks',
   'uniqueClicks',
+  'sendEvents',
 ];
 
 type Deltas = Partial<Record<CounterName, number>>;

@@ -211,6 +211,32 @@ export class FakeLedger implements RecipientLedger {
     });
     return true;
   }
+  async armResend(ref: LogRef, id: string, resend: { at: string; by: string }) {
+    const e = this.entries(ref).get(id);
+    if (!e || e.status !== 'in-doubt' || e.sesMessageId !== undefined || e.resentAt !== undefined)
+      return false;
+    Object.assign(e, { resentAt: resend.at, resentBy: resend.by, updatedAt: resend.at });
+    return true;
+  }
+  async markResent(ref: LogRef, id: string, sent: { sesMessageId: string; at: string; by: string }) {
+    const e = this.entries(ref).get(id);
+    if (!e || e.status !== 'in-doubt' || e.resentBy !== sent.by || e.sesMessageId !== undefined) return false;
+    Object.assign(e, {
+      status: 'sent',
+      sesMessageId: sent.sesMessageId,
+      sentAt: sent.at,
+      sentBy: sent.by,
+      updatedAt: sent.at,
+    });
+    return true;
+  }
+  async disarmResend(ref: LogRef, id: string, by: string) {
+    const e = this.entries(ref).get(id);
+    if (!e || e.status !== 'in-doubt' || e.resentBy !== by) return false;
+    delete e.resentAt;
+    delete e.resentBy;
+    return true;
+  }
   async findBySesMessageId(sesMessageId: string) {
     for (const m of this.log.entries.values()) {
       for (const e of m.values()) {
@@ -254,6 +280,10 @@ export class FakeLedger implements RecipientLedger {
 /** An event's change on a stored entry (the adapter's UpdateItem, in memory). */
 const apply = (e: StoredEntry, change: EntryChange): void => {
   const { status, failureType, failureReason, deliveredAt, sent, track } = change;
+  if (status !== undefined && e.status === 'failed' && status !== 'failed') {
+    delete e.failureType;
+    delete e.failureReason;
+  }
   if (status !== undefined) e.status = status;
   if (change.clearFailure) {
     delete e.failureType;

@@ -23,11 +23,22 @@ export const FAKE_PAGE_RECIPIENTS = 100;
  * A stored entry: the entry, and what the ledger keeps beside it for its own conditions (as the DynamoDB item
  * carries them): who recorded the message id, and when an SES event reconciled the entry.
  */
-export type StoredEntry = SendingLogEntry & { sentBy?: string; reconciledAt?: string };
+export type StoredEntry = SendingLogEntry & {
+  sentBy?: string;
+  reconciledAt?: string;
+  resentAt?: string;
+  resentBy?: string;
+};
 
 /** A stored entry as the sending log shows it: the ledger's attributes stay inside. */
 export const asSendingLogEntry = (stored: StoredEntry): SendingLogEntry => {
-  const { sentBy: _by, reconciledAt: _reconciled, ...entry } = stored;
+  const {
+    sentBy: _by,
+    reconciledAt: _reconciled,
+    resentAt: _resentAt,
+    resentBy: _resentBy,
+    ...entry
+  } = stored;
   return clone(entry);
 };
 

@@ -1,3 +1,4 @@
+import type { SentMark } from '#domain/in-doubt.ts';
 import type { PageRequest, SweepEntry, SweepRegistry } from '#ports/index.ts';
 import { byKey, clone, paginate } from './support.ts';
 
@@ -13,6 +14,10 @@ export class FakeSweepRegistry implements SweepRegistry {
   async update(deliveryId: string, state: { settled: number; sweptAt: string }) {
     const e = this.entries.get(deliveryId);
     if (e) Object.assign(e, state);
+  }
+  async mark(deliveryId: string, marks: readonly SentMark[]) {
+    const e = this.entries.get(deliveryId);
+    if (e) e.marks = marks.map((m) => ({ ...m }));
   }
   async remove(deliveryId: string) {
     this.entries.delete(deliveryId);

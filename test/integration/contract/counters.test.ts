@@ -30,6 +30,7 @@ const ZERO: Record<CounterName, number> = {
   uniqueOpens: 0,
   clicks: 0,
   uniqueClicks: 0,
+  sendEvents: 0,
 };
 
 describe.each(implementations)('Counters contract: $name', ({ make }) => {
@@ -56,6 +57,7 @@ describe.each(implementations)('Counters contract: $name', ({ make }) => {
       uniqueOpens: 1,
       clicks: 1,
       uniqueClicks: 1,
+      sendEvents: 0,
     });
   });
 

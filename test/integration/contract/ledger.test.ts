@@ -316,6 +316,53 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
     });
   });
 
+  describe('the once-only resend of an in-doubt recipient', () => {
+    const armAt = '2026-11-23T10:10:00.000Z';
+    it('arms it once (a new window from then on); records what SES accepted only under its own arming', async () => {
+      const { ledger, ref } = await prepared('ann', 'bob');
+      await ledger.markInDoubt(ref, target('ann'), '2026-11-22T10:10:00.000Z');
+      await ledger.markSent(ref, target('bob'), sentAs(unique('m')));
+      expect(await ledger.armResend(ref, 'ann', { at: armAt, by: 'sweep-1' })).toBe(true);
+      expect(await ledger.armResend(ref, 'ann', { at: armAt, by: 'sweep-2' })).toBe(false);
+      expect(await ledger.armResend(ref, 'bob', { at: armAt, by: 'sweep-1' })).toBe(false);
+      expect(await ledger.armResend(ref, 'nobody', { at: armAt, by: 'sweep-1' })).toBe(false);
+      // Still in doubt, with a new since: the window starts again.
+      expect((await ledger.inDoubt(ref, null, 10)).entries).toEqual([{ recipientId: 'ann', since: armAt }]);
+      const sent = { sesMessageId: unique('m'), at: '2026-11-23T10:10:01.000Z' };
+      expect(await ledger.markResent(ref, 'ann', { ...sent, by: 'sweep-2' })).toBe(false);
+      expect(await ledger.markResent(ref, 'ann', { ...sent, by: 'sweep-1' })).toBe(true);
+      expect(await ledger.markResent(ref, 'ann', { ...sent, by: 'sweep-1' })).toBe(false);
+      const entry = await ledger.get(ref, 'ann');
+      expect(entry).toMatchObject({ status: 'sent', sesMessageId: sent.sesMessageId, sentAt: sent.at });
+      expect(entry).not.toHaveProperty('resentAt');
+      expect(await ledger.findBySesMessageId(sent.sesMessageId)).toEqual({ ref, recipientId: 'ann' });
+      expect((await ledger.inDoubt(ref, null, 10)).entries).toEqual([]);
+    });
+
+    it('a resend left unrecorded (a crash after the SES call) is never armed again: it can only expire', async () => {
+      const { ledger, ref } = await prepared('ann');
+      await ledger.markInDoubt(ref, target('ann'), '2026-11-22T10:10:00.000Z');
+      expect(await ledger.armResend(ref, 'ann', { at: armAt, by: 'sweep-1' })).toBe(true);
+      expect(await ledger.armResend(ref, 'ann', { at: armAt, by: 'sweep-1' })).toBe(false);
+      const failure = {
+        failureType: 'error' as const,
+        failureReason: 'in doubt: no SES record',
+        at: SENT_AT,
+      };
+      expect(await ledger.expireInDoubt(ref, 'ann', failure)).toBe(true);
+      expect(await ledger.get(ref, 'ann')).toMatchObject({ status: 'failed', failureType: 'error' });
+    });
+
+    it('withdraws its own arming only (SES did not take it): the recipient may be armed again', async () => {
+      const { ledger, ref } = await prepared('ann');
+      await ledger.markInDoubt(ref, target('ann'), '2026-11-22T10:10:00.000Z');
+      expect(await ledger.armResend(ref, 'ann', { at: armAt, by: 'sweep-1' })).toBe(true);
+      expect(await ledger.disarmResend(ref, 'ann', 'sweep-2')).toBe(false);
+      expect(await ledger.disarmResend(ref, 'ann', 'sweep-1')).toBe(true);
+      expect(await ledger.armResend(ref, 'ann', { at: armAt, by: 'sweep-3' })).toBe(true);
+    });
+  });
+
   describe('SES events', () => {
     it('finds an entry by its SES message id once it has one, and nothing for an unknown id', async () => {
       const { ledger, ref } = await prepared('ann', 'bob');
@@ -431,6 +478,35 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       expect(
         await ledger.expireInDoubt(ref, 'ann', { failureType: 'error', failureReason: 'x', at: SENT_AT }),
       ).toBe(false);
+    });
+
+    it('reconciles a recipient failed in doubt (no message id): no failure left, its message id recorded', async () => {
+      const { ledger, ref } = await prepared('ann');
+      await ledger.markInDoubt(ref, target('ann'), '2026-11-22T10:10:00.000Z');
+      await ledger.expireInDoubt(ref, 'ann', {
+        failureType: 'error',
+        failureReason: 'in doubt: no SES record',
+        at: '2026-11-23T10:10:00.000Z',
+      });
+      const failed = (await ledger.get(ref, 'ann'))!;
+      const sent = { sesMessageId: unique('m'), at: '2026-11-22T10:00:01.000Z' };
+      const result = await ledger.applyEvent(ref, failed, {
+        status: 'delivered',
+        deliveredAt: '2026-11-22T10:00:02.000Z',
+        sent,
+        updatedAt: '2026-11-23T10:12:00.000Z',
+      });
+      const { failureType: _t, failureReason: _r, ...rest } = failed;
+      const expected = {
+        ...rest,
+        status: 'delivered' as const,
+        deliveredAt: '2026-11-22T10:00:02.000Z',
+        sesMessageId: sent.sesMessageId,
+        sentAt: sent.at,
+        updatedAt: '2026-11-23T10:12:00.000Z',
+      };
+      expect(result).toEqual({ before: failed, after: expected });
+      expect(await ledger.get(ref, 'ann')).toEqual(expected);
     });
 
     it('lets exactly one of two concurrent status moves from the same read win', async () => {

@@ -61,6 +61,23 @@ describe.each(implementations)('SweepRegistry contract: $name', ({ make }) => {
     ]);
   });
 
+  it('keeps the sent marks a sweep records beside the sweep state; a removed delivery gets none', async () => {
+    await registry.register('d-1', AT);
+    const marks = [
+      { at: '2026-11-22T10:05:00.000Z', sent: 0 },
+      { at: '2026-11-22T10:10:00.000Z', sent: 250 },
+    ];
+    await registry.mark('d-1', marks);
+    await registry.update('d-1', { settled: 130, sweptAt: '2026-11-22T10:10:00.000Z' });
+    expect(await everything()).toEqual([
+      { deliveryId: 'd-1', registeredAt: AT, settled: 130, sweptAt: '2026-11-22T10:10:00.000Z', marks },
+    ]);
+    await registry.mark('d-1', [marks[1]!]);
+    expect((await everything())[0]!.marks).toEqual([marks[1]]);
+    await registry.mark('d-gone', marks);
+    expect((await everything()).map((e) => e.deliveryId)).toEqual(['d-1']);
+  });
+
   it('lists the registered deliveries in id order, page by page; the page that takes the last has no cursor', async () => {
     // Id order is the order of the stored keys' bytes: upper case before lower case.
     const ids = ['d-5', 'd-b', 'd-7', 'd-1', 'd-C', 'd-3', 'd-A'];

@@ -77,7 +77,7 @@ const tagged = (record: Record<string, unknown> & { mail: Record<string, unknown
 describe('every AWS fixture, bare and in its SNS envelope, attributed by SES message id', () => {
   /** What each fixture does to a sent recipient (recipient@example.com, the fixtures' message id). */
   const cases: Array<[string, (e: LedgerEntry) => void, Record<string, number>]> = [
-    ['send', (e) => expect(e.status).toBe('sent'), {}],
+    ['send', (e) => expect(e.status).toBe('sent'), { sendEvents: 1 }],
     [
       'delivery',
       (e) => {
@@ -286,6 +286,20 @@ describe('order and lateness', () => {
     expect(await counters()).toMatchObject({ delivered: 1, bouncesAndErrors: 0 });
   });
 
+  it('delivers a recipient whose auto-reply (a transient bounce) overtook its Delivery: SES gave up on nothing', async () => {
+    const reply = sesFixture('bounce-permanent');
+    (reply.bounce as Record<string, string>).bounceType = 'Transient';
+    (reply.bounce as Record<string, string>).bounceSubType = 'General';
+    await ingest(reply, sesFixture('delivery'));
+    const after = await stored('r-1');
+    expect(after).toMatchObject({ status: 'delivered' });
+    expect(after.failureType).toBeUndefined();
+    expect(await counters()).toMatchObject({ delivered: 1, bouncesAndErrors: 0, processed: 0 });
+    // A later auto-reply of the same message changes nothing, nor does the Delivery again.
+    await ingest(reply, sesFixture('delivery'));
+    expect(await stored('r-1')).toMatchObject({ status: 'delivered' });
+  });
+
   it('records a late click (60 days after) and keeps it 90 days from the event', async () => {
     deps.clock.current = new Date('2017-10-08T00:00:00Z');
     await ingest(sesFixture('click'));
@@ -405,6 +419,54 @@ describe('attribution', () => {
     expect(await counters()).toMatchObject({ sent: 1, processed: 1, delivered: 1 });
   });
 
+  /** An in-doubt recipient the sweeper failed after the window ("in doubt: no SES record"), counted as it did. */
+  const failedInDoubt = async (recipientId: string) => {
+    await put(entry({ recipientId, status: 'in-doubt' }));
+    await deps.ledger.expireInDoubt(REF, recipientId, {
+      failureType: 'error',
+      failureReason: 'in doubt: no SES record',
+      at: '2026-11-22T09:30:00Z',
+    });
+    await deps.counters.add('d-1', 0, { processed: 1, bouncesAndErrors: 1, settled: 1 });
+  };
+
+  it('reconciles a recipient failed "in doubt: no SES record" that a Send event names later: sent, its KPIs follow', async () => {
+    await failedInDoubt('r-9');
+    const [result] = await ingest(tagged(sesFixture('send'), 'r-9'));
+    expect(result!.recipients).toEqual([{ recipientId: 'r-9', outcome: 'applied' }]);
+    const after = await stored('r-9');
+    expect(after).toMatchObject({
+      status: 'sent',
+      sesMessageId: MESSAGE,
+      sentAt: '2016-10-14T05:02:16.645Z',
+    });
+    expect(after.failureType).toBeUndefined();
+    expect(after.failureReason).toBeUndefined();
+    expect(await counters()).toMatchObject({ sent: 1, processed: 1, bouncesAndErrors: 0, settled: 1 });
+  });
+
+  it('reconciles a failed-in-doubt recipient to delivered on a late Delivery, and to a hard bounce on a Bounce', async () => {
+    await failedInDoubt('r-8');
+    await ingest(tagged(sesFixture('delivery'), 'r-8'));
+    expect(await stored('r-8')).toMatchObject({ status: 'delivered', sesMessageId: MESSAGE });
+    expect(await counters()).toMatchObject({ sent: 1, processed: 1, delivered: 1, bouncesAndErrors: 0 });
+    await failedInDoubt('r-7');
+    await ingest(tagged(sesFixture('bounce-permanent'), 'r-7'));
+    expect(await stored('r-7')).toMatchObject({ status: 'failed', failureType: 'hard' });
+    expect((await stored('r-7')).sesMessageId).toBeDefined();
+  });
+
+  it('leaves any other failure alone: a later Delivery never revives a recipient SES rejected', async () => {
+    await put(entry({ recipientId: 'r-6', status: 'in-doubt' }));
+    await deps.ledger.expireInDoubt(REF, 'r-6', {
+      failureType: 'error',
+      failureReason: 'MessageRejected',
+      at: '2026-11-22T09:30:00Z',
+    });
+    await ingest(tagged(sesFixture('delivery'), 'r-6'));
+    expect(await stored('r-6')).toMatchObject({ status: 'failed', failureReason: 'MessageRejected' });
+  });
+
   it('records the send of a pending recipient whose sender has not recorded it yet; that sender then counts nothing', async () => {
     await put(entry({ recipientId: 'r-9', status: 'pending' }));
     await ingest(tagged(sesFixture('send'), 'r-9'));
@@ -418,6 +480,19 @@ describe('attribution', () => {
         by: 's-1',
       }),
     ).toBe(false);
+  });
+
+  it("counts the Send events of the delivery's recipients (the event path's evidence), none of another message", async () => {
+    await put(
+      entry({ recipientId: 'r-1', sesMessageId: MESSAGE }),
+      entry({ recipientId: 'r-2', sesMessageId: 'other' }),
+    );
+    await ingest(
+      tagged(sesFixture('send'), 'r-1'),
+      tagged(sesFixture('delivery'), 'r-1'),
+      tagged(sesFixture('send'), 'r-2'),
+    );
+    expect(await counters()).toMatchObject({ sendEvents: 1, delivered: 1 });
   });
 
   it('logs an event for no known recipient as unattributed, each time (nothing is stored for it)', async () => {

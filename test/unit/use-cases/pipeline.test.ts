@@ -19,6 +19,7 @@ import { computeStats } from '#use-cases/stats.ts';
 import { IN_DOUBT_REASON, type SweepDeps, sweep } from '#use-cases/sweep.ts';
 import { preparer, starter } from '#test/helpers/actors.ts';
 import { deliveryInput } from '#test/helpers/deliveries.ts';
+import { FakeMetrics } from '#test/helpers/fake-metrics.ts';
 import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
 
 let deps: FakeDeps;
@@ -724,6 +725,165 @@ describe('sweeper', () => {
       sent: 2,
       processed: 3,
       bouncesAndErrors: 1,
+    });
+  });
+
+  describe('the once-only resend of an in-doubt recipient', () => {
+    const WINDOW = 60 * 60_000;
+    let metrics: FakeMetrics;
+    /** The sweeper with what a resend needs (the handler wires SES, a pacer and the unsubscribe links). */
+    const resending = (owner: string): SweepDeps => ({
+      ...world.sweeper,
+      metrics,
+      resend: {
+        email: deps.email,
+        pacer: createPacer(
+          50,
+          () => deps.clock.now().getTime(),
+          async (ms) => deps.clock.advance(ms),
+        ),
+        sleep: async (ms) => deps.clock.advance(ms),
+        random: () => 0.5,
+        owner,
+      },
+    });
+    beforeEach(() => {
+      metrics = new FakeMetrics();
+    });
+    /**
+     * A send of 3 whose first job died in its SES call, before SES took the message (the sender's process was
+     * killed): that recipient is left in the lease's window; the two others are sent.
+     */
+    const crashedBeforeSes = async (beforeSweep?: (id: string) => Promise<unknown>) => {
+      const { id, jobs } = await started(3);
+      const send = deps.email.send.bind(deps.email);
+      deps.email.send = async () => {
+        throw new Error('Lambda killed');
+      };
+      const [crashing, ...rest] = jobs;
+      await expect(sendJob(world.send, crashing!)).rejects.toThrow(/killed/);
+      deps.email.send = send;
+      for (const job of rest) await sendJob(world.send, job);
+      await beforeSweep?.(id);
+      deps.clock.advance(61_000); // past the lease
+      expect((await sweep(resending('sweep-1'), Infinity)).deliveries[0]).toMatchObject({ madeInDoubt: 1 });
+      return { id, recipient: crashing!.recipientIds[0]! };
+    };
+    /** What ingestion counts when the Send events of `n` recipients arrive (the event path's evidence). */
+    const sendEventsArrive = (id: string, n: number) => deps.counters.add(id, 3, { sendEvents: n });
+
+    it('sends it once more when no event named it within the window and the event path is healthy', async () => {
+      const { id, recipient } = await crashedBeforeSes();
+      await sendEventsArrive(id, 2);
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 1,
+        expired: 0,
+        inDoubtLeft: 0,
+      });
+      expect(mailTo(recipient)).toBe(1);
+      expect(deps.email.sent).toHaveLength(3);
+      expect(statuses(id)).toEqual({ sent: 3 });
+      expect(metrics.total('InDoubtResent')).toBe(1);
+      expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({
+        sent: 3,
+        processed: 3,
+        bouncesAndErrors: 0,
+      });
+      // Watched one sweep more (the resend's events are still to come), then let go; nothing is sent again.
+      deps.clock.advance(2 * WINDOW);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 0,
+        released: true,
+      });
+      expect(deps.registry.entries.size).toBe(0);
+      expect(deps.email.sent).toHaveLength(3);
+    });
+
+    it('never sends a third time: a crash between the resend and its record leaves it in doubt, then failed', async () => {
+      const { id, recipient } = await crashedBeforeSes();
+      await sendEventsArrive(id, 2);
+      deps.clock.advance(WINDOW);
+      const markResent = deps.ledger.markResent.bind(deps.ledger);
+      deps.ledger.markResent = async () => {
+        throw new Error('Lambda killed');
+      };
+      const crashed = await sweep(resending('sweep-2'), Infinity);
+      expect(crashed.errors).toHaveLength(1);
+      deps.ledger.markResent = markResent;
+      expect(mailTo(recipient)).toBe(1);
+      expect(statuses(id)).toEqual({ sent: 2, 'in-doubt': 1 });
+      deps.clock.advance(WINDOW / 2); // a new window from the resend: still waiting for its event
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({ inDoubtLeft: 1 });
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-4'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 0,
+        expired: 1,
+        withheld: 0,
+      });
+      expect(mailTo(recipient)).toBe(1);
+      expect(statuses(id)).toEqual({ sent: 2, failed: 1 });
+    });
+
+    it('fails it and raises the alarm instead when the Send events fell short of what was sent a window before', async () => {
+      const { id, recipient } = await crashedBeforeSes();
+      await sendEventsArrive(id, 1); // one of the two sent never got its Send event
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 0,
+        expired: 1,
+        withheld: 1,
+      });
+      expect(mailTo(recipient)).toBe(0);
+      expect(metrics.total('InDoubtResendWithheld')).toBe(1);
+      const [failed] = (
+        await deps.recipientLog.listSending({ deliveryId: id, version: 1 }, { status: 'failed' }, {})
+      ).items;
+      expect(failed).toMatchObject({ recipientId: recipient, failureReason: IN_DOUBT_REASON });
+    });
+
+    it('waits while the delivery is paused (no SES call), and resends it once resumed', async () => {
+      const { id, recipient } = await crashedBeforeSes((d) => pause(world.control, starter, d));
+      await sendEventsArrive(id, 2);
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 0,
+        expired: 0,
+        inDoubtLeft: 1,
+      });
+      expect(mailTo(recipient)).toBe(0);
+      await resume(world.control, starter, id);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({ resent: 1 });
+      expect(mailTo(recipient)).toBe(1);
+    });
+
+    it('resends nothing of a stopped delivery: its in-doubt recipient fails after the window', async () => {
+      const { id, recipient } = await crashedBeforeSes((d) => stop(world.control, starter, d));
+      await sendEventsArrive(id, 2);
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 0,
+        expired: 1,
+        withheld: 0,
+      });
+      expect(mailTo(recipient)).toBe(0);
+    });
+
+    it('leaves it to the next run when SES throttles too long: disarmed, then resent', async () => {
+      const { id, recipient } = await crashedBeforeSes();
+      await sendEventsArrive(id, 2);
+      deps.clock.advance(WINDOW);
+      for (let i = 0; i < 5; i++)
+        deps.email.script.push({ kind: 'throttled', reason: 'Maximum sending rate exceeded' });
+      expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 0,
+        expired: 0,
+        inDoubtLeft: 1,
+      });
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({ resent: 1 });
+      expect(mailTo(recipient)).toBe(1);
+      expect(statuses(id)).toEqual({ sent: 3 });
     });
   });
 
