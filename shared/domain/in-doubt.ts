@@ -7,11 +7,11 @@
  * unhealthy path, an alarm goes off (a broken configuration set would otherwise have every in-doubt recipient sent
  * twice). Pure code: the sweeper (shared/use-cases/sweep.ts) applies it.
  *
- * The event path is healthy when the Send events the delivery's recipients got (the `sendEvents` counter) are at
+ * The event path is healthy when the distinct Send events the delivery's recipients got (the `sendEvents` counter;
+ * ingestion notes each on its entry once, so a duplicate adds nothing) are at
  * least as many as the messages it had sent a whole window before (its `sent` counter as a sweep saw it then, a
- * **mark**): every message sent that long ago had the window to get its Send event. Duplicated events only make
- * the count larger (SNS rarely duplicates), so the check is meant to catch a path that carries nothing, or far too
- * little, not one event lost in thousands (README: residual risk).
+ * **mark**): every message sent that long ago had the window to get its Send event. The check is meant to catch a
+ * path that carries nothing, or lags behind, not one event lost in thousands (README: residual risk).
  */
 
 /** The delivery's `sent` counter as a sweep saw it, and when. */

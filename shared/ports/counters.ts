@@ -10,7 +10,7 @@ export type CounterName =
   | 'clicks'
   | 'uniqueClicks'
   /**
-   * SES Send events ingested for the delivery's recipients (an exact duplicate counts again): not a KPI, the
+   * distinct SES Send events ingested for the delivery's recipients (a duplicate counts nothing): not a KPI, the
    * evidence that its event path works, which the in-doubt resend asks for (shared/use-cases/sweep.ts).
    */
   | 'sendEvents';

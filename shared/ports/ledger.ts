@@ -173,6 +173,11 @@ export interface RecipientLedger {
    * later sweep may resend the recipient; false when it is not the caller's or the recipient moved.
    */
   disarmResend(ref: LogRef, recipientId: string, by: string): Promise<boolean>;
+  /**
+   * Notes on the entry that an SES Send event reached it (`sendSeenAt`): true the first time only, false for a
+   * duplicate or when there is no entry. The in-doubt resend's evidence counts distinct Send events with it.
+   */
+  noteSendEvent(ref: LogRef, recipientId: string, at: string): Promise<boolean>;
 
   /**
    * Where an SES message id was recorded (the bySesMessageId index; eventually consistent): the entry's log and

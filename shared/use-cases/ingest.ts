@@ -250,8 +250,10 @@ const ingestRecipient = async (
     deps.guard?.note(ref.deliveryId, change.quarantine === 'hard' ? 'bounce' : 'complaint');
   if (guarded)
     await deps.events.putOutcome(event.sesMessageId, eventType, event.address, expiry(event.at, now));
-  // The evidence that the delivery's event path works (the sweeper's in-doubt resend asks for it).
-  if (event.kind === 'send') batch.add(ref.deliveryId, { sendEvents: 1 });
+  // The evidence that the delivery's event path works (the sweeper's in-doubt resend asks for it): distinct Send
+  // events only, so a duplicated one cannot make a lagging path look healthy.
+  if (event.kind === 'send' && (await deps.ledger.noteSendEvent(ref, recipientId, now.toISOString())))
+    batch.add(ref.deliveryId, { sendEvents: 1 });
   return { recipientId, outcome: applied || change.quarantine || change.optOut ? 'applied' : 'unchanged' };
 };
 

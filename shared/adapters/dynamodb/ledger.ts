@@ -490,6 +490,15 @@ export class DynamoRecipientLedger implements RecipientLedger {
     });
   }
 
+  async noteSendEvent(ref: LogRef, recipientId: string, at: string): Promise<boolean> {
+    return this.#update(ref, recipientId, {
+      UpdateExpression: 'SET sendSeenAt = :at',
+      // #status is named for #update's attribute names; every entry has one.
+      ConditionExpression: 'attribute_exists(#status) AND attribute_not_exists(sendSeenAt)',
+      ExpressionAttributeValues: { ':at': at },
+    });
+  }
+
   /** One conditional UpdateItem of an entry (its condition names `#status`): false when its condition failed. */
   async #update(
     ref: LogRef,

@@ -176,7 +176,7 @@ export const toExclusions = (ref: LogRef, item: Record<string, unknown>): Exclus
 // ---- entries ---------------------------------------------------------------------------------------------------
 
 /** Stored for the ledger's own conditions, never part of an entry. */
-const INTERNAL_ATTRIBUTES = ['sentBy', 'reconciledAt', 'resentAt', 'resentBy'] as const;
+const INTERNAL_ATTRIBUTES = ['sentBy', 'reconciledAt', 'resentAt', 'resentBy', 'sendSeenAt'] as const;
 
 const ENTRY_FIELDS = [
   'deliveryId',

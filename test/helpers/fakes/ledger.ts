@@ -230,6 +230,12 @@ export class FakeLedger implements RecipientLedger {
     });
     return true;
   }
+  async noteSendEvent(ref: LogRef, id: string, at: string) {
+    const e = this.entries(ref).get(id);
+    if (!e || e.sendSeenAt !== undefined) return false;
+    e.sendSeenAt = at;
+    return true;
+  }
   async disarmResend(ref: LogRef, id: string, by: string) {
     const e = this.entries(ref).get(id);
     if (!e || e.status !== 'in-doubt' || e.resentBy !== by) return false;

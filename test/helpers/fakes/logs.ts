@@ -28,6 +28,7 @@ export type StoredEntry = SendingLogEntry & {
   reconciledAt?: string;
   resentAt?: string;
   resentBy?: string;
+  sendSeenAt?: string;
 };
 
 /** A stored entry as the sending log shows it: the ledger's attributes stay inside. */
@@ -37,6 +38,7 @@ export const asSendingLogEntry = (stored: StoredEntry): SendingLogEntry => {
     reconciledAt: _reconciled,
     resentAt: _resentAt,
     resentBy: _resentBy,
+    sendSeenAt: _sendSeenAt,
     ...entry
   } = stored;
   return clone(entry);

@@ -364,6 +364,22 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
   });
 
   describe('SES events', () => {
+    it('notes a Send event on an entry once (a duplicate is refused), never without an entry, kept out of the log', async () => {
+      const { ledger, log, ref } = await prepared('ann', 'bob', 'cid');
+      await ledger.markSent(ref, target('ann'), sentAs(unique('m')));
+      await ledger.markInDoubt(ref, target('bob'), '2026-11-22T10:10:00.000Z');
+      const before = await ledger.get(ref, 'ann');
+      expect(await ledger.noteSendEvent(ref, 'ann', '2026-11-22T10:11:00.000Z')).toBe(true);
+      expect(await ledger.noteSendEvent(ref, 'ann', '2026-11-22T10:12:00.000Z')).toBe(false);
+      expect(await ledger.noteSendEvent(ref, 'bob', '2026-11-22T10:11:00.000Z')).toBe(true);
+      expect(await ledger.noteSendEvent(ref, 'cid', '2026-11-22T10:11:00.000Z')).toBe(false);
+      expect(await ledger.noteSendEvent(ref, 'nobody', '2026-11-22T10:11:00.000Z')).toBe(false);
+      expect(await ledger.get(ref, 'ann')).toEqual(before);
+      expect(await ledger.get(ref, 'cid')).toMatchObject({ status: 'pending' });
+      const listed = await log.listSending(ref, {}, {});
+      for (const entry of listed.items) expect(entry).not.toHaveProperty('sendSeenAt');
+    });
+
     it('finds an entry by its SES message id once it has one, and nothing for an unknown id', async () => {
       const { ledger, ref } = await prepared('ann', 'bob');
       const m = unique('m');
