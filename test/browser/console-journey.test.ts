@@ -80,6 +80,8 @@ describe('the console in Chromium', () => {
     const context = await browser().newContext({
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
+      // Cloudscape honours it: axe then checks what a screen settles to, not a frame of an entrance animation.
+      reducedMotion: 'reduce',
     });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
