@@ -13,6 +13,7 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Presets, SingleBar } from 'cli-progress';
+import { HelpWanted, type Out, parseOrExit, UsageError } from './cli.ts';
 
 export const USAGE = 'Usage: npm run compute-stats -- <deliveryId>... [--local [URL]] [--aws]';
 export const HELP = `${USAGE}
@@ -36,9 +37,6 @@ export const COMPUTE_STATS_FUNCTION = 'confirm-and-send-compute-stats';
 const LOCAL_NAME = 'compute-stats';
 /** How long one invocation recounts before it checkpoints and answers (the bar moves between invocations). */
 const SLICE_SECONDS = 2;
-
-class UsageError extends Error {}
-class HelpWanted extends Error {}
 
 export interface ComputeStatsArgs {
   deliveryIds: string[];
@@ -172,25 +170,14 @@ export const kpiTable = (a: StatsAnswer): string => {
   ].join('\n');
 };
 
-const usageError = (message: string): string => `compute-stats: ${message} (npm run compute-stats -- --help)`;
-
 export const main = async (
   argv: readonly string[],
-  out: { log: (line: string) => void; error: (line: string) => void } = console,
+  out: Out = console,
   options: { invoke?: Invoke; progress?: boolean } = {},
 ): Promise<number> => {
-  let args: ComputeStatsArgs;
-  try {
-    args = parseArgs(argv);
-  } catch (error) {
-    if (error instanceof HelpWanted) {
-      out.log(HELP);
-      return 0;
-    }
-    if (!(error instanceof UsageError)) throw error;
-    out.error(usageError(error.message));
-    return 2;
-  }
+  const parsed = parseOrExit('compute-stats', HELP, parseArgs, argv, out);
+  if ('exit' in parsed) return parsed.exit;
+  const { args } = parsed;
   const client = args.local || options.invoke ? null : new LambdaClient({});
   const invoke = options.invoke ?? (args.local ? localInvoke(args.local) : awsInvoke(client!));
   let failed = 0;

@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type QueueName, queues } from '#topology/topology.ts';
+import { HelpWanted, type Out, parseOrExit, UsageError } from './cli.ts';
 
 /** The schedules' dead-letter queue: failed scheduled starts, run again through the scheduled-start function. */
 export const SCHEDULES = 'schedules';
@@ -63,9 +64,6 @@ const LOCAL_SCHEDULE_TARGET = 'scheduledStart';
 /** How long received dead-letter messages stay invisible while they are moved. */
 const VISIBILITY_TIMEOUT_SECONDS = 60;
 const SEND_ATTEMPTS = 5;
-
-class UsageError extends Error {}
-class HelpWanted extends Error {}
 
 export interface RedriveArgs {
   queue: RedriveQueue;
@@ -368,25 +366,10 @@ export const redrive = async (
   return { moved, notMoved, errors };
 };
 
-/** Bad usage: one line on stderr naming the problem and where the help is. */
-const usageError = (message: string): string => `redrive: ${message} (npm run redrive -- --help)`;
-
-export const main = async (
-  argv: readonly string[],
-  out: { log: (line: string) => void; error: (line: string) => void } = console,
-): Promise<number> => {
-  let args: RedriveArgs;
-  try {
-    args = parseArgs(argv);
-  } catch (error) {
-    if (error instanceof HelpWanted) {
-      out.log(HELP);
-      return 0;
-    }
-    if (!(error instanceof UsageError)) throw error;
-    out.error(usageError(error.message));
-    return 2;
-  }
+export const main = async (argv: readonly string[], out: Out = console): Promise<number> => {
+  const parsed = parseOrExit('redrive', HELP, parseArgs, argv, out);
+  if ('exit' in parsed) return parsed.exit;
+  const { args } = parsed;
   let target: Target | undefined;
   try {
     target = args.local ? await localTarget(args.local, args.queue) : await awsTarget(args.queue);
