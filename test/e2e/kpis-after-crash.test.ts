@@ -8,6 +8,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { flows, SIM } from '#test/helpers/flows.ts';
 import { client, type RuntimeProcess, startRuntimeProcess, waitFor } from '#test/helpers/runtime.ts';
 
 const env = {
@@ -18,7 +19,6 @@ const env = {
   IN_DOUBT_WINDOW_MINUTES: '60',
   SES_EVENT_DELAY_SCALE: '1000',
 };
-const SIM = 'simulator.amazonses.com';
 const N = 150;
 let runtime: RuntimeProcess | undefined;
 
@@ -58,36 +58,15 @@ describe('SIGKILL mid-send, then restart: the live KPIs at finish', () => {
     let c = client(runtime.url);
     let token = await c.signIn('stella', ['start-deliveries', 'administration']);
     const ids = Array.from({ length: N }, (_, i) => `h${i}`);
-    await c.api(
-      'POST',
-      '/profiles:batch',
-      {},
-      { token, body: { profiles: ids.map((id) => ({ id, email: `success+${id}@${SIM}` })) } },
+    const { id } = await flows(
+      c,
+      () => ({ starter: token, admin: token }),
+      () => runtime!.dataDir,
+    ).prepare(
+      ids.map((pid) => ({ id: pid, email: `success+${pid}@${SIM}` })),
+      'Heal',
     );
-    const audience = await c.api('POST', '/audiences', {}, { token, body: { name: 'Heal' } });
-    await c.api(
-      'POST',
-      '/audiences/{id}/members:batch',
-      { id: audience.body.id },
-      { token, body: { profileIds: ids } },
-    );
-    const created = await c.api(
-      'POST',
-      '/deliveries',
-      {},
-      {
-        token,
-        body: {
-          label: 'Heal',
-          audienceId: audience.body.id,
-          content: { from: 'news@example.com', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' },
-        },
-      },
-    );
-    const id = created.body.id as string;
-    await c.api('POST', '/deliveries/{id}/prepare', { id }, { token });
     const view = async () => (await c.api('GET', '/deliveries/{id}', { id }, { token })).body;
-    await waitFor('preparation', async () => (await view()).state === 'ready', 60_000);
     await c.api('POST', '/deliveries/{id}/confirm', { id }, { token });
     // Kill between two of a sender's once-a-second counter flushes, sends going on.
     await waitFor('a few sends', async () => (await view()).deployment.kpis.sent >= 30, 60_000);
@@ -108,17 +87,11 @@ describe('SIGKILL mid-send, then restart: the live KPIs at finish', () => {
       },
       240_000,
     );
-    const log: Entry[] = [];
-    let cursor: string | null = null;
-    do {
-      const page = await c.request(
-        'GET',
-        `/deliveries/${id}/sending-logs?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        { token },
-      );
-      log.push(...(page.body.items as Entry[]));
-      cursor = page.body.nextCursor as string | null;
-    } while (cursor);
+    const log = await flows(
+      c,
+      () => ({ starter: token, admin: token }),
+      () => runtime!.dataDir,
+    ).sendingLog(id);
     expect(log).toHaveLength(N);
     expect(log.filter((e) => e.status === 'pending')).toEqual([]);
     const truth = recount(log);

@@ -10,6 +10,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE, messagesPerRecipient, readJournal } from '#local/ses/journal.ts';
+import { flows, SIM } from '#test/helpers/flows.ts';
 import { client, type RuntimeProcess, startRuntimeProcess, waitFor } from '#test/helpers/runtime.ts';
 
 const env = {
@@ -20,7 +21,6 @@ const env = {
   LOCAL_SWEEP_INTERVAL_SECONDS: '2',
   IN_DOUBT_WINDOW_MINUTES: '0.1',
 };
-const SIM = 'simulator.amazonses.com';
 const N = 200;
 let runtime: RuntimeProcess | undefined;
 
@@ -40,26 +40,15 @@ describe('SIGKILL mid-send, restart: one message per recipient', () => {
     let c = client(runtime.url);
     let token = await c.signIn('stella', ['start-deliveries', 'administration']);
     const ids = Array.from({ length: N }, (_, i) => `q${i}`);
-    const profiles = ids.map((id) => ({ id, email: `success+${id}@${SIM}` }));
-    await c.api('POST', '/profiles:batch', {}, { token, body: { profiles } });
-    const audience = await c.api('POST', '/audiences', {}, { token, body: { name: 'Kill' } });
-    await c.api(
-      'POST',
-      '/audiences/{id}/members:batch',
-      { id: audience.body.id },
-      { token, body: { profileIds: ids } },
+    const { id } = await flows(
+      c,
+      () => ({ starter: token, admin: token }),
+      () => runtime!.dataDir,
+    ).prepare(
+      ids.map((pid) => ({ id: pid, email: `success+${pid}@${SIM}` })),
+      'Kill',
     );
-    const content = { from: 'news@example.com', subject: 'Hi {{firstName}}', html: '<p>Hi</p>', text: 'Hi' };
-    const created = await c.api(
-      'POST',
-      '/deliveries',
-      {},
-      { token, body: { label: 'Kill', audienceId: audience.body.id, content } },
-    );
-    const id = created.body.id as string;
-    await c.api('POST', '/deliveries/{id}/prepare', { id }, { token });
     const delivery = async () => (await c.api('GET', '/deliveries/{id}', { id }, { token })).body;
-    await waitFor('preparation', async () => (await delivery()).state === 'ready', 60_000);
     await c.api('POST', '/deliveries/{id}/confirm', { id }, { token });
     // Killed once the sweeper has seen some sends (its marks) and their Send events had time to arrive.
     await waitFor('a third of the sends', () => messages(id).size >= N / 3, 60_000);
