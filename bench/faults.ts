@@ -31,7 +31,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JOURNAL_FILE, messagesPerRecipient, readJournal } from '#local/ses/journal.ts';
@@ -54,6 +54,7 @@ Options:
   --ses-rate R            the SES account's max send rate (SES_MAX_SEND_RATE), default 200
   --seed N                seed of the random kill points, default 12
   --out FILE              the JSON file "faults" is merged into, default bench-results/latest.json
+  --keep-data             keep the runtime's data folder (its path is printed) to look into afterwards
   --help                  this text`;
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,6 +71,7 @@ interface FaultOptions {
   sesRate: number;
   seed: number;
   out: string;
+  keepData: boolean;
 }
 
 const whole = (name: string, value: string, min: number, max: number): number => {
@@ -94,6 +96,7 @@ const readFaultOptions = (args: string[]): FaultOptions | null => {
         'ses-rate': { type: 'string', default: '200' },
         seed: { type: 'string', default: '12' },
         out: { type: 'string', default: 'bench-results/latest.json' },
+        'keep-data': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -112,6 +115,7 @@ const readFaultOptions = (args: string[]): FaultOptions | null => {
     sesRate: whole('ses-rate', values['ses-rate'], 1, 100_000),
     seed: whole('seed', values.seed, 0, 2 ** 31),
     out: values.out,
+    keepData: values['keep-data'],
   };
 };
 
@@ -444,7 +448,7 @@ export const runFaultBench = async (args: string[]): Promise<number> => {
       settings: { windowSeconds: o.windowSeconds, sweepSeconds: 2, sesRate: o.sesRate, seed: o.seed },
       seconds: Math.round((Date.now() - startedAt) / 1000),
     };
-    const out = join(REPO_ROOT, o.out);
+    const out = resolve(REPO_ROOT, o.out);
     const previous = existsSync(out)
       ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>)
       : {};
@@ -473,6 +477,7 @@ export const runFaultBench = async (args: string[]): Promise<number> => {
     throw error;
   } finally {
     await runtime.end('SIGTERM').catch(() => runtime.end('SIGKILL'));
-    rmSync(dataDir, { recursive: true, force: true });
+    if (o.keepData) log(`kept the data folder: ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 };

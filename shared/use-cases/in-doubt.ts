@@ -186,13 +186,17 @@ const resendOnce = async (
   const target = page?.targets.find((t) => t.recipientId === recipientId);
   const snapshot = delivery.preparation?.snapshot;
   if (!target || !snapshot) return 'resent-before'; // nothing to send it from: it fails
+  // Everything that may wait comes before the arming (the signing, the pacer's slot), so that a crash after it is
+  // one SES call away at most: an armed recipient is never sent again, so a crash that came between the arming
+  // and a call never made would leave it with no message.
+  const unsubscribe = await unsubscribeHeaderField(resend.unsubscribe, ref, recipientId);
+  await resend.pacer.take();
   if (!(await deps.ledger.armResend(ref, recipientId, { at, by: resend.owner }))) {
     const now = await deps.ledger.get(ref, recipientId, { consistent: true });
     return now?.status === 'in-doubt' ? 'resent-before' : 'moved';
   }
-  const unsubscribe = await unsubscribeHeaderField(resend.unsubscribe, ref, recipientId);
   for (let attempt = 0; ; attempt++) {
-    await resend.pacer.take();
+    if (attempt > 0) await resend.pacer.take();
     const outcome = await resend.email.send({
       from: snapshot.content.from,
       to: target.email,

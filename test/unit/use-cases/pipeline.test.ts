@@ -825,6 +825,26 @@ describe('sweeper', () => {
       expect(statuses(id)).toEqual({ sent: 2, failed: 1 });
     });
 
+    it('arms it only once its pacer slot came: a crash while it waits leaves it unarmed, and the next run resends it', async () => {
+      const { id, recipient } = await crashedBeforeSes();
+      await sendEventsArrive(id, 2);
+      deps.clock.advance(WINDOW);
+      const waiting = resending('sweep-2');
+      waiting.resend!.pacer = {
+        take: async () => {
+          throw new Error('Lambda killed'); // while it waited for its slot
+        },
+      };
+      expect((await sweep(waiting, Infinity)).errors).toHaveLength(1);
+      expect(mailTo(recipient)).toBe(0);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 1,
+        expired: 0,
+      });
+      expect(mailTo(recipient)).toBe(1);
+      expect(statuses(id)).toEqual({ sent: 3 });
+    });
+
     it('fails it and raises the alarm instead when the Send events fell short of what was sent a window before', async () => {
       const { id, recipient } = await crashedBeforeSes();
       await sendEventsArrive(id, 1); // one of the two sent never got its Send event
