@@ -9,10 +9,44 @@
  *
  * The event path is healthy when the distinct Send events the delivery's recipients got (the `sendEvents` counter;
  * ingestion notes each on its entry once, so a duplicate adds nothing) are at
- * least as many as the messages it had sent a whole window before (its `sent` counter as a sweep saw it then, a
- * **mark**): every message sent that long ago had the window to get its Send event. The check is meant to catch a
- * path that carries nothing, or lags behind, not one event lost in thousands (README: residual risk).
+ * least as many as the messages it had sent a whole window before (its `evidenceSent` counter as a sweep saw it
+ * then, a **mark**): every message sent that long ago had the window to get its Send event. The check is meant to
+ * catch a path that carries nothing, or lags behind, not one event lost in thousands (README: residual risk).
+ *
+ * Both counts are taken over the delivery's **evidence sample**: every recipient of a delivery of up to 2,047, and
+ * one in 2^k of a larger one, so that at least EVIDENCE_SAMPLE_MIN recipients are in it (one in 8 of 10,000, one in
+ * 64 of 100,000). Noting a Send event costs a write unit on the recipient's entry; the sample keeps that to about
+ * 1,000 to 2,000 writes a delivery, whatever its size, and a path that lags or carries nothing lags or carries
+ * nothing for the sample too. A sampled message carries the `evidence` tag (messageTags), so its events say so.
  */
+
+/** The fewest recipients of a delivery in its evidence sample (all of them below twice this). */
+export const EVIDENCE_SAMPLE_MIN = 1024;
+
+/** One recipient in this many (a power of two) is in the evidence sample of a delivery of `toDeliver`. */
+export const evidenceModulus = (toDeliver: number): number =>
+  2 ** Math.max(0, Math.floor(Math.log2(Math.max(1, toDeliver) / EVIDENCE_SAMPLE_MIN)));
+
+/** 32-bit FNV-1a of a string, its bits mixed (murmur3's finalizer) so that its low bits are even. */
+const hash32 = (text: string): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+};
+
+/** Whether a recipient is in the evidence sample of a delivery of `toDeliver` (the same answer every time). */
+export const inEvidenceSample = (recipientId: string, toDeliver: number): boolean => {
+  const modulus = evidenceModulus(toDeliver);
+  return modulus === 1 || hash32(recipientId) % modulus === 0;
+};
 
 /** The delivery's `sent` counter as a sweep saw it, and when. */
 export interface SentMark {
@@ -23,7 +57,7 @@ export interface SentMark {
 export type EventPathVerdict =
   /** Every message sent a window ago had its Send event: an in-doubt recipient may be resent once. */
   | 'healthy'
-  /** Fewer Send events than messages sent a window ago: no resend, and an alarm. */
+  /** Fewer Send events than messages sent a window ago (a path that lags, or carries nothing): no resend yet. */
   | 'unhealthy'
   /** No mark old enough yet (nothing had been sent a window ago): wait, up to a second window. */
   | 'unknown';
@@ -52,7 +86,8 @@ export type InDoubtDecision = 'wait' | 'resend' | 'fail' | 'fail-and-alarm';
  * window; past it, resend it once (the caller's conditional arming refuses a recipient resent before, which then
  * fails) when the path is healthy and the send goes on (a paused delivery makes no SES call: its in-doubt recipients
  * wait for the resume); fail it when the send is over otherwise (stopped, failed, expired) or the resend is not
- * possible; fail it with an alarm when the path is unhealthy, or has given no verdict for a second window.
+ * possible. A path that is not demonstrably healthy (no verdict yet, or one that lags behind: a loaded ingester
+ * catches up) gets up to a second window to show itself so; after it, the recipient fails with an alarm.
  */
 export const inDoubtDecision = (input: {
   since: string;
@@ -68,7 +103,7 @@ export const inDoubtDecision = (input: {
   if (!RESEND_STATES.has(input.state) || !input.canResend) return 'fail';
   const verdict = input.verdict();
   if (verdict === 'healthy') return 'resend';
-  if (verdict === 'unknown' && waited < 2 * input.windowMs) return 'wait';
+  if (waited < 2 * input.windowMs) return 'wait';
   return 'fail-and-alarm';
 };
 

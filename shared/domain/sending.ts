@@ -184,10 +184,13 @@ export const messageTags = (
   deliveryId: string,
   version: number,
   recipientId: string,
+  /** In the delivery's evidence sample (shared/domain/in-doubt.ts): its Send event is noted. */
+  evidence = false,
 ): Record<string, string> => ({
   delivery: deliveryId,
   version: String(version),
   recipient: recipientId,
+  ...(evidence ? { evidence: '1' } : {}),
 });
 
 /** A scheduled start that fires more than this late fails the delivery ("fired too late") instead of sending. */

@@ -190,8 +190,11 @@ export interface RecipientEvent {
   at: string;
   /** When SES accepted the message (`mail.timestamp`): the sent time of a reconciled recipient. */
   mailAt: string;
-  /** Attribution from the message tags (absent when the message was not tagged): delivery, version, recipient. */
-  tags: { delivery?: string; version?: number; recipient?: string };
+  /**
+   * Attribution from the message tags (absent when the message was not tagged): delivery, version, recipient; and
+   * `evidence` when the recipient is in its delivery's evidence sample (shared/domain/in-doubt.ts).
+   */
+  tags: { delivery?: string; version?: number; recipient?: string; evidence?: true };
   bounce?: { type: 'Permanent' | 'Transient' | 'Undetermined'; subType?: string; diagnostic?: string };
   reason?: string;
   link?: string;
@@ -221,6 +224,7 @@ const tagsOf = (r: SesRecord): RecipientEvent['tags'] => {
     ...(first('delivery') ? { delivery: first('delivery') } : {}),
     ...(Number.isInteger(version) && version > 0 ? { version } : {}),
     ...(first('recipient') ? { recipient: first('recipient') } : {}),
+    ...(first('evidence') === '1' ? { evidence: true as const } : {}),
   };
 };
 

@@ -20,6 +20,7 @@ import {
   type EventPathVerdict,
   eventPathVerdict,
   inDoubtDecision,
+  inEvidenceSample,
   nextMarks,
   type SentMark,
 } from '#domain/in-doubt.ts';
@@ -190,6 +191,7 @@ const resendOnce = async (
   // one SES call away at most: an armed recipient is never sent again, so a crash that came between the arming
   // and a call never made would leave it with no message.
   const unsubscribe = await unsubscribeHeaderField(resend.unsubscribe, ref, recipientId);
+  const sampled = inEvidenceSample(recipientId, delivery.preparation?.toDeliver ?? 0);
   await resend.pacer.take();
   if (!(await deps.ledger.armResend(ref, recipientId, { at, by: resend.owner }))) {
     const now = await deps.ledger.get(ref, recipientId, { consistent: true });
@@ -201,7 +203,7 @@ const resendOnce = async (
       from: snapshot.content.from,
       to: target.email,
       ...personalize(snapshot.content, target),
-      tags: messageTags(ref.deliveryId, ref.version, recipientId),
+      tags: messageTags(ref.deliveryId, ref.version, recipientId, sampled),
       ...unsubscribe,
     });
     if (outcome.kind === 'throttled') deps.metrics?.count('SesThrottles', 1);
@@ -217,7 +219,7 @@ const resendOnce = async (
         // false: its Send event recorded it first (ingestion counted it).
         if (recorded) {
           deps.metrics?.count('EmailsSent', 1);
-          batch.add(ref.deliveryId, SENT);
+          batch.add(ref.deliveryId, sampled ? { ...SENT, evidenceSent: 1 } : SENT);
         }
         return 'resent';
       }
@@ -244,7 +246,10 @@ const resendOnce = async (
 
 const SENT: Partial<Record<CounterName, number>> = { sent: 1, processed: 1 };
 
-/** Records the delivery's `sent` counter as this sweep saw it (the marks the event path is judged against). */
+/**
+ * Records the delivery's `evidenceSent` counter (its sample's `sent`) as this sweep saw it: the marks the event path
+ * is judged against.
+ */
 export const recordSentMark = async (
   deps: { registry: SweepRegistry; inDoubtWindowMs: number },
   watched: SweepEntry,

@@ -212,9 +212,12 @@ const ingestRecipient = async (
       if (before.status === 'in-doubt' && after.status !== 'in-doubt')
         deps.metrics?.count('InDoubtReconciled', 1);
       const settled = result.before.status === 'pending' && result.after.status !== 'pending' ? 1 : 0;
+      const delta = contributionDelta(facts(result.before), facts(result.after));
       batch.add(ref.deliveryId, {
-        ...contributionDelta(facts(result.before), facts(result.after)),
+        ...delta,
         ...(settled ? { settled } : {}),
+        // A message of the evidence sample that an event recorded sent (ahead of its sender, or reconciled).
+        ...(event.tags.evidence && delta.sent ? { evidenceSent: delta.sent } : {}),
       });
       break;
     }
@@ -251,8 +254,13 @@ const ingestRecipient = async (
   if (guarded)
     await deps.events.putOutcome(event.sesMessageId, eventType, event.address, expiry(event.at, now));
   // The evidence that the delivery's event path works (the sweeper's in-doubt resend asks for it): distinct Send
-  // events only, so a duplicated one cannot make a lagging path look healthy.
-  if (event.kind === 'send' && (await deps.ledger.noteSendEvent(ref, recipientId, now.toISOString())))
+  // events only, so a duplicated one cannot make a lagging path look healthy; of the evidence sample only (its
+  // messages are tagged), so that a large delivery writes about a thousand notes, not one per recipient.
+  if (
+    event.kind === 'send' &&
+    event.tags.evidence &&
+    (await deps.ledger.noteSendEvent(ref, recipientId, now.toISOString()))
+  )
     batch.add(ref.deliveryId, { sendEvents: 1 });
   return { recipientId, outcome: applied || change.quarantine || change.optOut ? 'applied' : 'unchanged' };
 };

@@ -21,6 +21,7 @@
  */
 import { type Delivery, finishDelivery, suspendDelivery } from '#domain/delivery.ts';
 import { isDomainError } from '#domain/errors.ts';
+import { inEvidenceSample } from '#domain/in-doubt.ts';
 import {
   backoffDelay,
   DEFAULT_LEASE_MS,
@@ -140,7 +141,8 @@ class JobContext {
     return this.#delivery;
   }
 
-  count(result: OneResult | 'canceled'): void {
+  /** Counts one recipient's result (`recipientId`: a sent one in the evidence sample counts `evidenceSent` too). */
+  count(result: OneResult | 'canceled', recipientId?: string): void {
     if (result === 'paused') return;
     if (result === 'skipped') {
       this.report.skipped += 1;
@@ -158,6 +160,13 @@ class JobContext {
       metrics?.count('RecipientsInDoubt', 1);
     } else this.report.canceled += 1;
     this.tally.add(this.ref.deliveryId, DELTAS[result]);
+    if (result === 'sent' && recipientId !== undefined && this.sampled(recipientId))
+      this.tally.add(this.ref.deliveryId, { evidenceSent: 1 });
+  }
+
+  /** In the delivery's evidence sample (shared/domain/in-doubt.ts). */
+  sampled(recipientId: string): boolean {
+    return inEvidenceSample(recipientId, this.#delivery.preparation?.toDeliver ?? 0);
   }
 
   async flushIfDue(): Promise<void> {
@@ -277,7 +286,7 @@ const runWindows = async (
       .then(
         (result) => {
           if (result === 'paused') paused = true;
-          else ctx.count(result);
+          else ctx.count(result, id);
         },
         (error: unknown) => {
           if (error instanceof RetryLater) retry ??= error;
@@ -423,7 +432,7 @@ const sendOne = async (
         from: snapshot.content.from,
         to: target.email,
         ...personalize(snapshot.content, target),
-        tags: messageTags(ref.deliveryId, ref.version, target.recipientId),
+        tags: messageTags(ref.deliveryId, ref.version, target.recipientId, ctx.sampled(target.recipientId)),
         ...unsubscribe,
       });
     });

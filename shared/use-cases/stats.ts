@@ -102,20 +102,25 @@ export const recountLog = async (
   };
 };
 
-/**
- * The KPI counters did not move between two reads. `sendEvents` is left out: ingestion ADDs it for every Send
- * event, so counting it would keep a send's recount from ever being quiet and its repair from ever running.
- */
-const same = (a: Record<CounterName, number>, b: Record<CounterName, number>) =>
-  (Object.keys(a) as CounterName[]).every((k) => k === 'sendEvents' || a[k] === b[k]);
+/** The counters that are not KPIs: the in-doubt resend's evidence (shared/domain/in-doubt.ts). */
+const EVIDENCE: ReadonlySet<CounterName> = new Set(['sendEvents', 'evidenceSent']);
 
 /**
- * The counters a recount says are right (a tally's keys are the KPI counters' names). `sendEvents` is not a KPI and
- * has no log to recount it from: it keeps what the counters read, so it is never repaired.
+ * The KPI counters did not move between two reads. The evidence counters are left out: ingestion ADDs
+ * `sendEvents` for Send events, so counting it would keep a send's recount from ever being quiet and its repair
+ * from ever running.
+ */
+const same = (a: Record<CounterName, number>, b: Record<CounterName, number>) =>
+  (Object.keys(a) as CounterName[]).every((k) => EVIDENCE.has(k) || a[k] === b[k]);
+
+/**
+ * The counters a recount says are right (a tally's keys are the KPI counters' names). The evidence counters are not
+ * KPIs and have no log to recount them from: they keep what the counters read, so they are never repaired.
  */
 const truthOf = (tally: LogTally, before: Record<CounterName, number>): Record<CounterName, number> => ({
   ...tally,
   sendEvents: before.sendEvents,
+  evidenceSent: before.evidenceSent,
 });
 
 /**

@@ -24,7 +24,7 @@ describe('DynamoCounters (DynamoDB Local)', () => {
     const read = await counters().read(`d-${randomUUID()}`);
     expect(read).toEqual(zeroCounters());
     expect(Object.keys(read).sort()).toEqual([...COUNTER_NAMES].sort());
-    expect(COUNTER_NAMES).toHaveLength(10); // the KPI counters, settled and sendEvents
+    expect(COUNTER_NAMES).toHaveLength(11); // the KPI counters, settled, sendEvents and evidenceSent
   });
 
   it('keeps one item per shard, and sums an adjustment item written beside them', async () => {

@@ -17,6 +17,7 @@ import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
 import { DynamoQuarantineRepository } from '#adapters/dynamodb/quarantine.ts';
 import { DynamoRecipientLogRepository } from '#adapters/dynamodb/recipient-log.ts';
 import { openEnvelope } from '#domain/ses-events.ts';
+import { messageTags } from '#domain/sending.ts';
 import { shardOf } from '#domain/shards.ts';
 import type { LogRef, Target } from '#ports/index.ts';
 import { CounterBatch } from '#use-cases/counter-batch.ts';
@@ -75,23 +76,22 @@ const recipientsInOneShard = (count: number): Target[] => {
 };
 
 /** An SES event record of the AWS fixture `name` for this recipient (its address, message id and tags). */
-const eventFor = (name: string, ref: LogRef, t: Target, sesMessageId: string) => {
+const eventFor = (name: string, ref: LogRef, t: Target, sesMessageId: string, evidence: boolean) => {
   const text = JSON.stringify(sesFixture(name))
     .replaceAll('recipient@example.com', t.email)
     .replaceAll('EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000', sesMessageId)
     .replaceAll('EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000', sesMessageId);
   const record = JSON.parse(text) as { mail: Record<string, unknown> };
-  record.mail.tags = {
-    delivery: [ref.deliveryId],
-    version: [String(ref.version)],
-    recipient: [t.recipientId],
-  };
+  record.mail.tags = Object.fromEntries(
+    Object.entries(messageTags(ref.deliveryId, ref.version, t.recipientId, evidence)).map(([k, v]) => [k, [v]]),
+  );
   return openEnvelope(snsEnvelope(record));
 };
 
-const ingest = async (name: string, ref: LogRef, t: Target, sesMessageId: string) => {
+/** Ingests an event of a message of the delivery's evidence sample (or, with `evidence` false, of one outside it). */
+const ingest = async (name: string, ref: LogRef, t: Target, sesMessageId: string, evidence = true) => {
   const batch = new CounterBatch();
-  await ingestEnvelope(deps(), eventFor(name, ref, t, sesMessageId), batch);
+  await ingestEnvelope(deps(), eventFor(name, ref, t, sesMessageId, evidence), batch);
   return batch; // not flushed: the counter flush is its own step
 };
 
@@ -124,6 +124,7 @@ describe('write units per step (DynamoDB Local, consumed capacity with indexes)'
         'send-window',
         'mark-sent',
         'send-event',
+        'send-event-unsampled',
         'delivery-event',
         'open-event',
         'click-event',
@@ -185,12 +186,16 @@ describe('write units per step (DynamoDB Local, consumed capacity with indexes)'
   it('send-event, delivery-event, open-event, click-event: what the events of a delivered path write', async () => {
     const { ref, target, sesMessageId } = await sent();
     measured['send-event'] = await writes(() => ingest('send', ref, target, sesMessageId));
+    const other = await sent();
+    measured['send-event-unsampled'] = await writes(() =>
+      ingest('send', other.ref, other.target, other.sesMessageId, false),
+    );
     measured['delivery-event'] = await writes(() => ingest('delivery', ref, target, sesMessageId));
     // The same Delivery again (an exact duplicate): nothing written.
     expect(await writes(() => ingest('delivery', ref, target, sesMessageId))).toBe(0);
     measured['open-event'] = await writes(() => ingest('open', ref, target, sesMessageId));
     measured['click-event'] = await writes(() => ingest('click', ref, target, sesMessageId));
-    for (const step of ['send-event', 'delivery-event', 'open-event', 'click-event'])
+    for (const step of ['send-event', 'send-event-unsampled', 'delivery-event', 'open-event', 'click-event'])
       expect({ [step]: measured[step] }).toEqual({ [step]: doc[step] });
   });
 

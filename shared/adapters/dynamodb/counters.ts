@@ -26,6 +26,7 @@ const COUNTERS: Record<CounterName, true> = {
   clicks: true,
   uniqueClicks: true,
   sendEvents: true,
+  evidenceSent: true,
 };
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 

@@ -31,6 +31,7 @@ const ZERO: Record<CounterName, number> = {
   clicks: 0,
   uniqueClicks: 0,
   sendEvents: 0,
+  evidenceSent: 0,
 };
 
 describe.each(implementations)('Counters contract: $name', ({ make }) => {
@@ -58,6 +59,7 @@ describe.each(implementations)('Counters contract: $name', ({ make }) => {
       clicks: 1,
       uniqueClicks: 1,
       sendEvents: 0,
+      evidenceSent: 0,
     });
   });
 

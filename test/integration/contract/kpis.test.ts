@@ -23,7 +23,7 @@ const checkpoints: Array<Implementation<RecountCheckpoints>> = [
 const checkpoint = (version: number): RecountCheckpoint => ({
   version,
   startedAt: '2026-11-22T10:00:00.000Z',
-  countersBefore: { ...emptyTally(), sent: 3, sendEvents: 2 },
+  countersBefore: { ...emptyTally(), sent: 3, sendEvents: 2, evidenceSent: 3 },
   shards: Array.from({ length: 16 }, (_, i) => ({
     after: i % 2 === 0 ? `r${i}` : null,
     done: i % 3 === 0,

@@ -3,7 +3,15 @@
  * the sweeper does with an in-doubt recipient, and the marks kept.
  */
 import { describe, expect, it } from 'vitest';
-import { eventPathVerdict, inDoubtDecision, nextMarks, type SentMark } from '#domain/in-doubt.ts';
+import {
+  EVIDENCE_SAMPLE_MIN,
+  eventPathVerdict,
+  evidenceModulus,
+  inDoubtDecision,
+  inEvidenceSample,
+  nextMarks,
+  type SentMark,
+} from '#domain/in-doubt.ts';
 
 const MIN = 60_000;
 const WINDOW = 60 * MIN;
@@ -48,11 +56,13 @@ describe('what the sweeper does with an in-doubt recipient', () => {
   it('fails when the send is over otherwise or no resend is possible; with an alarm when the path is not healthy', () => {
     expect(decide({ state: 'stopped' })).toBe('fail');
     expect(decide({ canResend: false })).toBe('fail');
-    expect(decide({ verdict: () => 'unhealthy' })).toBe('fail-and-alarm');
+    expect(decide({ verdict: () => 'unhealthy', now: at(120) })).toBe('fail-and-alarm');
   });
-  it('waits for a verdict up to a second window, then fails with the alarm', () => {
-    expect(decide({ verdict: () => 'unknown', now: at(119) })).toBe('wait');
-    expect(decide({ verdict: () => 'unknown', now: at(120) })).toBe('fail-and-alarm');
+  it('waits up to a second window for a healthy verdict (none yet, or a path lagging behind), then fails with the alarm', () => {
+    for (const verdict of ['unknown', 'unhealthy'] as const) {
+      expect(decide({ verdict: () => verdict, now: at(119) })).toBe('wait');
+      expect(decide({ verdict: () => verdict, now: at(120) })).toBe('fail-and-alarm');
+    }
   });
 });
 
@@ -72,5 +82,28 @@ describe('the marks kept', () => {
     for (let minute = 0; minute < 24 * 60; minute += 5)
       marks = nextMarks(marks, mark(minute, minute), at(minute), WINDOW);
     expect(marks.length).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('the evidence sample', () => {
+  it('holds every recipient of a delivery of up to 2,047, then one in 2^k, never fewer than 1,024', () => {
+    expect([1, 1_000, 2_047].map(evidenceModulus)).toEqual([1, 1, 1]);
+    expect([2_048, 4_096, 10_000, 100_000, 1_000_000].map(evidenceModulus)).toEqual([2, 4, 8, 64, 512]);
+    for (const n of [2_048, 10_000, 100_000, 5_000_000])
+      expect(n / evidenceModulus(n)).toBeGreaterThanOrEqual(EVIDENCE_SAMPLE_MIN);
+  });
+
+  it('takes each recipient the same way every time, and about one in the modulus of them', () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `f${String(i).padStart(6, '0')}`);
+    const sampled = ids.filter((id) => inEvidenceSample(id, 10_000));
+    expect(sampled.length).toBeGreaterThan(1_100); // 1,250 expected (one in 8)
+    expect(sampled.length).toBeLessThan(1_400);
+    expect(ids.filter((id) => inEvidenceSample(id, 10_000))).toEqual(sampled);
+    expect(ids.slice(0, 2_000).every((id) => inEvidenceSample(id, 2_000))).toBe(true);
+    // UUIDs, as profile ids usually are, spread the same way.
+    const uuids = Array.from({ length: 8_000 }, (_, i) => `${(i * 2654435761) >>> 0}-4e22-937a-${i}`);
+    const share = uuids.filter((id) => inEvidenceSample(id, 10_000)).length / uuids.length;
+    expect(share).toBeGreaterThan(0.1);
+    expect(share).toBeLessThan(0.15);
   });
 });

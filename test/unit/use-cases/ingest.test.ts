@@ -64,12 +64,17 @@ const ingest = async (...bodies: unknown[]) => {
 
 const counters = () => deps.counters.read('d-1');
 
-const tagged = (record: Record<string, unknown> & { mail: Record<string, unknown> }, recipientId: string) => {
+const tagged = (
+  record: Record<string, unknown> & { mail: Record<string, unknown> },
+  recipientId: string,
+  options: { evidence?: boolean } = {},
+) => {
   record.mail.tags = {
     ...(record.mail.tags as object),
     delivery: [REF.deliveryId],
     version: [String(REF.version)],
     recipient: [recipientId],
+    ...(options.evidence ? { evidence: ['1'] } : {}),
   };
   return record;
 };
@@ -77,7 +82,8 @@ const tagged = (record: Record<string, unknown> & { mail: Record<string, unknown
 describe('every AWS fixture, bare and in its SNS envelope, attributed by SES message id', () => {
   /** What each fixture does to a sent recipient (recipient@example.com, the fixtures' message id). */
   const cases: Array<[string, (e: LedgerEntry) => void, Record<string, number>]> = [
-    ['send', (e) => expect(e.status).toBe('sent'), { sendEvents: 1 }],
+    // Untagged, so in no evidence sample: nothing noted.
+    ['send', (e) => expect(e.status).toBe('sent'), {}],
     [
       'delivery',
       (e) => {
@@ -482,19 +488,32 @@ describe('attribution', () => {
     ).toBe(false);
   });
 
-  it("counts the distinct Send events of the delivery's recipients (the event path's evidence), none of another message", async () => {
+  it("counts the distinct Send events of the delivery's evidence sample (the event path's evidence), none of another message", async () => {
     await put(
       entry({ recipientId: 'r-1', sesMessageId: MESSAGE }),
       entry({ recipientId: 'r-2', sesMessageId: 'other' }),
+      entry({ recipientId: 'r-3', sesMessageId: MESSAGE, email: 'recipient@example.com' }),
     );
     await ingest(
-      tagged(sesFixture('send'), 'r-1'),
-      tagged(sesFixture('delivery'), 'r-1'),
-      tagged(sesFixture('send'), 'r-2'),
+      tagged(sesFixture('send'), 'r-1', { evidence: true }),
+      tagged(sesFixture('delivery'), 'r-1', { evidence: true }),
+      tagged(sesFixture('send'), 'r-2', { evidence: true }),
       // SNS delivers at least once: a duplicate would make a lagging event path look healthy.
-      tagged(sesFixture('send'), 'r-1'),
+      tagged(sesFixture('send'), 'r-1', { evidence: true }),
+      // Not in the sample (no evidence tag): no note, no write.
+      tagged(sesFixture('send'), 'r-3'),
     );
     expect(await counters()).toMatchObject({ sendEvents: 1, delivered: 1 });
+    expect(await deps.ledger.noteSendEvent(REF, 'r-3', '2026-11-22T10:00:00Z')).toBe(true); // never noted
+  });
+
+  it('counts a sampled message that an event recorded sent in the sample\'s sent count too (evidenceSent)', async () => {
+    await put(
+      entry({ recipientId: 'r-8', status: 'in-doubt' }),
+      entry({ recipientId: 'r-9', status: 'in-doubt' }),
+    );
+    await ingest(tagged(sesFixture('send'), 'r-8', { evidence: true }), tagged(sesFixture('send'), 'r-9'));
+    expect(await counters()).toMatchObject({ sent: 2, sendEvents: 1, evidenceSent: 1 });
   });
 
   it('logs an event for no known recipient as unattributed, each time (nothing is stored for it)', async () => {

@@ -4,6 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DomainError } from '#domain/errors.ts';
+import { inEvidenceSample } from '#domain/in-doubt.ts';
 import { createPacer, senderRate } from '#domain/sending.ts';
 import { shardOf } from '#domain/shards.ts';
 import type { SendJob, StartJob } from '#ports/index.ts';
@@ -120,6 +121,19 @@ const statuses = (id: string) => {
 };
 
 describe('send pipeline', () => {
+  it("tags only its evidence sample's messages in a larger delivery, and counts their sends apart (evidenceSent)", async () => {
+    const { id, ids } = await readyDelivery(2_100);
+    await confirm(world.control, starter, id);
+    await drain();
+    expect(deps.email.sent).toHaveLength(2_100);
+    const sampled = ids.filter((r) => inEvidenceSample(r, 2_100));
+    expect(sampled.length).toBeGreaterThan(900); // one in 2: 1,050 expected
+    expect(sampled.length).toBeLessThan(1_200);
+    const tagged = deps.email.sent.filter((m) => m.tags.evidence === '1').map((m) => m.tags.recipient);
+    expect(tagged.sort()).toEqual([...sampled].sort());
+    expect(await deps.counters.read(id)).toMatchObject({ sent: 2_100, evidenceSent: sampled.length });
+  });
+
   it('sends exactly one message per recipient, tagged, personalized, then finishes', async () => {
     const { id, ids } = await readyDelivery(60);
     await confirm(world.control, starter, id);
@@ -130,8 +144,10 @@ describe('send pipeline', () => {
     expect(deps.email.sent).toHaveLength(60);
     for (const r of ids) expect(mailTo(r)).toBe(1);
     const first = deps.email.sent.find((m) => m.to.startsWith('success+r0000'))!;
-    expect(first.tags).toEqual({ delivery: id, version: '1', recipient: 'r0000' });
+    // A delivery this small is its own evidence sample: every message carries the tag (shared/domain/in-doubt.ts).
+    expect(first.tags).toEqual({ delivery: id, version: '1', recipient: 'r0000', evidence: '1' });
     expect(first.html).toBe('<p>Hello r0000</p>');
+    expect(await deps.counters.read(id)).toMatchObject({ sent: 60, evidenceSent: 60 });
     expect(statuses(id)).toEqual({ sent: 60 });
     const view = await getDelivery(world.control, id);
     expect(view.state).toBe('finished');
@@ -845,11 +861,18 @@ describe('sweeper', () => {
       expect(statuses(id)).toEqual({ sent: 3 });
     });
 
-    it('fails it and raises the alarm instead when the Send events fell short of what was sent a window before', async () => {
+    it('fails it and raises the alarm instead when the Send events still fall short of what was sent after a second window', async () => {
       const { id, recipient } = await crashedBeforeSes();
       await sendEventsArrive(id, 1); // one of the two sent never got its Send event
       deps.clock.advance(WINDOW);
+      // The path may only lag behind: it gets a second window to catch up.
       expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 0,
+        expired: 0,
+        inDoubtLeft: 1,
+      });
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({
         resent: 0,
         expired: 1,
         withheld: 1,
@@ -860,6 +883,19 @@ describe('sweeper', () => {
         await deps.recipientLog.listSending({ deliveryId: id, version: 1 }, { status: 'failed' }, {})
       ).items;
       expect(failed).toMatchObject({ recipientId: recipient, failureReason: IN_DOUBT_REASON });
+    });
+
+    it('resends it when an event path that lagged behind catches up within the second window', async () => {
+      const { id, recipient } = await crashedBeforeSes();
+      await sendEventsArrive(id, 1);
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({ inDoubtLeft: 1 });
+      expect(mailTo(recipient)).toBe(0);
+      await sendEventsArrive(id, 1); // the lagging Send event is ingested
+      deps.clock.advance(WINDOW / 2);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({ resent: 1 });
+      expect(mailTo(recipient)).toBe(1);
+      expect(metrics.total('InDoubtResendWithheld')).toBe(0);
     });
 
     it('waits while the delivery is paused (no SES call), and resends it once resumed', async () => {
