@@ -27,6 +27,7 @@ import {
 import { IN_DOUBT_FAILURE } from '#domain/resend.ts';
 import { backoffDelay, messageTags, type Pacer, personalize } from '#domain/sending.ts';
 import type {
+  Clock,
   CounterName,
   Counters,
   EmailSender,
@@ -57,6 +58,8 @@ export interface ResendDeps {
 export interface InDoubtDeps {
   ledger: RecipientLedger;
   counters: Counters;
+  /** The time of each resend's arming and record (the sweep's start is older, by as long as it ran). */
+  clock: Clock;
   inDoubtWindowMs: number;
   resend?: ResendDeps;
   metrics?: Metrics;
@@ -74,6 +77,21 @@ export interface InDoubtReport {
 }
 
 const PAGE = 250;
+/**
+ * Resends of one page in flight at once (under the one pacer): a crash between a resend's arming and SES's answer
+ * leaves that recipient without a message (it is never sent a third time), so the resends of a crash's many
+ * in-doubt recipients are kept short, not one after another for minutes.
+ */
+const RESENDS_IN_FLIGHT = 16;
+
+/** Runs `work` on every item, at most `limit` at once. */
+const inParallel = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) => {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+};
 
 /** Applies the in-doubt policy to every in-doubt recipient of a delivery (counter deltas go to `batch`). */
 export const settleInDoubt = async (
@@ -101,6 +119,7 @@ export const settleInDoubt = async (
   let after: string | null = null;
   do {
     const page: Awaited<ReturnType<RecipientLedger['inDoubt']>> = await deps.ledger.inDoubt(ref, after, PAGE);
+    const resends: string[] = [];
     for (const { recipientId, since } of page.entries) {
       const expiredWindow = now.getTime() - Date.parse(since) >= deps.inDoubtWindowMs;
       if (expiredWindow && resending) await ensureVerdict();
@@ -117,13 +136,8 @@ export const settleInDoubt = async (
         continue;
       }
       if (decision === 'resend') {
-        const outcome = await resendOnce(deps, deps.resend!, delivery, ref, recipientId, at, batch);
-        if (outcome === 'resent' || outcome === 'resent-unknown') report.resent++;
-        if (outcome === 'resent-unknown' || outcome === 'stop') report.left++;
-        if (outcome === 'stop') resending = false;
-        if (outcome === 'failed') report.expired++;
-        if (outcome !== 'resent-before') continue;
-        // Resent once already, and no event named it since: it fails.
+        resends.push(recipientId);
+        continue;
       }
       if (!(await expire(deps, ref, recipientId, IN_DOUBT_FAILURE, at, batch))) continue; // reconciled meanwhile
       report.expired++;
@@ -132,6 +146,20 @@ export const settleInDoubt = async (
         deps.metrics?.count('InDoubtResendWithheld', 1);
       }
     }
+    await inParallel(resends, RESENDS_IN_FLIGHT, async (recipientId) => {
+      if (!resending) {
+        report.left++; // SES stopped taking them: a later sweep resends it
+        return;
+      }
+      const outcome = await resendOnce(deps, deps.resend!, delivery, ref, recipientId, batch);
+      if (outcome === 'resent' || outcome === 'resent-unknown') report.resent++;
+      if (outcome === 'resent-unknown' || outcome === 'stop') report.left++;
+      if (outcome === 'stop') resending = false;
+      if (outcome === 'failed') report.expired++;
+      // Resent once already, and no event named it since: it fails.
+      if (outcome === 'resent-before' && (await expire(deps, ref, recipientId, IN_DOUBT_FAILURE, at, batch)))
+        report.expired++;
+    });
     after = page.last;
   } while (after !== null);
   return report;
@@ -180,7 +208,6 @@ const resendOnce = async (
   delivery: Delivery,
   ref: LogRef,
   recipientId: string,
-  at: string,
   batch: CounterBatch,
 ): Promise<ResendOutcome> => {
   const [page] = await deps.ledger.pagesOf(ref, [recipientId]);
@@ -193,7 +220,9 @@ const resendOnce = async (
   const unsubscribe = await unsubscribeHeaderField(resend.unsubscribe, ref, recipientId);
   const sampled = inEvidenceSample(recipientId, delivery.preparation?.toDeliver ?? 0);
   await resend.pacer.take();
-  if (!(await deps.ledger.armResend(ref, recipientId, { at, by: resend.owner }))) {
+  // Its new window starts now, not when the sweep started.
+  const armedAt = deps.clock.now().toISOString();
+  if (!(await deps.ledger.armResend(ref, recipientId, { at: armedAt, by: resend.owner }))) {
     const now = await deps.ledger.get(ref, recipientId, { consistent: true });
     return now?.status === 'in-doubt' ? 'resent-before' : 'moved';
   }
@@ -213,7 +242,7 @@ const resendOnce = async (
         deps.metrics?.count('InDoubtResent', 1);
         const recorded = await deps.ledger.markResent(ref, recipientId, {
           sesMessageId: outcome.messageId,
-          at,
+          at: deps.clock.now().toISOString(),
           by: resend.owner,
         });
         // false: its Send event recorded it first (ingestion counted it).
@@ -224,7 +253,9 @@ const resendOnce = async (
         return 'resent';
       }
       case 'rejected':
-        return (await expire(deps, ref, recipientId, outcome.reason, at, batch)) ? 'failed' : 'moved';
+        return (await expire(deps, ref, recipientId, outcome.reason, deps.clock.now().toISOString(), batch))
+          ? 'failed'
+          : 'moved';
       case 'unknown':
         // It may have been accepted: in doubt, armed (never sent again); its event, or the next expiry, decides.
         deps.metrics?.count('InDoubtResent', 1);

@@ -841,6 +841,26 @@ describe('sweeper', () => {
       expect(statuses(id)).toEqual({ sent: 2, failed: 1 });
     });
 
+    it("starts the resend's window when it is armed, not when the sweep began", async () => {
+      const { id } = await crashedBeforeSes();
+      await sendEventsArrive(id, 2);
+      deps.clock.advance(WINDOW);
+      const slow = resending('sweep-2');
+      slow.resend!.pacer = { take: async () => deps.clock.advance(10 * 60_000) }; // a long wait for its slot
+      const markResent = deps.ledger.markResent.bind(deps.ledger);
+      deps.ledger.markResent = async () => {
+        throw new Error('Lambda killed'); // after the SES call: in doubt, armed
+      };
+      expect((await sweep(slow, Infinity)).errors).toHaveLength(1);
+      deps.ledger.markResent = markResent;
+      // Five minutes past a window after the sweep began, five short of one after the arming: still waiting.
+      deps.clock.advance(WINDOW - 5 * 60_000);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({
+        inDoubtLeft: 1,
+        expired: 0,
+      });
+    });
+
     it('arms it only once its pacer slot came: a crash while it waits leaves it unarmed, and the next run resends it', async () => {
       const { id, recipient } = await crashedBeforeSes();
       await sendEventsArrive(id, 2);
