@@ -48,7 +48,9 @@ export const tables = {
     description: 'Profiles, audiences and their sharded members, address quarantine and denylist',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: [],
+    // Sparse, keys only: a profile by its (normalized) address, for the feedback notifications SES sends without
+    // message tags. Written when a profile gets or changes its address, never per message sent.
+    indexes: [{ name: 'byEmail', partitionKey: 'emailKey', projection: { type: 'KEYS_ONLY' } }],
   },
   recipients: {
     description:
@@ -56,13 +58,14 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
-      // Keys only: nothing an SES event changes is projected, so a Delivery event or an open writes the entry alone.
-      { name: 'bySesMessageId', partitionKey: 'sesMessageId', projection: { type: 'KEYS_ONLY' } },
+      // A profile's history, and where a message id of that profile went (a feedback notification, which has no
+      // tags): it projects the message id alone, so nothing an SES event changes is projected and a Delivery event
+      // or an open writes the entry alone. One index written per message sent, not two (docs/data-model.md).
       {
         name: 'byProfile',
         partitionKey: 'profileId',
         sortKey: 'historySk',
-        projection: { type: 'KEYS_ONLY' },
+        projection: { type: 'INCLUDE', attributes: ['sesMessageId'] },
       },
       // Sparse: only in-doubt entries carry doubtPk (the sweeper's list, with when each became in doubt).
       {

@@ -180,10 +180,14 @@ export interface RecipientLedger {
   noteSendEvent(ref: LogRef, recipientId: string, at: string): Promise<boolean>;
 
   /**
-   * Where an SES message id was recorded (the bySesMessageId index; eventually consistent): the entry's log and
-   * recipient, or null.
+   * Where an SES message id sent to one of these profiles was recorded (their histories, newest first: the byProfile
+   * index, eventually consistent): the entry's log and recipient, or null. How a feedback notification, which has
+   * no message tags, is attributed.
    */
-  findBySesMessageId(sesMessageId: string): Promise<{ ref: LogRef; recipientId: string } | null>;
+  findBySesMessageId(
+    sesMessageId: string,
+    profileIds: readonly string[],
+  ): Promise<{ ref: LogRef; recipientId: string } | null>;
   /**
    * Applies what an SES event does to a recipient, conditionally on `before` (what the caller read) being still
    * current: for a pending recipient the entry is created (the event overtook the sender, or the sender died after

@@ -15,6 +15,11 @@ export interface ProfileRepository {
   get(id: string): Promise<Profile | null>;
   getMany(ids: readonly string[]): Promise<Profile[]>;
   /**
+   * The ids of the profiles whose address is `address` (compared normalized, as normalizeAddress does); eventually
+   * consistent. How a feedback notification, which has no message tags, finds its recipient's history.
+   */
+  idsByEmail(address: string): Promise<string[]>;
+  /**
    * Opts a profile out (a list unsubscribe): sets optOut, optOutAt and optOutSource unless already opted out.
    * Returns false when the profile does not exist or was already opted out.
    */

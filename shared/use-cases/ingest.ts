@@ -4,7 +4,8 @@
  *
  * Primary course, per envelope (an SNS notification, an EventBridge event or a bare record), per recipient the
  * event names:
- *  1. find its sending-log entry by the message tags (delivery, version, recipient), else by the SES message id;
+ *  1. find its sending-log entry by the message tags (delivery, version, recipient), else (a feedback notification)
+ *     by the SES message id in the history of the profiles with the recipient's address;
  *     a recipient without an entry is pending (from its target page); an event for no known recipient is logged
  *     and skipped;
  *  2. compute the change with the domain's `changeFor` from the status read, and write it conditionally on what
@@ -145,7 +146,10 @@ const locate = async (
   const { delivery, version, recipient } = event.tags;
   if (delivery && version && recipient)
     return { ref: { deliveryId: delivery, version }, recipientId: recipient };
-  return deps.ledger.findBySesMessageId(event.sesMessageId);
+  // No tags (a feedback notification): the histories of the profiles at that address.
+  const profileIds = await deps.profiles.idsByEmail(event.address);
+  if (profileIds.length === 0) return null;
+  return deps.ledger.findBySesMessageId(event.sesMessageId, profileIds);
 };
 
 const addressEvent = (event: RecipientEvent, change: LedgerChange): AddressEvent | null => {

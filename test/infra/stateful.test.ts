@@ -88,10 +88,17 @@ describe('stateful stack: DynamoDB tables from topology.tables', () => {
       ),
     );
     expect(projections).toEqual({
-      bySesMessageId: { ProjectionType: 'KEYS_ONLY' },
-      byProfile: { ProjectionType: 'KEYS_ONLY' },
+      byProfile: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['sesMessageId'] },
       inDoubt: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['updatedAt'] },
     });
+    // A profile by its address (feedback notifications), keys only.
+    expect(props('profiles')?.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'byEmail',
+        KeySchema: [{ AttributeName: 'emailKey', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
     // The delivery lists show whole deliveries: their indexes keep everything (written per transition only).
     for (const index of props('deliveries')?.GlobalSecondaryIndexes as Array<{ Projection: unknown }>) {
       expect(index.Projection).toEqual({ ProjectionType: 'ALL' });

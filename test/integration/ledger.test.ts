@@ -58,16 +58,24 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
       historySk: `2026-11-22T10:00:02.000Z#${ref.deliveryId}`,
       sentBy: 'sender-a',
     });
-    // The keys-only indexes find it.
-    const byMessage = await client.send(
+    // The profile's history finds it, with its message id (the only attribute it projects).
+    const byProfile = await client.send(
       new QueryCommand({
         TableName: tableName(),
-        IndexName: INDEX.recipientsBySesMessageId,
-        KeyConditionExpression: 'sesMessageId = :m',
-        ExpressionAttributeValues: { ':m': sesMessageId },
+        IndexName: INDEX.recipientsByProfile,
+        KeyConditionExpression: 'profileId = :p',
+        FilterExpression: 'sesMessageId = :m',
+        ExpressionAttributeValues: { ':p': 'ann', ':m': sesMessageId },
       }),
     );
-    expect(byMessage.Items).toEqual([{ ...sendingLogKey(ref, 'ann'), sesMessageId }]);
+    expect(byProfile.Items).toEqual([
+      {
+        ...sendingLogKey(ref, 'ann'),
+        profileId: 'ann',
+        historySk: `2026-11-22T10:00:02.000Z#${ref.deliveryId}`,
+        sesMessageId,
+      },
+    ]);
   });
 
   it('keeps an in-doubt entry in the inDoubt index until it is reconciled or expires', async () => {

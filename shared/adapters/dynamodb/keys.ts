@@ -14,7 +14,7 @@ type IndexName<T extends keyof typeof tables> = (typeof tables)[T]['indexes'][nu
 export const INDEX = {
   deliveriesByState: 'byState' satisfies IndexName<'deliveries'>,
   deliveriesByParent: 'byParent' satisfies IndexName<'deliveries'>,
-  recipientsBySesMessageId: 'bySesMessageId' satisfies IndexName<'recipients'>,
+  profilesByEmail: 'byEmail' satisfies IndexName<'profiles'>,
   recipientsByProfile: 'byProfile' satisfies IndexName<'recipients'>,
   recipientsInDoubt: 'inDoubt' satisfies IndexName<'recipients'>,
 } as const;

@@ -525,18 +525,32 @@ export class DynamoRecipientLedger implements RecipientLedger {
     }
   }
 
-  async findBySesMessageId(sesMessageId: string): Promise<{ ref: LogRef; recipientId: string } | null> {
-    const out = await this.#client.send(
-      new QueryCommand({
-        TableName: this.#table,
-        IndexName: INDEX.recipientsBySesMessageId,
-        KeyConditionExpression: 'sesMessageId = :id',
-        ExpressionAttributeValues: { ':id': sesMessageId },
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const found = fromEntryKey(String(item.pk), String(item.sk));
-      if (found) return found;
+  /** Newest first, a page of the history at a time: a notification usually names one of the latest messages. */
+  async findBySesMessageId(
+    sesMessageId: string,
+    profileIds: readonly string[],
+  ): Promise<{ ref: LogRef; recipientId: string } | null> {
+    for (const profileId of new Set(profileIds)) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: INDEX.recipientsByProfile,
+            KeyConditionExpression: 'profileId = :profile',
+            FilterExpression: 'sesMessageId = :id',
+            ExpressionAttributeValues: { ':profile': profileId, ':id': sesMessageId },
+            ScanIndexForward: false,
+            Limit: HISTORY_PAGE,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          const found = fromEntryKey(String(item.pk), String(item.sk));
+          if (found) return found;
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
     }
     return null;
   }
@@ -635,6 +649,9 @@ export class DynamoRecipientLedger implements RecipientLedger {
 }
 
 /** The log and recipient of an entry key (`D#<deliveryId>#v<version>#<nn>` / `R#<recipientId>`). */
+/** History entries read a request while looking for a message id (about 150 bytes each in the index). */
+const HISTORY_PAGE = 100;
+
 const fromEntryKey = (pk: string, sk: string): { ref: LogRef; recipientId: string } | null => {
   const match = /^D#(.+)#v(\d+)#\d{2}$/.exec(pk);
   if (!match || !sk.startsWith('R#')) return null;

@@ -3,13 +3,15 @@
  * SETs the fields given, REMOVEs those given as null and leaves the others as stored. A list unsubscribe opts a
  * profile out with one conditional UpdateItem that also records when and from which message (`optOutAt`,
  * `optOutSource`); an upsert that sets optOut records when (`optOutAt`, kept if set), one that clears it removes both.
+ * A profile with an address carries it normalized as `emailKey`, the key of the sparse `byEmail` index (keys only:
+ * written when the address is set or changes, not when an upsert leaves it as it was).
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Profile } from '#domain/profiles.ts';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { normalizeAddress, type Profile } from '#domain/profiles.ts';
 import type { ProfileInput, ProfileRepository } from '#ports/index.ts';
 import { batchGetAll, mapLimit } from './batch.ts';
 import { isConditionalCheckFailed } from './client.ts';
-import { profileKey } from './keys.ts';
+import { INDEX, profileKey } from './keys.ts';
 
 export interface ProfileTableOptions {
   client: DynamoDBDocumentClient;
@@ -78,6 +80,11 @@ const updateFor = (input: ProfileInput & { id: string }, now: Date) => {
       set.push(`#${field} = :${field}`);
       values[`:${field}`] = value;
     }
+  }
+  if (input.email === null) remove.push('emailKey');
+  else if (typeof input.email === 'string') {
+    set.push('emailKey = :emailKey');
+    values[':emailKey'] = normalizeAddress(input.email);
   }
   if (input.optOut === undefined) {
     set.push('#optOut = if_not_exists(#optOut, :optOut)');
@@ -154,6 +161,29 @@ export class DynamoProfileRepository implements ProfileRepository {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  /** The ids of the profiles whose address is `address` (normalized; the byEmail index, eventually consistent). */
+  async idsByEmail(address: string): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: INDEX.profilesByEmail,
+          KeyConditionExpression: 'emailKey = :address',
+          ExpressionAttributeValues: { ':address': normalizeAddress(address) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const pk = String(item.pk);
+        if (pk.startsWith('P#')) ids.push(pk.slice(2));
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return ids;
   }
 
   /** Any number of ids (100 per BatchGetItem); found profiles in the order of the ids, missing ones left out. */

@@ -243,10 +243,10 @@ export class FakeLedger implements RecipientLedger {
     delete e.resentBy;
     return true;
   }
-  async findBySesMessageId(sesMessageId: string) {
+  async findBySesMessageId(sesMessageId: string, profileIds: readonly string[]) {
     for (const m of this.log.entries.values()) {
       for (const e of m.values()) {
-        if (e.sesMessageId === sesMessageId) {
+        if (e.sesMessageId === sesMessageId && profileIds.includes(e.profileId) && e.sentAt !== undefined) {
           return { ref: { deliveryId: e.deliveryId, version: e.version }, recipientId: e.recipientId };
         }
       }

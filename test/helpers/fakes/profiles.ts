@@ -1,4 +1,4 @@
-import type { Profile } from '#domain/profiles.ts';
+import { normalizeAddress, type Profile } from '#domain/profiles.ts';
 import type { ProfileInput, ProfileRepository } from '#ports/index.ts';
 import { clone } from './support.ts';
 
@@ -32,6 +32,12 @@ export class FakeProfiles implements ProfileRepository {
       this.items.set(input.id, next as unknown as Profile);
       return clone(next as unknown as Profile);
     });
+  }
+  async idsByEmail(address: string) {
+    const wanted = normalizeAddress(address);
+    return [...this.items.values()]
+      .filter((p) => p.email !== undefined && normalizeAddress(p.email) === wanted)
+      .map((p) => p.id);
   }
   async get(id: string) {
     const p = this.items.get(id);

@@ -335,7 +335,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       const entry = await ledger.get(ref, 'ann');
       expect(entry).toMatchObject({ status: 'sent', sesMessageId: sent.sesMessageId, sentAt: sent.at });
       expect(entry).not.toHaveProperty('resentAt');
-      expect(await ledger.findBySesMessageId(sent.sesMessageId)).toEqual({ ref, recipientId: 'ann' });
+      expect(await ledger.findBySesMessageId(sent.sesMessageId, ['ann'])).toEqual({ ref, recipientId: 'ann' });
       expect((await ledger.inDoubt(ref, null, 10)).entries).toEqual([]);
     });
 
@@ -380,12 +380,21 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       for (const entry of listed.items) expect(entry).not.toHaveProperty('sendSeenAt');
     });
 
-    it('finds an entry by its SES message id once it has one, and nothing for an unknown id', async () => {
-      const { ledger, ref } = await prepared('ann', 'bob');
+    it("finds an entry by its SES message id in its profiles' histories; nothing otherwise", async () => {
+      const { ledger, log, ref } = await prepared('ann', 'bob');
       const m = unique('m');
       await ledger.markSent(ref, target('bob'), sentAs(m));
-      expect(await ledger.findBySesMessageId(m)).toEqual({ ref, recipientId: 'bob' });
-      expect(await ledger.findBySesMessageId(unique('m'))).toBeNull();
+      // Bob's later messages of other deliveries, more than a page of his history: it is found behind them.
+      for (let i = 0; i < 120; i++) {
+        const later = { deliveryId: unique('d'), version: 1 };
+        await log.putTargets(later, [target('bob')], PREPARED_AT);
+        const at = new Date(Date.parse(SENT_AT) + (i + 1) * 60_000).toISOString();
+        await ledger.markSent(later, target('bob'), { sesMessageId: unique('m'), at, by: 's' });
+      }
+      expect(await ledger.findBySesMessageId(m, ['ann', 'bob'])).toEqual({ ref, recipientId: 'bob' });
+      expect(await ledger.findBySesMessageId(unique('m'), ['ann', 'bob'])).toBeNull();
+      expect(await ledger.findBySesMessageId(m, ['ann'])).toBeNull();
+      expect(await ledger.findBySesMessageId(m, [])).toBeNull();
     });
 
     it('applies an event under what was read (before and after); a stale read is refused', async () => {
@@ -479,7 +488,7 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
         updatedAt: '2026-11-22T10:12:00.000Z',
       };
       expect(result).toEqual({ before: inDoubt, after: expected });
-      expect(await ledger.findBySesMessageId(sent.sesMessageId)).toEqual({ ref, recipientId: 'ann' });
+      expect(await ledger.findBySesMessageId(sent.sesMessageId, ['ann'])).toEqual({ ref, recipientId: 'ann' });
       expect((await ledger.inDoubt(ref, null, 10)).entries).toEqual([]);
       const history = await log.historyForProfile('ann', { limit: 100 });
       expect(history.items.filter((e) => e.deliveryId === ref.deliveryId)).toEqual([expected]);

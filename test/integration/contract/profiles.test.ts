@@ -49,6 +49,27 @@ describe.each(implementations)('ProfileRepository contract: $name', ({ make }) =
     expect(await repo.get(unique('p'))).toBeNull();
   });
 
+  it('finds the profiles at an address (compared normalized), following address changes and removals', async () => {
+    const repo = make();
+    const [a, b, c] = [unique('p'), unique('p'), unique('p')];
+    const address = `${unique('shared')}@Example.com`;
+    await repo.upsertMany(
+      [
+        { id: a, email: address },
+        { id: b, email: ` ${address.toLowerCase()} ` },
+        { id: c, email: `${unique('other')}@example.com` },
+      ],
+      NOW,
+    );
+    expect((await repo.idsByEmail(address.toUpperCase())).sort()).toEqual([a, b].sort());
+    await repo.upsertMany([{ id: a, email: `${unique('moved')}@example.com` }, { id: b, email: null }], LATER);
+    await repo.upsertMany([{ id: c, email: address }], LATER);
+    expect(await repo.idsByEmail(address)).toEqual([c]);
+    expect(await repo.idsByEmail(`${unique('nobody')}@example.com`)).toEqual([]);
+    // Nothing internal shows in the profile.
+    expect(Object.keys((await repo.get(c))!).sort()).toEqual(['email', 'id', 'optOut', 'updatedAt']);
+  });
+
   it('updates only the fields given, removes those given as null, keeps optOut unless given', async () => {
     const repo = make();
     const id = unique('p');

@@ -335,9 +335,10 @@ describe('several recipients in one event', () => {
     const b = bounce.bounce as { bouncedRecipients: Array<Record<string, string>> };
     b.bouncedRecipients.push({ ...b.bouncedRecipients[0]!, emailAddress: 'someone-else@example.com' });
     const [result] = await ingest(bounce);
+    // The other address is no profile of this message (no tags: it is looked up by its address): skipped.
     expect(result!.recipients).toEqual([
       { recipientId: 'r-1', outcome: 'applied' },
-      { recipientId: 'r-1', outcome: 'not-this-message' },
+      { recipientId: null, outcome: 'unattributed' },
     ]);
     expect([...deps.quarantine.items.keys()]).toEqual(['recipient@example.com']);
   });
@@ -348,7 +349,7 @@ describe('several recipients in one event', () => {
     const d = delay.deliveryDelay as { delayedRecipients: Array<Record<string, string>> };
     d.delayedRecipients.push({ ...d.delayedRecipients[0]!, emailAddress: 'b@example.com' });
     const [result] = await ingest(delay);
-    expect(result!.recipients.map((r) => r.outcome)).toEqual(['unchanged', 'not-this-message']);
+    expect(result!.recipients.map((r) => r.outcome)).toEqual(['unchanged', 'unattributed']);
     expect(await stored('r-1')).toMatchObject({ status: 'sent' });
   });
 });
@@ -389,14 +390,16 @@ describe('feedback notifications and the entries of a bounce', () => {
       // One message per recipient: the failed entry's recipient, then the delayed entry's, each holding the message.
       await put(entry({ recipientId: 'r-1', email: 'recipient1@example.com', sesMessageId: messageId }));
       const [failed] = await ingest(asBody('r-1'));
-      expect(failed!.recipients.map((r) => r.outcome)).toEqual(['applied', 'not-this-message']);
+      // The other entry's address: another recipient of the message's tags, or no profile at all by message id.
+      const other = attribution === 'SES message id (notification)' ? 'unattributed' : 'not-this-message';
+      expect(failed!.recipients.map((r) => r.outcome)).toEqual(['applied', other]);
       expect(await stored('r-1')).toMatchObject({ status: 'failed', failureType: 'hard' });
 
       deps = fakeDeps();
       deps.clock.current = new Date('2026-11-22T10:00:00Z');
       await put(entry({ recipientId: 'r-2', email: 'recipient2@example.com', sesMessageId: messageId }));
       const [delayed] = await ingest(asBody('r-2'));
-      expect(delayed!.recipients.map((r) => r.outcome)).toEqual(['not-this-message', 'unchanged']);
+      expect(delayed!.recipients.map((r) => r.outcome)).toEqual([other, 'unchanged']);
       expect(await stored('r-2')).toMatchObject({ status: 'sent' });
       expect(deps.quarantine.items.size).toBe(0);
       expect(await counters()).toMatchObject({ bouncesAndErrors: 0 });
