@@ -50,7 +50,7 @@ Options:
   --kills N               SIGKILLs of the runtime at random points of the send, default 3
   --lost-answers N        SES answers lost after the start and after each restart, default 25
   --throttle N            send requests answered 429 after the first restart, default 400
-  --window-seconds S      the reconciliation window (IN_DOUBT_WINDOW_MINUTES), default 15
+  --window-seconds S      the reconciliation window (IN_DOUBT_WINDOW_MINUTES), default 30
   --ses-rate R            the SES account's max send rate (SES_MAX_SEND_RATE), default 200
   --seed N                seed of the random kill points, default 12
   --out FILE              the JSON file "faults" is merged into, default bench-results/latest.json
@@ -92,7 +92,7 @@ const readFaultOptions = (args: string[]): FaultOptions | null => {
         kills: { type: 'string', default: '3' },
         'lost-answers': { type: 'string', default: '25' },
         throttle: { type: 'string', default: '400' },
-        'window-seconds': { type: 'string', default: '15' },
+        'window-seconds': { type: 'string', default: '30' },
         'ses-rate': { type: 'string', default: '200' },
         seed: { type: 'string', default: '12' },
         out: { type: 'string', default: 'bench-results/latest.json' },
