@@ -841,6 +841,41 @@ describe('sweeper', () => {
       expect(statuses(id)).toEqual({ sent: 2, failed: 1 });
     });
 
+    it("resends a crash's many in-doubt recipients concurrently, at most 16 at once", async () => {
+      const { id, jobs } = await started(60);
+      const send = deps.email.send.bind(deps.email);
+      deps.email.send = async () => {
+        throw new Error('Lambda killed');
+      };
+      let crashed = 0;
+      const rest = [];
+      for (const job of jobs) {
+        if (crashed >= 30) rest.push(job);
+        else {
+          await expect(sendJob(world.send, job)).rejects.toThrow(/killed/);
+          crashed += job.recipientIds.length;
+        }
+      }
+      deps.email.send = send;
+      for (const job of rest) await sendJob(world.send, job);
+      deps.clock.advance(61_000);
+      expect((await sweep(resending('sweep-1'), Infinity)).deliveries[0]).toMatchObject({ madeInDoubt: crashed });
+      await sendEventsArrive(id, 60 - crashed);
+      deps.clock.advance(WINDOW);
+      let inFlight = 0;
+      let most = 0;
+      deps.email.send = async (email) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return send(email);
+      };
+      expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({ resent: crashed });
+      expect(most).toBe(16);
+      expect(statuses(id)).toEqual({ sent: 60 });
+    });
+
     it("starts the resend's window when it is armed, not when the sweep began", async () => {
       const { id } = await crashedBeforeSes();
       await sendEventsArrive(id, 2);
