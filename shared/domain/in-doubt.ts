@@ -11,7 +11,9 @@
  * ingestion notes each on its entry once, so a duplicate adds nothing) are at
  * least as many as the messages it had sent a whole window before (its `evidenceSent` counter as a sweep saw it
  * then, a **mark**): every message sent that long ago had the window to get its Send event. The check is meant to
- * catch a path that carries nothing, or lags behind, not one event lost in thousands (README: residual risk).
+ * catch a path that carries nothing, or lags behind, not one event lost in thousands (README: residual risk). A
+ * path behind that still moves (more Send events than at that mark) is waited for: it is working through a backlog,
+ * and the alarm is for one that stalled.
  *
  * Both counts are taken over the delivery's **evidence sample**: every recipient of a delivery of up to 2,047, and
  * one in 2^k of a larger one, so that at least EVIDENCE_SAMPLE_MIN recipients are in it (one in 8 of 10,000, one in
@@ -48,16 +50,24 @@ export const inEvidenceSample = (recipientId: string, toDeliver: number): boolea
   return modulus === 1 || hash32(recipientId) % modulus === 0;
 };
 
-/** The delivery's `sent` counter as a sweep saw it, and when. */
+/** The delivery's evidence counters as a sweep saw them, and when. */
 export interface SentMark {
   at: string;
+  /** `evidenceSent`: messages sent to the evidence sample. */
   sent: number;
+  /** `sendEvents`: their distinct Send events ingested (whether the path moves at all). */
+  events: number;
 }
 
 export type EventPathVerdict =
   /** Every message sent a window ago had its Send event: an in-doubt recipient may be resent once. */
   | 'healthy'
-  /** Fewer Send events than messages sent a window ago (a path that lags, or carries nothing): no resend yet. */
+  /**
+   * Fewer Send events than messages sent a window ago, but more than a window ago: the path carries events, behind
+   * (a loaded ingester working through a backlog): no resend yet, and no alarm while it keeps moving.
+   */
+  | 'lagging'
+  /** Fewer Send events than messages sent a window ago, and none arrived in that window: no resend, an alarm. */
   | 'unhealthy'
   /** No mark old enough yet (nothing had been sent a window ago): wait, up to a second window. */
   | 'unknown';
@@ -76,7 +86,8 @@ export const eventPathVerdict = (
 ): EventPathVerdict => {
   const base = baseline(marks, now, windowMs);
   if (!base) return 'unknown';
-  return sendEvents >= base.sent ? 'healthy' : 'unhealthy';
+  if (sendEvents >= base.sent) return 'healthy';
+  return sendEvents > base.events ? 'lagging' : 'unhealthy';
 };
 
 export type InDoubtDecision = 'wait' | 'resend' | 'fail' | 'fail-and-alarm';
@@ -86,8 +97,9 @@ export type InDoubtDecision = 'wait' | 'resend' | 'fail' | 'fail-and-alarm';
  * window; past it, resend it once (the caller's conditional arming refuses a recipient resent before, which then
  * fails) when the path is healthy and the send goes on (a paused delivery makes no SES call: its in-doubt recipients
  * wait for the resume); fail it when the send is over otherwise (stopped, failed, expired) or the resend is not
- * possible. A path that is not demonstrably healthy (no verdict yet, or one that lags behind: a loaded ingester
- * catches up) gets up to a second window to show itself so; after it, the recipient fails with an alarm.
+ * possible. A path that is not demonstrably healthy but moves (lagging) is waited for; one with no verdict yet, or
+ * that carried no Send event in the last window, gets up to a second window; after it, the recipient fails with an
+ * alarm.
  */
 export const inDoubtDecision = (input: {
   since: string;
@@ -103,7 +115,7 @@ export const inDoubtDecision = (input: {
   if (!RESEND_STATES.has(input.state) || !input.canResend) return 'fail';
   const verdict = input.verdict();
   if (verdict === 'healthy') return 'resend';
-  if (waited < 2 * input.windowMs) return 'wait';
+  if (verdict === 'lagging' || waited < 2 * input.windowMs) return 'wait';
   return 'fail-and-alarm';
 };
 

@@ -278,19 +278,19 @@ const resendOnce = async (
 const SENT: Partial<Record<CounterName, number>> = { sent: 1, processed: 1 };
 
 /**
- * Records the delivery's `evidenceSent` counter (its sample's `sent`) as this sweep saw it: the marks the event path
+ * Records the delivery's `evidenceSent` and `sendEvents` counters as this sweep saw them: the marks the event path
  * is judged against.
  */
 export const recordSentMark = async (
   deps: { registry: SweepRegistry; inDoubtWindowMs: number },
   watched: SweepEntry,
-  sent: number,
+  counts: { evidenceSent: number; sendEvents: number },
   now: Date,
 ): Promise<void> => {
   const marks = watched.marks ?? [];
   const next = nextMarks(
     marks,
-    { at: now.toISOString(), sent } satisfies SentMark,
+    { at: now.toISOString(), sent: counts.evidenceSent, events: counts.sendEvents } satisfies SentMark,
     now,
     deps.inDoubtWindowMs,
   );

@@ -152,7 +152,7 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
   // The counters say whether anything is pending; the ledger is read only when a send seems stalled.
   const counts = await deps.counters.read(delivery.id);
   const { settled } = counts;
-  await recordSentMark(deps, watched, counts.evidenceSent, now);
+  await recordSentMark(deps, watched, counts, now);
   const estimate = Math.max(0, delivery.preparation.toDeliver - settled);
   let checked = false;
   const stalledState = delivery.state === 'sending' || delivery.state === 'stopped';

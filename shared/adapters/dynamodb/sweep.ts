@@ -26,6 +26,7 @@ const toSweepEntry = (item: Record<string, unknown>): SweepEntry => ({
         marks: (item.marks as Array<Record<string, unknown>>).map((m) => ({
           at: String(m.at),
           sent: Number(m.sent),
+          events: Number(m.events ?? 0),
         })),
       }
     : {}),
@@ -102,7 +103,9 @@ export class DynamoSweepRegistry implements SweepRegistry {
           Key: sweepKey(deliveryId),
           UpdateExpression: 'SET marks = :marks',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':marks': marks.map((m) => ({ at: m.at, sent: m.sent })) },
+          ExpressionAttributeValues: {
+            ':marks': marks.map((m) => ({ at: m.at, sent: m.sent, events: m.events })),
+          },
         }),
       );
     } catch (error) {

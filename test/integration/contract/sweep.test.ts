@@ -64,8 +64,8 @@ describe.each(implementations)('SweepRegistry contract: $name', ({ make }) => {
   it('keeps the sent marks a sweep records beside the sweep state; a removed delivery gets none', async () => {
     await registry.register('d-1', AT);
     const marks = [
-      { at: '2026-11-22T10:05:00.000Z', sent: 0 },
-      { at: '2026-11-22T10:10:00.000Z', sent: 250 },
+      { at: '2026-11-22T10:05:00.000Z', sent: 0, events: 0 },
+      { at: '2026-11-22T10:10:00.000Z', sent: 250, events: 240 },
     ];
     await registry.mark('d-1', marks);
     await registry.update('d-1', { settled: 130, sweptAt: '2026-11-22T10:10:00.000Z' });

@@ -17,7 +17,11 @@ const MIN = 60_000;
 const WINDOW = 60 * MIN;
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * MIN);
-const mark = (minutes: number, sent: number): SentMark => ({ at: at(minutes).toISOString(), sent });
+const mark = (minutes: number, sent: number, events = sent): SentMark => ({
+  at: at(minutes).toISOString(),
+  sent,
+  events,
+});
 
 describe('the event path verdict', () => {
   const marks = [mark(0, 0), mark(5, 100), mark(30, 400), mark(70, 900)];
@@ -26,6 +30,12 @@ describe('the event path verdict', () => {
     expect(eventPathVerdict(marks, 99, at(65), WINDOW)).toBe('unhealthy');
     expect(eventPathVerdict(marks, 399, at(95), WINDOW)).toBe('unhealthy');
     expect(eventPathVerdict(marks, 400, at(95), WINDOW)).toBe('healthy');
+  });
+  it('calls a path behind that carried Send events since that mark lagging, one that carried none unhealthy', () => {
+    const behind = [mark(0, 0), mark(30, 400, 250), mark(70, 900, 600)];
+    expect(eventPathVerdict(behind, 300, at(95), WINDOW)).toBe('lagging');
+    expect(eventPathVerdict(behind, 250, at(95), WINDOW)).toBe('unhealthy');
+    expect(eventPathVerdict(behind, 400, at(95), WINDOW)).toBe('healthy');
   });
   it('has none while no mark is a window old, or none had anything sent', () => {
     expect(eventPathVerdict(marks, 1_000, at(50), WINDOW)).toBe('unknown');
@@ -58,11 +68,15 @@ describe('what the sweeper does with an in-doubt recipient', () => {
     expect(decide({ canResend: false })).toBe('fail');
     expect(decide({ verdict: () => 'unhealthy', now: at(120) })).toBe('fail-and-alarm');
   });
-  it('waits up to a second window for a healthy verdict (none yet, or a path lagging behind), then fails with the alarm', () => {
+  it('waits up to a second window for a healthy verdict (none yet, or a path that stalled), then fails with the alarm', () => {
     for (const verdict of ['unknown', 'unhealthy'] as const) {
       expect(decide({ verdict: () => verdict, now: at(119) })).toBe('wait');
       expect(decide({ verdict: () => verdict, now: at(120) })).toBe('fail-and-alarm');
     }
+  });
+  it('waits for a lagging path as long as it keeps moving, with no alarm', () => {
+    expect(decide({ verdict: () => 'lagging', now: at(61) })).toBe('wait');
+    expect(decide({ verdict: () => 'lagging', now: at(600) })).toBe('wait');
   });
 });
 
