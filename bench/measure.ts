@@ -50,6 +50,8 @@ export const stepOf = (operation: string, input: Json): string => {
     }
     const status = text(values[':status']);
     const tracked = values[':trackAt'] !== undefined;
+    // A Send event of the evidence sample, noted on its entry (the only write of a Send event).
+    if (String(input.UpdateExpression).includes('sendSeenAt')) return 'send-event';
     if (text(values[':inDoubt']) === 'in-doubt') return 'in-doubt-expired';
     if (tracked) return String(input.UpdateExpression).includes('clicks') ? 'click-event' : 'open-event';
     if (values[':messageId'] !== undefined) return 'reconciled';
