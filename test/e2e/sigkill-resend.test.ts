@@ -73,7 +73,8 @@ describe('SIGKILL mid-send, restart: one message per recipient', () => {
         for (const e of page.body.items as Array<{ status: string; failureReason?: string }>) {
           counts[e.status] = (counts[e.status] ?? 0) + 1;
           // Why any failed, for the message of a timeout.
-          if (e.failureReason) counts[`failed: ${e.failureReason}`] = (counts[`failed: ${e.failureReason}`] ?? 0) + 1;
+          if (e.failureReason)
+            counts[`failed: ${e.failureReason}`] = (counts[`failed: ${e.failureReason}`] ?? 0) + 1;
         }
         cursor = page.body.nextCursor;
       } while (cursor);

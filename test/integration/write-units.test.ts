@@ -83,7 +83,10 @@ const eventFor = (name: string, ref: LogRef, t: Target, sesMessageId: string, ev
     .replaceAll('EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000', sesMessageId);
   const record = JSON.parse(text) as { mail: Record<string, unknown> };
   record.mail.tags = Object.fromEntries(
-    Object.entries(messageTags(ref.deliveryId, ref.version, t.recipientId, evidence)).map(([k, v]) => [k, [v]]),
+    Object.entries(messageTags(ref.deliveryId, ref.version, t.recipientId, evidence)).map(([k, v]) => [
+      k,
+      [v],
+    ]),
   );
   return openEnvelope(snsEnvelope(record));
 };

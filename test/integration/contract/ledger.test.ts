@@ -335,7 +335,10 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
       const entry = await ledger.get(ref, 'ann');
       expect(entry).toMatchObject({ status: 'sent', sesMessageId: sent.sesMessageId, sentAt: sent.at });
       expect(entry).not.toHaveProperty('resentAt');
-      expect(await ledger.findBySesMessageId(sent.sesMessageId, ['ann'])).toEqual({ ref, recipientId: 'ann' });
+      expect(await ledger.findBySesMessageId(sent.sesMessageId, ['ann'])).toEqual({
+        ref,
+        recipientId: 'ann',
+      });
       expect((await ledger.inDoubt(ref, null, 10)).entries).toEqual([]);
     });
 
@@ -488,7 +491,10 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
         updatedAt: '2026-11-22T10:12:00.000Z',
       };
       expect(result).toEqual({ before: inDoubt, after: expected });
-      expect(await ledger.findBySesMessageId(sent.sesMessageId, ['ann'])).toEqual({ ref, recipientId: 'ann' });
+      expect(await ledger.findBySesMessageId(sent.sesMessageId, ['ann'])).toEqual({
+        ref,
+        recipientId: 'ann',
+      });
       expect((await ledger.inDoubt(ref, null, 10)).entries).toEqual([]);
       const history = await log.historyForProfile('ann', { limit: 100 });
       expect(history.items.filter((e) => e.deliveryId === ref.deliveryId)).toEqual([expected]);

@@ -62,7 +62,13 @@ describe.each(implementations)('ProfileRepository contract: $name', ({ make }) =
       NOW,
     );
     expect((await repo.idsByEmail(address.toUpperCase())).sort()).toEqual([a, b].sort());
-    await repo.upsertMany([{ id: a, email: `${unique('moved')}@example.com` }, { id: b, email: null }], LATER);
+    await repo.upsertMany(
+      [
+        { id: a, email: `${unique('moved')}@example.com` },
+        { id: b, email: null },
+      ],
+      LATER,
+    );
     await repo.upsertMany([{ id: c, email: address }], LATER);
     expect(await repo.idsByEmail(address)).toEqual([c]);
     expect(await repo.idsByEmail(`${unique('nobody')}@example.com`)).toEqual([]);

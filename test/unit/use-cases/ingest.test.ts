@@ -510,7 +510,7 @@ describe('attribution', () => {
     expect(await deps.ledger.noteSendEvent(REF, 'r-3', '2026-11-22T10:00:00Z')).toBe(true); // never noted
   });
 
-  it('counts a sampled message that an event recorded sent in the sample\'s sent count too (evidenceSent)', async () => {
+  it("counts a sampled message that an event recorded sent in the sample's sent count too (evidenceSent)", async () => {
     await put(
       entry({ recipientId: 'r-8', status: 'in-doubt' }),
       entry({ recipientId: 'r-9', status: 'in-doubt' }),

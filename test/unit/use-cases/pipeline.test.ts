@@ -859,7 +859,9 @@ describe('sweeper', () => {
       deps.email.send = send;
       for (const job of rest) await sendJob(world.send, job);
       deps.clock.advance(61_000);
-      expect((await sweep(resending('sweep-1'), Infinity)).deliveries[0]).toMatchObject({ madeInDoubt: crashed });
+      expect((await sweep(resending('sweep-1'), Infinity)).deliveries[0]).toMatchObject({
+        madeInDoubt: crashed,
+      });
       await sendEventsArrive(id, 60 - crashed);
       deps.clock.advance(WINDOW);
       let inFlight = 0;
