@@ -84,13 +84,26 @@ const PAGE = 250;
  */
 const RESENDS_IN_FLIGHT = 16;
 
-/** Runs `work` on every item, at most `limit` at once. */
+/**
+ * Runs `work` on every item, at most `limit` at once; a failure stops its worker, the others finish what they hold
+ * and take no more, and the first failure is thrown once all have stopped (nothing is left running after it).
+ */
 const inParallel = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) => {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 };
 
 /** Applies the in-doubt policy to every in-doubt recipient of a delivery (counter deltas go to `batch`). */

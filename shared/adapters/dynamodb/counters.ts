@@ -4,7 +4,7 @@
  * aggregates its deltas per (delivery, shard) and calls `add` once; `read` sums the 17 items.
  */
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CounterName, Counters } from '#ports/index.ts';
+import { COUNTER_NAMES, type CounterName, type Counters } from '#ports/index.ts';
 import { batchGetAll } from './batch.ts';
 import { allShards, counterAdjustmentKey, counterKey } from './keys.ts';
 
@@ -14,21 +14,7 @@ export interface CountersTableOptions {
   tableName: string;
 }
 
-/** Every counter (a name added to the port and not here fails to compile). */
-const COUNTERS: Record<CounterName, true> = {
-  sent: true,
-  processed: true,
-  delivered: true,
-  bouncesAndErrors: true,
-  settled: true,
-  opens: true,
-  uniqueOpens: true,
-  clicks: true,
-  uniqueClicks: true,
-  sendEvents: true,
-  evidenceSent: true,
-};
-export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
+export { COUNTER_NAMES };
 
 export const zeroCounters = (): Record<CounterName, number> =>
   Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as Record<CounterName, number>;

@@ -1,20 +1,5 @@
 import { SHARDS } from '#domain/shards.ts';
-import type { CounterName, Counters } from '#ports/index.ts';
-
-/** Every counter (a name added to the port and not here fails to compile). */
-const COUNTERS = Object.keys({
-  sent: true,
-  processed: true,
-  delivered: true,
-  bouncesAndErrors: true,
-  settled: true,
-  opens: true,
-  uniqueOpens: true,
-  clicks: true,
-  uniqueClicks: true,
-  sendEvents: true,
-  evidenceSent: true,
-} satisfies Record<CounterName, true>) as CounterName[];
+import { COUNTER_NAMES, type CounterName, type Counters } from '#ports/index.ts';
 
 type Deltas = Partial<Record<CounterName, number>>;
 
@@ -34,14 +19,14 @@ export class FakeCounters implements Counters {
     this.#add(deliveryId, ADJUSTMENT, deltas);
   }
   #add(deliveryId: string, item: number | typeof ADJUSTMENT, deltas: Deltas) {
-    for (const name of COUNTERS) {
+    for (const name of COUNTER_NAMES) {
       const delta = deltas[name];
       if (delta !== undefined && !Number.isInteger(delta))
         throw new RangeError(`counter ${name}: delta ${delta} is not an integer`);
     }
     const items = this.items.get(deliveryId) ?? new Map<number | typeof ADJUSTMENT, Deltas>();
     const current = items.get(item) ?? {};
-    for (const name of COUNTERS) {
+    for (const name of COUNTER_NAMES) {
       const delta = deltas[name];
       if (delta) current[name] = (current[name] ?? 0) + delta;
     }
@@ -59,9 +44,9 @@ export class FakeCounters implements Counters {
     return this.#sum(deliveryId);
   }
   #sum(deliveryId: string) {
-    const total = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
+    const total = Object.fromEntries(COUNTER_NAMES.map((c) => [c, 0])) as Record<CounterName, number>;
     for (const values of this.items.get(deliveryId)?.values() ?? []) {
-      for (const c of COUNTERS) total[c] += values[c] ?? 0;
+      for (const c of COUNTER_NAMES) total[c] += values[c] ?? 0;
     }
     return total;
   }
