@@ -78,6 +78,52 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
     ]);
   });
 
+  it("takes no lease over whose holder wrote a window after it was read: its new recipients are no one else's", async () => {
+    // Sender A's lease has run out by the clock, but A is alive: between sender B's read of the lease and B's
+    // write, A slides its window to recipients it is about to call. B must not take the page with a window
+    // read before that (it would not count A's new recipients as suspects, and would send them too).
+    const ref = await prepared('ann', 'bob', 'cid');
+    const holder = ledger();
+    const [page] = await holder.pagesOf(ref, ['ann']);
+    const t0 = new Date('2026-11-22T10:00:00.000Z');
+    const a = await holder.acquire(
+      ref,
+      page!,
+      { owner: 'A', at: t0.toISOString(), leaseUntil: '2026-11-22T10:00:03.000Z' },
+      ['ann'],
+      t0,
+    );
+    if (!a.acquired) throw new Error('A did not get the page');
+    // B's own client: once B has read the lease, A writes its next window before B's write goes out.
+    const bClient = documentClient();
+    let raced = false;
+    (bClient.middlewareStack.add as unknown as (mw: unknown, options: unknown) => void)(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          const out = await next(args);
+          if (/^Get(Item)?Command$/.test(context.commandName ?? '') && !raced) {
+            raced = true;
+            expect(await holder.extend(ref, page!, a.lease, ['ann', 'bob'], '2026-11-22T10:00:06.000Z')).toBe(
+              true,
+            );
+          }
+          return out;
+        },
+      { step: 'initialize', name: 'aSlidesItsWindow' },
+    );
+    const b = await new DynamoRecipientLedger({ client: bClient, tableName: tableName() }).acquire(
+      ref,
+      page!,
+      { owner: 'B', at: '2026-11-22T10:00:04.000Z', leaseUntil: '2026-11-22T10:00:07.000Z' },
+      ['ann', 'bob', 'cid'],
+      new Date('2026-11-22T10:00:04.000Z'),
+    );
+    expect(raced).toBe(true);
+    // Either B leaves the page to A, or it takes it with A's whole window as suspects: never 'bob' to send.
+    if (b.acquired) expect(b.suspects).toEqual(expect.arrayContaining(['ann', 'bob']));
+    else expect(b.lease).toMatchObject({ owner: 'A', window: ['ann', 'bob'] });
+  });
+
   it('keeps an in-doubt entry in the inDoubt index until it is reconciled or expires', async () => {
     const ref = await prepared('ann', 'bob');
     await ledger().markInDoubt(ref, target('ann'), '2026-11-22T10:10:00.000Z');
@@ -132,6 +178,7 @@ describe('DynamoRecipientLedger (DynamoDB Local)', () => {
       ...leaseKey(ref, page!.shard, page!.id),
       ...lease,
       window: ['ann'],
+      rev: 1,
     });
   });
 

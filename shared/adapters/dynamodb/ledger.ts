@@ -235,6 +235,9 @@ export class DynamoRecipientLedger implements RecipientLedger {
       new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
     );
     const old = out.Item ? toLease(out.Item) : null;
+    // Every write of a lease counts in `rev`: the take-over below holds only if nothing was written since this read
+    // (a holder whose time ran out may still be alive and slide its window to recipients it is about to call).
+    const rev = typeof out.Item?.rev === 'number' ? out.Item.rev : null;
     if (old && old.owner !== lease.owner && Date.parse(old.leaseUntil) > now.getTime()) {
       return { acquired: false, lease: old };
     }
@@ -252,12 +255,16 @@ export class DynamoRecipientLedger implements RecipientLedger {
       await this.#client.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...key, ...next },
+          Item: { ...key, ...next, rev: (rev ?? 0) + 1 },
           ...(old
             ? {
-                ConditionExpression: '#owner = :owner AND #at = :at',
-                ExpressionAttributeNames: { '#owner': 'owner', '#at': 'at' },
-                ExpressionAttributeValues: { ':owner': old.owner, ':at': old.at },
+                ConditionExpression: `#owner = :owner AND #at = :at AND ${rev === null ? 'attribute_not_exists(#rev)' : '#rev = :rev'}`,
+                ExpressionAttributeNames: { '#owner': 'owner', '#at': 'at', '#rev': 'rev' },
+                ExpressionAttributeValues: {
+                  ':owner': old.owner,
+                  ':at': old.at,
+                  ...(rev === null ? {} : { ':rev': rev }),
+                },
               }
             : { ConditionExpression: 'attribute_not_exists(pk)' }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -298,14 +305,15 @@ export class DynamoRecipientLedger implements RecipientLedger {
         new UpdateCommand({
           TableName: this.#table,
           Key: leaseKey(ref, page.shard, page.id),
-          UpdateExpression: 'SET #window = :window, leaseUntil = :leaseUntil',
+          UpdateExpression: 'SET #window = :window, leaseUntil = :leaseUntil ADD #rev :one',
           ConditionExpression: '#owner = :owner AND #at = :at',
-          ExpressionAttributeNames: { '#window': 'window', '#owner': 'owner', '#at': 'at' },
+          ExpressionAttributeNames: { '#window': 'window', '#owner': 'owner', '#at': 'at', '#rev': 'rev' },
           ExpressionAttributeValues: {
             ':window': window,
             ':leaseUntil': leaseUntil,
             ':owner': lease.owner,
             ':at': lease.at,
+            ':one': 1,
           },
         }),
       );
