@@ -13,7 +13,7 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Presets, SingleBar } from 'cli-progress';
-import { HelpWanted, type Out, parseOrExit, UsageError } from './cli.ts';
+import { HelpWanted, localOption, type Out, parseOrExit, UsageError } from './cli.ts';
 
 export const USAGE = 'Usage: npm run compute-stats -- <deliveryId>... [--local [URL]] [--aws]';
 export const HELP = `${USAGE}
@@ -31,7 +31,6 @@ The same from the AWS CLI (one invocation; run it again while it answers "comple
     --cli-binary-format raw-in-base64-out --payload '{"deliveryId":"<id>"}' out.json
 
 Exit codes: 0 done, 1 a delivery failed, 2 bad usage.`;
-const DEFAULT_LOCAL_URL = 'http://127.0.0.1:3000';
 /** The function's fixed name in AWS (infra/stacks/stateless.ts) and its name in the embedded runtime. */
 export const COMPUTE_STATS_FUNCTION = 'confirm-and-send-compute-stats';
 const LOCAL_NAME = 'compute-stats';
@@ -50,14 +49,7 @@ export const parseArgs = (argv: readonly string[]): ComputeStatsArgs => {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (arg === '--local' || arg.startsWith('--local=')) {
-      const inline = arg.startsWith('--local=') ? arg.slice('--local='.length) : undefined;
-      const next = argv[i + 1];
-      if (inline !== undefined) local = inline;
-      else if (next !== undefined && /^https?:\/\//.test(next)) {
-        local = next;
-        i += 1;
-      } else local = DEFAULT_LOCAL_URL;
-      if (!/^https?:\/\/[^/]+/.test(local)) throw new UsageError(`--local takes a URL, not "${local}".`);
+      ({ url: local, last: i } = localOption(argv, i));
     } else if (arg === '--aws') {
       aws = true;
     } else if (arg === '--help' || arg === '-h') {

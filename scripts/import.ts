@@ -32,14 +32,14 @@ import {
   runImport,
   validateContacts,
 } from '#domain/contact-import.ts';
+import { localOption, UsageError } from './cli.ts';
 
 const USAGE =
   'Usage: npm run import -- <file> --audience <name> [--local [URL]] [--api URL] [--map field=Column ...]';
-const DEFAULT_LOCAL_URL = 'http://127.0.0.1:3000';
 /** The local user the CLI signs in as (Prepare deliveries: may write profiles and audiences). */
 const LOCAL_USER = { username: 'import-cli', groups: ['prepare-deliveries'] };
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface ImportArgs {
   file: string;
@@ -66,13 +66,7 @@ export const parseArgs = (argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') throw new UsageError('');
     if (arg === '--local' || arg.startsWith('--local=')) {
-      const next = argv[i + 1];
-      if (arg.startsWith('--local=')) local = arg.slice('--local='.length);
-      else if (next !== undefined && /^https?:\/\//.test(next)) {
-        local = next;
-        i += 1;
-      } else local = DEFAULT_LOCAL_URL;
-      if (!/^https?:\/\/[^/]+/.test(local)) throw new UsageError(`--local takes a URL, not "${local}".`);
+      ({ url: local, last: i } = localOption(argv, i));
     } else if (arg === '--audience' || arg.startsWith('--audience=')) {
       [audience, i] = valueOf('--audience', i);
       if (audience.trim() === '') throw new UsageError('--audience needs a name.');

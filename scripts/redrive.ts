@@ -32,7 +32,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type QueueName, queues } from '#topology/topology.ts';
-import { HelpWanted, type Out, parseOrExit, UsageError } from './cli.ts';
+import { HelpWanted, localOption, type Out, parseOrExit, UsageError } from './cli.ts';
 
 /** The schedules' dead-letter queue: failed scheduled starts, run again through the scheduled-start function. */
 export const SCHEDULES = 'schedules';
@@ -54,7 +54,6 @@ Moves the messages of a dead-letter queue back to where they are processed, and 
   -h, --help     this help.
 
 Exit codes: 0 done, 1 failed (what could not be moved stays in the dead-letter queue), 2 bad usage.`;
-const DEFAULT_LOCAL_URL = 'http://127.0.0.1:3000';
 /** The prefix of the physical queue names in AWS. */
 export const AWS_QUEUE_PREFIX = 'confirm-and-send';
 /** The scheduled-start function's fixed name in AWS (infra/stacks/stateless.ts). */
@@ -78,14 +77,7 @@ export const parseArgs = (argv: readonly string[]): RedriveArgs => {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (arg === '--local' || arg.startsWith('--local=')) {
-      const inline = arg.startsWith('--local=') ? arg.slice('--local='.length) : undefined;
-      const next = argv[i + 1];
-      if (inline !== undefined) local = inline;
-      else if (next !== undefined && /^https?:\/\//.test(next)) {
-        local = next;
-        i += 1;
-      } else local = DEFAULT_LOCAL_URL;
-      if (!/^https?:\/\/[^/]+/.test(local)) throw new UsageError(`--local takes a URL, not "${local}".`);
+      ({ url: local, last: i } = localOption(argv, i));
     } else if (arg === '--max' || arg.startsWith('--max=')) {
       const value = arg.startsWith('--max=') ? arg.slice('--max='.length) : argv[(i += 1)];
       max = value === undefined || value === '' ? Number.NaN : Number(value);

@@ -5,10 +5,16 @@
  * resumes after the kill too), every recipient is delivered, the in-doubt ones reconciled. Counted in the SES
  * front's journal, which survives the kill.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { client, type RuntimeProcess, startRuntimeProcess, waitFor } from '#test/helpers/runtime.ts';
+import {
+  client,
+  removeRuntime,
+  type RuntimeProcess,
+  startRuntimeProcess,
+  waitFor,
+} from '#test/helpers/runtime.ts';
 
 const env = {
   SEND_RATE_LIMIT: '20',
@@ -22,12 +28,7 @@ const SIM = 'simulator.amazonses.com';
 const N = 150;
 let runtime: RuntimeProcess | undefined;
 
-afterAll(async () => {
-  if (runtime) {
-    await runtime.stop();
-    rmSync(runtime.dataDir, { recursive: true, force: true });
-  }
-});
+afterAll(() => removeRuntime(runtime));
 
 interface Line {
   outcome: string;

@@ -7,10 +7,15 @@
  * too (log and counters move together), so the log compared is one read while the KPIs stood still. The sweeper
  * (every 2 s) is what finds the stalled send and finishes it.
  */
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flows, SIM } from '#test/helpers/flows.ts';
-import { client, type RuntimeProcess, startRuntimeProcess, waitFor } from '#test/helpers/runtime.ts';
+import {
+  client,
+  removeRuntime,
+  type RuntimeProcess,
+  startRuntimeProcess,
+  waitFor,
+} from '#test/helpers/runtime.ts';
 
 const env = {
   SEND_RATE_LIMIT: '25',
@@ -23,12 +28,7 @@ const env = {
 const N = 150;
 let runtime: RuntimeProcess | undefined;
 
-afterAll(async () => {
-  if (runtime) {
-    await runtime.stop();
-    rmSync(runtime.dataDir, { recursive: true, force: true });
-  }
-});
+afterAll(() => removeRuntime(runtime));
 
 interface Entry {
   status: string;

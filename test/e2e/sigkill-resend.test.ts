@@ -6,12 +6,17 @@
  * is healthy: the Send events of the others arrived); those SES did accept are reconciled by their events. In the
  * end every recipient holds exactly one message in the SES front's journal, and is delivered.
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE, messagesPerRecipient, readJournal } from '#local/ses/journal.ts';
 import { flows, SIM } from '#test/helpers/flows.ts';
-import { client, type RuntimeProcess, startRuntimeProcess, waitFor } from '#test/helpers/runtime.ts';
+import {
+  client,
+  removeRuntime,
+  type RuntimeProcess,
+  startRuntimeProcess,
+  waitFor,
+} from '#test/helpers/runtime.ts';
 
 const env = {
   SEND_RATE_LIMIT: '25',
@@ -27,12 +32,7 @@ const env = {
 const N = 200;
 let runtime: RuntimeProcess | undefined;
 
-afterAll(async () => {
-  if (runtime) {
-    await runtime.stop();
-    rmSync(runtime.dataDir, { recursive: true, force: true });
-  }
-});
+afterAll(() => removeRuntime(runtime));
 
 const messages = (deliveryId: string) =>
   messagesPerRecipient(readJournal(join(runtime!.dataDir, JOURNAL_FILE)), deliveryId);

@@ -136,6 +136,13 @@ export const startRuntimeProcess = async (options: StartOptions = {}): Promise<R
   };
 };
 
+/** Stops a runtime a test started itself (killed and restarted on the way, maybe) and removes its data folder. */
+export const removeRuntime = async (runtime: RuntimeProcess | undefined): Promise<void> => {
+  if (!runtime) return;
+  await runtime.stop();
+  rmSync(runtime.dataDir, { recursive: true, force: true });
+};
+
 /** Starts one runtime for the test file (beforeAll) and stops it afterwards, removing its temporary data. */
 export const useRuntime = (options: Omit<StartOptions, 'dataDir'> = {}): (() => RuntimeProcess) => {
   let runtime: RuntimeProcess | undefined;
