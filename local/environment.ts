@@ -8,6 +8,7 @@ import {
   type FunctionSpec,
   functionEnvironment,
   functions as topologyFunctions,
+  queues as topologyQueues,
   type QueueName,
   type SettingName,
   tableEnv,
@@ -93,6 +94,8 @@ export const localSettings = (options: {
   guard?: { bounceRate?: string; complaintRate?: string; minProcessed?: string };
   /** The send event source's maximum concurrency, sized for the local send rate (default: the topology's). */
   senderMaxConcurrency?: number | undefined;
+  /** Every queue's visibility timeout when LOCAL_VISIBILITY_TIMEOUT_SECONDS sets it (default: the topology's). */
+  visibilityTimeoutSeconds?: number | undefined;
 }): Record<SettingName, string> => {
   const sender = topologyFunctions.sender.trigger;
   if (!SCHEDULE_TARGET) throw new Error('The topology has no schedule-target function');
@@ -106,6 +109,9 @@ export const localSettings = (options: {
     SCHEDULE_TARGET_ARN: functionArn(SCHEDULE_TARGET),
     SCHEDULE_DLQ_ARN: options.schedulesDlqArn,
     IN_DOUBT_WINDOW_MINUTES: options.inDoubtWindowMinutes ?? IN_DOUBT_WINDOW_MINUTES,
+    EVENTS_VISIBILITY_TIMEOUT_SECONDS: String(
+      options.visibilityTimeoutSeconds ?? topologyQueues.events.visibilityTimeoutSeconds,
+    ),
     UNSUBSCRIBE_KEY_SECRET: options.unsubscribe.keySecretArn,
     UNSUBSCRIBE_BASE_URL: options.unsubscribe.baseUrl,
     UNSUBSCRIBE_MAILTO: '',

@@ -261,6 +261,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       unsubscribe: { keySecretArn: secretsManager.arnOf(UNSUBSCRIBE_KEY_SECRET_NAME), baseUrl: front.url },
       ...(options.guard ? { guard: options.guard } : {}),
       senderMaxConcurrency,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     });
     const endpoints = {
       ...emulators.endpoints,

@@ -113,6 +113,14 @@ export const settings = {
     scope: ['function'],
     source: 'resource',
   }),
+  EVENTS_VISIBILITY_TIMEOUT_SECONDS: setting({
+    description:
+      "the events queue's visibility timeout: an SES event an ingester took and never finished (it died) comes back after it, so the sweeper waits it out, with the ingesters' lag, before resending an in-doubt recipient",
+    expected: 'a whole number of seconds from 0 to 43200',
+    type: wholeNumber(0, 43_200),
+    scope: ['function'],
+    source: 'resource',
+  }),
   SEND_CLAIM_LEASE_SECONDS: setting({
     description:
       "how long a sender's lease on a target page holds (extended while it sends) before another sender or the sweeper may take the page and call its window's unrecorded recipients in doubt, below the send queue's visibility timeout (unset: the sender's 120 s; the embedded runtime's tests shorten it, the sender reads it from its environment)",

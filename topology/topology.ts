@@ -463,6 +463,7 @@ export const functions = {
     secrets: ['unsubscribeKey'],
     settings: [
       'IN_DOUBT_WINDOW_MINUTES',
+      'EVENTS_VISIBILITY_TIMEOUT_SECONDS',
       'SES_CONFIGURATION_SET',
       'SEND_RATE_FRACTION',
       'SEND_RATE_LIMIT',

@@ -9,6 +9,7 @@ import { DynamoCounters } from '#adapters/dynamodb/counters.ts';
 import { DynamoDeliveryRepository } from '#adapters/dynamodb/deliveries.ts';
 import { DynamoSesEventStore, DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
 import { DynamoActivityRegistry, DynamoRecountCheckpoints } from '#adapters/dynamodb/kpis.ts';
+import { DynamoIngestLag } from '#adapters/dynamodb/ingest-lag.ts';
 import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
 import { DynamoProofLog } from '#adapters/dynamodb/proofs.ts';
@@ -237,6 +238,7 @@ export const ingesterAdapters = () => {
     deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
     guardCounters: new DynamoGuardCounters({ client, tableName: tableNames.deliveries }),
     activity: new DynamoActivityRegistry({ client, tableName: tableNames.events }),
+    lag: new DynamoIngestLag({ client, tableName: tableNames.events }),
     thresholds: guardThresholdsFromEnv(),
     refused: new SqsDeadLetters({
       client: sqs(),
@@ -253,6 +255,12 @@ export const sweeperAdapters = () => {
   return {
     clock: systemClock,
     inDoubtWindowMs: inDoubtWindowFromEnv(),
+    // A resend waits out the ingesters' lag and one redelivery of the events queue (shared/domain/in-doubt.ts).
+    ingestLag: {
+      lag: new DynamoIngestLag({ client, tableName: tableNames.events }),
+      redeliveryMs:
+        settingsFromEnv(['EVENTS_VISIBILITY_TIMEOUT_SECONDS']).EVENTS_VISIBILITY_TIMEOUT_SECONDS * 1000,
+    },
     registry: new DynamoSweepRegistry({ client, tableName: tableNames.deliveries }),
     deliveries: new DynamoDeliveryRepository({ client, tableName: tableNames.deliveries }),
     ledger: new DynamoRecipientLedger({ client, tableName: tableNames.recipients }),

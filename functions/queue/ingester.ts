@@ -6,7 +6,8 @@
  * never retried, never a crash loop. The records of a batch are ingested in parallel (their writes are conditional),
  * those of one SES message one after the other in batch order; their first reads of entries and of the quarantine go
  * out together as batch reads (shared/adapters/coalescing.ts). Counter deltas are gathered over the batch and ADDed
- * once per delivery; the reputation guard then judges the batch's bounces and complaints.
+ * once per delivery; the reputation guard then judges the batch's bounces and complaints. The longest a record of
+ * the batch waited in the queue is noted (`IngestLag`): the sweeper waits it out before resending anyone.
  */
 import { coalescingLedger, coalescingQuarantine } from '#adapters/coalescing.ts';
 import { InvalidSesEvent } from '#domain/ses-events.ts';
@@ -34,6 +35,8 @@ interface Invocation {
   bounded: ReturnType<typeof slots>;
   /** Outcomes of the batch, logged once (CloudWatch Logs bill by the byte): each event's line is at DEBUG. */
   outcomes: Record<string, number>;
+  /** The longest a record of the batch waited in the events queue (from SQS's SentTimestamp): the sweeper's lag. */
+  waitedMs: number;
 }
 
 const tallyOne = (invocation: Invocation, key: string) => {
@@ -42,6 +45,8 @@ const tallyOne = (invocation: Invocation, key: string) => {
 
 export const handler = recordConsumer(
   async (record, _context, invocation: Invocation) => {
+    const sentAt = Number(record.attributes.SentTimestamp);
+    if (Number.isFinite(sentAt)) invocation.waitedMs = Math.max(invocation.waitedMs, Date.now() - sentAt);
     // Synchronous up to the queueing below: records are registered in batch order.
     let sorted: Intake;
     try {
@@ -88,6 +93,7 @@ export const handler = recordConsumer(
       serial: serialPerKey(),
       bounded: slots(CONCURRENCY),
       outcomes: {},
+      waitedMs: 0,
     }),
     // The counters first: the reputation guard reads them (Processed) to judge the batch's bounces and complaints.
     afterBatch: async (invocation) => {
@@ -95,6 +101,8 @@ export const handler = recordConsumer(
       const touched = invocation.batch.deliveryIds();
       await invocation.batch.flush(deps.counters);
       await deps.activity.mark(touched, deps.clock.now());
+      // How far behind the ingesters are: an in-doubt recipient's resend waits it out (shared/domain/in-doubt.ts).
+      await deps.lag.note(invocation.waitedMs, deps.clock.now());
       logger.info('SES events', invocation.outcomes);
       for (const { deliveryId, verdict } of await applyGuard(deps, invocation.guard))
         logger.warn('Reputation guard paused a delivery', {

@@ -34,6 +34,7 @@ import {
   type TableName,
   functionEntries,
   eventsEventSourceConcurrency,
+  queues as queueSpecs,
   sendEventSourceConcurrency,
   withQueueConcurrency,
 } from '#topology/topology.ts';
@@ -206,6 +207,7 @@ export class StatelessStack extends Stack {
       SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULE_DLQ_ARN: props.scheduleDeadLetterQueue.queueArn,
       IN_DOUBT_WINDOW_MINUTES: String(props.inDoubtWindowMinutes),
+      EVENTS_VISIBILITY_TIMEOUT_SECONDS: String(queueSpecs.events.visibilityTimeoutSeconds),
       UNSUBSCRIBE_KEY_SECRET: props.secrets.unsubscribeKey.secretArn,
       // The API's own URL unless a custom domain fronts it (the functions are built after the API).
       UNSUBSCRIBE_BASE_URL: props.unsubscribe.baseUrl ?? this.api.apiEndpoint,

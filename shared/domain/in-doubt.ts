@@ -108,13 +108,18 @@ export const inDoubtDecision = (input: {
   state: string;
   verdict: () => EventPathVerdict;
   canResend: boolean;
+  /**
+   * How long past `since` a resend must wait while the ingester lags (`resendWaitMs`); a healthy path's recipient
+   * waits for it too, before it is resent. Default: the window alone.
+   */
+  lagWaitMs?: () => number;
 }): InDoubtDecision => {
   const waited = input.now.getTime() - Date.parse(input.since);
   if (waited < input.windowMs) return 'wait';
   if (input.state === 'paused') return 'wait';
   if (!RESEND_STATES.has(input.state) || !input.canResend) return 'fail';
   const verdict = input.verdict();
-  if (verdict === 'healthy') return 'resend';
+  if (verdict === 'healthy') return waited < (input.lagWaitMs?.() ?? 0) ? 'wait' : 'resend';
   if (verdict === 'lagging' || waited < 2 * input.windowMs) return 'wait';
   return 'fail-and-alarm';
 };
@@ -140,4 +145,33 @@ export const nextMarks = (
   const last = kept.at(-1);
   if (last && Date.parse(mark.at) - Date.parse(last.at) < windowMs / MARKS_PER_WINDOW) return kept;
   return [...kept, mark];
+};
+
+/** The longest an SES event waited in the events queue before an ingester took it, in one minute (`minute`: ISO). */
+export interface LagMinute {
+  minute: string;
+  worstWaitMs: number;
+}
+
+/** The minute (ISO, `YYYY-MM-DDTHH:MM`) a time falls in: the ingester's lag is kept per minute. */
+export const minuteOf = (at: Date | string): string => new Date(at).toISOString().slice(0, 16);
+
+/** SES → SNS → the events queue: what an event may take before it is queued at all (seconds as a rule). */
+export const EVENT_HOP_MS = 10_000;
+
+/**
+ * How long past `since` an in-doubt recipient waits, at least, before it may be resent, whatever the window: the
+ * delivery-wide health check proves that Send events of a window ago arrived, not that this recipient's did, and one
+ * can be far behind the others. A Send event naming it was queued by `since` + EVENT_HOP_MS; it waits in the events
+ * queue about as long as the others wait (the worst wait the ingesters saw since, `lag`); an ingester that took it
+ * and died hides it for the queue's visibility timeout (`redeliveryMs`), and then it waits in the queue again. So
+ * EVENT_HOP_MS + `redeliveryMs` + twice the worst wait: while the ingesters work through a backlog (a restart after a
+ * crash, a burst), the wait grows with it, and the recipient is resent only once its own event, if there was one,
+ * has had its turn. The worst wait is kept per minute (the ingesters note it: `IngestLag`), so `lag`'s minutes from
+ * the one `since` falls in count.
+ */
+export const resendWaitMs = (lag: readonly LagMinute[], since: string, redeliveryMs: number): number => {
+  const from = minuteOf(since);
+  const worst = Math.max(0, ...lag.filter((m) => m.minute >= from).map((m) => m.worstWaitMs));
+  return EVENT_HOP_MS + redeliveryMs + 2 * worst;
 };

@@ -1,4 +1,4 @@
-import type { SentMark } from '#domain/in-doubt.ts';
+import type { LagMinute, SentMark } from '#domain/in-doubt.ts';
 import type { Page, PageRequest } from './paging.ts';
 
 /**
@@ -23,4 +23,19 @@ export interface SweepRegistry {
   /** Replaces the entry's marks; an entry removed meanwhile stays removed. */
   mark(deliveryId: string, marks: readonly SentMark[]): Promise<void>;
   remove(deliveryId: string): Promise<void>;
+}
+
+/**
+ * How long SES events wait in the events queue before an ingester takes them, the worst of each minute
+ * (shared/domain/in-doubt.ts `resendWaitMs`): the ingesters note it, the sweeper waits it out before a resend.
+ */
+export interface IngestLag {
+  /**
+   * Notes that an event taken at `at` had waited `waitedMs` in the queue. The minute keeps its worst; an
+   * implementation may skip a note that would raise a minute's worst by less than a quarter or a second (so that
+   * ingesters write it a few times a minute, not per batch).
+   */
+  note(waitedMs: number, at: Date): Promise<void>;
+  /** The worst wait of every minute from the one `from` falls in (oldest first; a minute nothing noted is absent). */
+  since(from: Date): Promise<LagMinute[]>;
 }

@@ -21,7 +21,10 @@ import {
   eventPathVerdict,
   inDoubtDecision,
   inEvidenceSample,
+  type LagMinute,
+  minuteOf,
   nextMarks,
+  resendWaitMs,
   type SentMark,
 } from '#domain/in-doubt.ts';
 import { IN_DOUBT_FAILURE } from '#domain/resend.ts';
@@ -31,6 +34,7 @@ import type {
   CounterName,
   Counters,
   EmailSender,
+  IngestLag,
   LogRef,
   RecipientLedger,
   SweepEntry,
@@ -63,6 +67,11 @@ export interface InDoubtDeps {
   inDoubtWindowMs: number;
   resend?: ResendDeps;
   metrics?: Metrics;
+  /**
+   * The ingesters' lag and the events queue's visibility timeout: a resend waits them out too
+   * (shared/domain/in-doubt.ts `resendWaitMs`). Without it, the window alone.
+   */
+  ingestLag?: { lag: IngestLag; redeliveryMs: number };
 }
 
 export interface InDoubtReport {
@@ -128,6 +137,14 @@ export const settleInDoubt = async (
       deps.inDoubtWindowMs,
     );
   };
+  // The ingesters' lag, read once from the earliest minute a resend candidate needs (again if an older one does).
+  let lag: { from: string; minutes: LagMinute[] } | undefined;
+  const ensureLag = async (since: string) => {
+    if (!deps.ingestLag || (lag && lag.from <= minuteOf(since))) return;
+    lag = { from: minuteOf(since), minutes: await deps.ingestLag.lag.since(new Date(since)) };
+  };
+  const lagWait = (since: string) =>
+    deps.ingestLag && lag ? resendWaitMs(lag.minutes, since, deps.ingestLag.redeliveryMs) : 0;
   let resending = deps.resend !== undefined;
   let after: string | null = null;
   do {
@@ -135,7 +152,10 @@ export const settleInDoubt = async (
     const resends: string[] = [];
     for (const { recipientId, since } of page.entries) {
       const expiredWindow = now.getTime() - Date.parse(since) >= deps.inDoubtWindowMs;
-      if (expiredWindow && resending) await ensureVerdict();
+      if (expiredWindow && resending) {
+        await ensureVerdict();
+        if (verdict === 'healthy') await ensureLag(since);
+      }
       const decision = inDoubtDecision({
         since,
         now,
@@ -143,6 +163,7 @@ export const settleInDoubt = async (
         state: delivery.state,
         verdict: judge,
         canResend: resending,
+        lagWaitMs: () => lagWait(since),
       });
       if (decision === 'wait') {
         report.left++;

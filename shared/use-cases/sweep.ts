@@ -33,7 +33,7 @@ import type {
 import type { Metrics } from '#ports/metrics.ts';
 import { CounterBatch } from './counter-batch.ts';
 import { countPending } from './pending.ts';
-import { recordSentMark, type ResendDeps, settleInDoubt } from './in-doubt.ts';
+import { type InDoubtDeps, recordSentMark, type ResendDeps, settleInDoubt } from './in-doubt.ts';
 import { finishIfSettled } from './send.ts';
 import { computeStats } from './stats.ts';
 
@@ -59,6 +59,8 @@ export interface SweepDeps {
   tracking?: TrackingLog;
   /** What the once-only resend of an in-doubt recipient needs; without it, they fail after the window. */
   resend?: ResendDeps;
+  /** The ingesters' lag a resend waits out (InDoubtDeps in ./in-doubt.ts). */
+  ingestLag?: InDoubtDeps['ingestLag'];
 }
 
 export interface DeliverySweep {

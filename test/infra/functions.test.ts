@@ -133,6 +133,7 @@ describe('functions: one per topology entry, with the project defaults', () => {
         SCHEDULE_TARGET_ARN: { 'Fn::GetAtt': [logicalId(fn('scheduledStart')), 'Arn'] },
         SCHEDULE_DLQ_ARN: s.stateless.resolve(s.stateful.scheduleDeadLetterQueue.queueArn),
         IN_DOUBT_WINDOW_MINUTES: '1440',
+        EVENTS_VISIBILITY_TIMEOUT_SECONDS: '360', // the events queue's (6 × the ingester's 60 s)
         UNSUBSCRIBE_KEY_SECRET: s.stateless.resolve(s.stateful.secrets.unsubscribeKey.secretArn),
         UNSUBSCRIBE_BASE_URL: s.stateless.resolve(s.stateless.api.apiEndpoint),
         UNSUBSCRIBE_MAILTO: undefined, // no context: not set

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { deadLetterEnv, type TableName, tableEnv } from '#topology/topology.ts';
 import { DynamoCounters } from '#adapters/dynamodb/counters.ts';
 import { DynamoTrackingLog } from '#adapters/dynamodb/events.ts';
+import { DynamoIngestLag } from '#adapters/dynamodb/ingest-lag.ts';
 import { DynamoRecipientLedger } from '#adapters/dynamodb/ledger.ts';
 import { DynamoProfileRepository } from '#adapters/dynamodb/profiles.ts';
 import { DynamoQuarantineRepository } from '#adapters/dynamodb/quarantine.ts';
@@ -294,5 +295,33 @@ describe('ingester handler (DynamoDB Local, fauxqs)', () => {
         expect.stringMatching(/^SNS SubscriptionConfirmation from arn:aws:sns:.*SubscribeURL/),
       ]),
     );
+  });
+  it('notes the longest any record of its batch waited in the events queue, per minute: what a resend waits out', async () => {
+    // A minute no other test writes in: Date alone is faked, so the SDK's I/O goes on.
+    const now = Date.parse(`${2100 + Math.floor(Math.random() * 800)}-05-06T07:08:30.000Z`);
+    vi.useFakeTimers({ toFake: ['Date'], now });
+    try {
+      const r = await sentRecipient();
+      const event = sqsEvent([JSON.stringify(snsEnvelope(readdressed('delivery', r))), 'not json at all']);
+      // SQS's SentTimestamp: the first record was queued 95 s ago (say, behind a backlog), the second 2 s ago.
+      const queued = <R extends object>(record: R, ago: number) => ({
+        ...record,
+        attributes: {
+          ...('attributes' in record ? (record.attributes as object) : {}),
+          SentTimestamp: String(now - ago),
+        },
+      });
+      event.Records = [
+        queued(event.Records[0]!, 95_000),
+        queued(event.Records[1]!, 2_000),
+      ] as typeof event.Records;
+      expect((await handler(event, lambdaContext('ingester'))).batchItemFailures).toEqual([]);
+      const lag = new DynamoIngestLag({ client, tableName: tables().events });
+      expect(await lag.since(new Date(now))).toEqual([
+        { minute: new Date(now).toISOString().slice(0, 16), worstWaitMs: 95_000 },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

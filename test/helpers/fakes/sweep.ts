@@ -1,5 +1,5 @@
-import type { SentMark } from '#domain/in-doubt.ts';
-import type { PageRequest, SweepEntry, SweepRegistry } from '#ports/index.ts';
+import { type LagMinute, minuteOf, type SentMark } from '#domain/in-doubt.ts';
+import type { IngestLag, PageRequest, SweepEntry, SweepRegistry } from '#ports/index.ts';
 import { byKey, clone, paginate } from './support.ts';
 
 export class FakeSweepRegistry implements SweepRegistry {
@@ -21,5 +21,21 @@ export class FakeSweepRegistry implements SweepRegistry {
   }
   async remove(deliveryId: string) {
     this.entries.delete(deliveryId);
+  }
+}
+
+/** The ingesters' lag in memory: every note counts (the adapter may skip small rises). */
+export class FakeIngestLag implements IngestLag {
+  readonly minutes = new Map<string, number>();
+  async note(waitedMs: number, at: Date) {
+    const minute = minuteOf(at);
+    this.minutes.set(minute, Math.max(this.minutes.get(minute) ?? 0, Math.max(0, Math.round(waitedMs))));
+  }
+  async since(from: Date): Promise<LagMinute[]> {
+    const first = minuteOf(from);
+    return [...this.minutes]
+      .filter(([minute]) => minute >= first)
+      .sort(([a], [b]) => byKey(a, b))
+      .map(([minute, worstWaitMs]) => ({ minute, worstWaitMs }));
   }
 }

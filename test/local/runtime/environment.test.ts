@@ -54,6 +54,7 @@ describe('the handlers’ environment', () => {
       SCHEDULE_TARGET_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:scheduledStart',
       SCHEDULE_DLQ_ARN: 'arn:aws:sqs:us-east-1:000000000000:local-schedules-dlq',
       IN_DOUBT_WINDOW_MINUTES: '60',
+      EVENTS_VISIBILITY_TIMEOUT_SECONDS: '360',
       UNSUBSCRIBE_KEY_SECRET: unsubscribe.keySecretArn,
       UNSUBSCRIBE_BASE_URL: 'http://127.0.0.1:3000',
       UNSUBSCRIBE_MAILTO: '',
@@ -70,6 +71,11 @@ describe('the handlers’ environment', () => {
     expect(
       localSettings({ schedulesDlqArn: 'x', unsubscribe, inDoubtWindowMinutes: '2' }).IN_DOUBT_WINDOW_MINUTES,
     ).toBe('2');
+    // LOCAL_VISIBILITY_TIMEOUT_SECONDS shortens every queue's, the events queue's with them: the sweeper knows.
+    expect(
+      localSettings({ schedulesDlqArn: 'x', unsubscribe, visibilityTimeoutSeconds: 5 })
+        .EVENTS_VISIBILITY_TIMEOUT_SECONDS,
+    ).toBe('5');
   });
 
   it("is the union of every function's environment, with the scheduler's endpoint", () => {

@@ -9,7 +9,10 @@ import {
   evidenceModulus,
   inDoubtDecision,
   inEvidenceSample,
+  type LagMinute,
+  minuteOf,
   nextMarks,
+  resendWaitMs,
   type SentMark,
 } from '#domain/in-doubt.ts';
 
@@ -74,9 +77,44 @@ describe('what the sweeper does with an in-doubt recipient', () => {
       expect(decide({ verdict: () => verdict, now: at(120) })).toBe('fail-and-alarm');
     }
   });
+  it("resends a healthy path's recipient only once the ingesters' lag has been waited out too", () => {
+    // In doubt since minute 0; 61 minutes waited.
+    expect(decide({ lagWaitMs: () => 61 * MIN + 1 })).toBe('wait');
+    expect(decide({ lagWaitMs: () => 61 * MIN })).toBe('resend');
+    // A lag that makes no difference to a recipient that fails anyway.
+    expect(decide({ state: 'stopped', lagWaitMs: () => 600 * MIN })).toBe('fail');
+    expect(decide({ verdict: () => 'unhealthy', now: at(120), lagWaitMs: () => 600 * MIN })).toBe(
+      'fail-and-alarm',
+    );
+  });
   it('waits for a lagging path as long as it keeps moving, with no alarm', () => {
     expect(decide({ verdict: () => 'lagging', now: at(61) })).toBe('wait');
     expect(decide({ verdict: () => 'lagging', now: at(600) })).toBe('wait');
+  });
+});
+
+describe("the wait the ingesters' lag adds before a resend", () => {
+  const lag = (minute: number, worstWaitMs: number): LagMinute => ({
+    minute: minuteOf(at(minute)),
+    worstWaitMs,
+  });
+  const since = at(10).toISOString();
+  const VISIBILITY = 360_000;
+
+  it('is the hop to the queue and one redelivery when nothing waited', () => {
+    expect(resendWaitMs([], since, VISIBILITY)).toBe(10_000 + VISIBILITY);
+    expect(resendWaitMs([lag(10, 0)], since, 5_000)).toBe(15_000);
+  });
+  it('adds twice the worst wait seen from the minute the recipient went in doubt on, not before', () => {
+    const minutes = [lag(8, 900_000), lag(10, 40_000), lag(11, 80_000), lag(12, 2_000)];
+    expect(resendWaitMs(minutes, since, 5_000)).toBe(10_000 + 5_000 + 160_000);
+    // In doubt since the middle of minute 10: that whole minute counts.
+    expect(resendWaitMs(minutes, new Date(T0 + 10 * MIN + 59_000).toISOString(), 0)).toBe(10_000 + 160_000);
+    expect(resendWaitMs(minutes, at(12).toISOString(), 0)).toBe(10_000 + 4_000);
+  });
+  it('names minutes by their start, in ISO', () => {
+    expect(minuteOf(new Date('2026-11-22T10:07:59.999Z'))).toBe('2026-11-22T10:07');
+    expect(minuteOf('2026-11-22T10:08:00.000Z')).toBe('2026-11-22T10:08');
   });
 });
 

@@ -21,7 +21,7 @@ import { IN_DOUBT_REASON, type SweepDeps, sweep } from '#use-cases/sweep.ts';
 import { preparer, starter } from '#test/helpers/actors.ts';
 import { deliveryInput } from '#test/helpers/deliveries.ts';
 import { FakeMetrics } from '#test/helpers/fake-metrics.ts';
-import { type FakeDeps, fakeDeps } from '#test/helpers/fakes/index.ts';
+import { type FakeDeps, FakeIngestLag, fakeDeps } from '#test/helpers/fakes/index.ts';
 
 let deps: FakeDeps;
 let world: ReturnType<typeof wire>;
@@ -951,6 +951,29 @@ describe('sweeper', () => {
       await sendEventsArrive(id, 1); // the lagging Send event is ingested
       deps.clock.advance(WINDOW / 2);
       expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({ resent: 1 });
+      expect(mailTo(recipient)).toBe(1);
+      expect(metrics.total('InDoubtResendWithheld')).toBe(0);
+    });
+
+    it("waits out the ingesters' lag: a Send event behind a backlog is not overtaken by the resend", async () => {
+      const { id, recipient } = await crashedBeforeSes();
+      await sendEventsArrive(id, 2); // the delivery's path is healthy
+      const lag = new FakeIngestLag();
+      // While it went in doubt, events waited up to 40 minutes in the events queue (a backlog after a restart).
+      await lag.note(40 * 60_000, deps.clock.now());
+      const withLag = (owner: string): SweepDeps => ({
+        ...resending(owner),
+        ingestLag: { lag, redeliveryMs: 6 * 60_000 },
+      });
+      deps.clock.advance(WINDOW);
+      // Its own Send event may still be queued: 10 s + 6 min + twice 40 min past its doubt, not the window.
+      expect((await sweep(withLag('sweep-2'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 0,
+        inDoubtLeft: 1,
+      });
+      expect(mailTo(recipient)).toBe(0);
+      deps.clock.advance(27 * 60_000);
+      expect((await sweep(withLag('sweep-3'), Infinity)).deliveries[0]).toMatchObject({ resent: 1 });
       expect(mailTo(recipient)).toBe(1);
       expect(metrics.total('InDoubtResendWithheld')).toBe(0);
     });
