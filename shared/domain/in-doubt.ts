@@ -13,7 +13,8 @@
  * then, a **mark**): every message sent that long ago had the window to get its Send event. The check is meant to
  * catch a path that carries nothing, or lags behind, not one event lost in thousands (README: residual risk). A
  * path behind that still moves (more Send events than at that mark) is waited for: it is working through a backlog,
- * and the alarm is for one that stalled.
+ * and the alarm is for one that stalled. Being over the delivery, the check cannot see one recipient's Send event
+ * kept behind the others: a resend also waits out the ingesters' lag (`resendWaitMs`).
  *
  * Both counts are taken over the delivery's **evidence sample**: every recipient of a delivery of up to 2,047, and
  * one in 2^k of a larger one, so that at least EVIDENCE_SAMPLE_MIN recipients are in it (one in 8 of 10,000, one in

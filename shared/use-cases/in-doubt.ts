@@ -1,8 +1,9 @@
 /**
  * The sweeper's in-doubt recipients (DESIGN section 5, "Sending"; the policy: shared/domain/in-doubt.ts). For each
  * recipient of a delivery in doubt longer than the reconciliation window:
- *  1. the delivery's event path is healthy (its Send events cover what it had sent a window ago) and the send goes
- *     on (or finished with it in doubt): the recipient is sent **once** more. The arming is a conditional write
+ *  1. the delivery's event path is healthy (its Send events cover what it had sent a window ago), the ingesters' lag
+ *     has been waited out too (`resendWaitMs`: its own Send event may be behind a backlog), and the send goes on
+ *     (or finished with it in doubt): the recipient is sent **once** more. The arming is a conditional write
  *     made before the SES call (`armResend`: only an in-doubt recipient never resent, and it starts a new window),
  *     so a crash between the call and its record leaves it in doubt and armed: its Send event reconciles it, or
  *     the next expiry fails it; it is never sent a third time. SES accepted → sent with its message id
