@@ -7,9 +7,10 @@
  *     made before the SES call (`armResend`: only an in-doubt recipient never resent, and it starts a new window),
  *     so a crash between the call and its record leaves it in doubt and armed: its Send event reconciles it, or
  *     the next expiry fails it; it is never sent a third time. SES accepted → sent with its message id
- *     (`markResent`, only under this run's arming); rejected → failed (error); throttled too long, the daily quota
- *     or sending paused → the arming is withdrawn (a later sweep resends it) and this run resends no more;
- *     unknown → left armed, in doubt;
+ *     (`markResent`, only under this run's arming); rejected → failed (error); throttled → the arming is withdrawn
+ *     while it backs off (a crash then leaves it to a later sweep: SES took nothing) and made again before the next
+ *     attempt; throttled too long, the daily quota or sending paused → the arming is withdrawn (a later sweep
+ *     resends it) and this run resends no more; unknown → left armed, in doubt;
  *  2. a recipient resent before (the arming is refused) fails "in doubt: no SES record";
  *  3. the path is unhealthy, or gave no verdict for a second window: it fails the same way, and `InDoubtResendWithheld`
  *     (an alarm) counts it;
@@ -188,7 +189,7 @@ export const settleInDoubt = async (
       }
       const outcome = await resendOnce(deps, deps.resend!, delivery, ref, recipientId, batch);
       if (outcome === 'resent' || outcome === 'resent-unknown') report.resent++;
-      if (outcome === 'resent-unknown' || outcome === 'stop') report.left++;
+      if (outcome === 'resent-unknown' || outcome === 'stop' || outcome === 'left') report.left++;
       if (outcome === 'stop') resending = false;
       if (outcome === 'failed') report.expired++;
       // Resent once already, and no event named it since: it fails.
@@ -234,7 +235,9 @@ type ResendOutcome =
   /** SES rejected it: failed with SES's reason. */
   | 'failed'
   /** SES did not take it (throttled too long, the daily quota, sending paused): disarmed, no more resends this run. */
-  | 'stop';
+  | 'stop'
+  /** Throttled, then armed by another run while it waited unarmed: that run's to resend. */
+  | 'left';
 
 /** The resend of one in-doubt recipient: armed, then one SES call (retried only while throttled), then recorded. */
 const resendOnce = async (
@@ -254,15 +257,19 @@ const resendOnce = async (
   // and a call never made would leave it with no message.
   const unsubscribe = await unsubscribeHeaderField(resend.unsubscribe, ref, recipientId);
   const sampled = inEvidenceSample(recipientId, delivery.preparation?.toDeliver ?? 0);
-  await resend.pacer.take();
-  // Its new window starts now, not when the sweep started.
-  const armedAt = deps.clock.now().toISOString();
-  if (!(await deps.ledger.armResend(ref, recipientId, { at: armedAt, by: resend.owner }))) {
+  // Armed once its pacer slot has come; its new window starts then, not when the sweep started.
+  const arm = async (): Promise<ResendOutcome | null> => {
+    await resend.pacer.take();
+    const armedAt = deps.clock.now().toISOString();
+    if (await deps.ledger.armResend(ref, recipientId, { at: armedAt, by: resend.owner })) return null;
     const now = await deps.ledger.get(ref, recipientId, { consistent: true });
     return now?.status === 'in-doubt' ? 'resent-before' : 'moved';
-  }
+  };
   for (let attempt = 0; ; attempt++) {
-    if (attempt > 0) await resend.pacer.take();
+    const refused = await arm();
+    // Armed by another run while this one waited unarmed after a throttled attempt: that run's to resend now.
+    if (refused === 'resent-before' && attempt > 0) return 'left';
+    if (refused) return refused;
     const outcome = await resend.email.send({
       from: snapshot.content.from,
       to: target.email,
@@ -296,11 +303,12 @@ const resendOnce = async (
         deps.metrics?.count('InDoubtResent', 1);
         return 'resent-unknown';
       case 'throttled':
+        // Not accepted: it waits unarmed, so that a crash during the backoff leaves it to the next run, not failed.
+        await deps.ledger.disarmResend(ref, recipientId, resend.owner);
         if (attempt + 1 < (resend.maxThrottleRetries ?? 5)) {
           await resend.sleep(backoffDelay(attempt, resend.random));
           continue;
         }
-        await deps.ledger.disarmResend(ref, recipientId, resend.owner);
         return 'stop';
       case 'daily-quota':
       case 'paused':

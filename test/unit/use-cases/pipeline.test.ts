@@ -1005,6 +1005,27 @@ describe('sweeper', () => {
       expect(mailTo(recipient)).toBe(0);
     });
 
+    it('waits out a throttled attempt unarmed: a crash during its backoff leaves it to the next run, not failed', async () => {
+      const { id, recipient } = await crashedBeforeSes();
+      await sendEventsArrive(id, 2);
+      deps.clock.advance(WINDOW);
+      deps.email.script.push({ kind: 'throttled', reason: 'Maximum sending rate exceeded' });
+      const backingOff = resending('sweep-2');
+      backingOff.resend!.sleep = async () => {
+        throw new Error('Lambda killed'); // while it waited to try again
+      };
+      expect((await sweep(backingOff, Infinity)).errors).toHaveLength(1);
+      expect(mailTo(recipient)).toBe(0);
+      // SES refused it (429): nothing was accepted, so the next run sends it, in its own window.
+      deps.clock.advance(WINDOW);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject({
+        resent: 1,
+        expired: 0,
+      });
+      expect(mailTo(recipient)).toBe(1);
+      expect(statuses(id)).toEqual({ sent: 3 });
+    });
+
     it('leaves it to the next run when SES throttles too long: disarmed, then resent', async () => {
       const { id, recipient } = await crashedBeforeSes();
       await sendEventsArrive(id, 2);
