@@ -603,9 +603,9 @@ describe('pacing', () => {
       await pacer.take();
       released.push(now);
     }
-    // 1 − (10 − 2) × 0.95 / 10 s = 240 ms, then one every 100 ms.
-    expect(released[0]).toBe(240);
-    expect(released.at(-1)).toBe(2240);
+    // 1 − (10 − 2) × 0.8 / 10 s = 360 ms, then one every 100 ms.
+    expect(released[0]).toBe(360);
+    expect(released.at(-1)).toBe(2360);
     expect(busiestSecond(released)).toBe(10);
   });
 
@@ -644,13 +644,42 @@ describe('pacing', () => {
         released.push(now);
       }
       for (let i = 1; i < released.length; i++) {
-        expect(released[i]! - released[i - 1]!).toBeGreaterThanOrEqual(47.5); // never faster than 0.95 of an interval
+        expect(released[i]! - released[i - 1]!).toBeGreaterThanOrEqual(40); // never faster than 0.8 of an interval
       }
       expect(busiestSecond(released)).toBeLessThanOrEqual(20);
-      // Small lateness costs little: the first second's (its releases are a full interval apart), then about one a
-      // second (a release a second after the one 20 back): the 200 releases end within 50 latenesses of the ideal
-      // 145 + 199 × 50 ms, instead of 200.
-      if (late <= 5) expect(released.at(-1)).toBeLessThanOrEqual(10_095 + 50 * late);
+      // Lateness up to a fifth of the interval costs little: the first second's (its releases are a full interval
+      // apart), then about one a second (a release a second after the one 20 back): the 200 releases end within 50
+      // latenesses of the ideal 280 + 199 × 50 ms, instead of 200.
+      if (late <= 10) expect(released.at(-1)).toBeLessThanOrEqual(10_230 + 50 * late);
+    }
+  });
+
+  it('counts the calls released just before a stalled event loop as reaching SES after it', async () => {
+    // A call released shortly before a stall is written to SES only once the loop runs again: by SES's clock it
+    // arrives with the releases that follow the stall. Releases of 25 ms or less before a stall count at its end.
+    for (const stallAt of [40, 97, 143]) {
+      let now = 0;
+      let sleeps = 0;
+      let stallEnd = -1;
+      const released: number[] = [];
+      const pacer = createPacer(
+        100,
+        () => now,
+        async (ms) => {
+          now += ms;
+          if (++sleeps === stallAt) {
+            now += 180; // the loop stalls 180 ms (a collection, a burst of other work)
+            stallEnd = now;
+          }
+        },
+      );
+      for (let i = 0; i < 400; i++) {
+        await pacer.take();
+        released.push(now);
+      }
+      const stallStart = stallEnd - 180;
+      const arrivals = released.map((t) => (t <= stallStart && t > stallStart - 25 ? stallEnd : t));
+      expect(busiestSecond(arrivals)).toBeLessThanOrEqual(100);
     }
   });
 
