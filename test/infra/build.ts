@@ -8,11 +8,14 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { buildApp, type ConfirmAndSendStacks } from '#infra/app.ts';
 import { repoRoot } from '#infra/constructs/project-function.ts';
+import { type QueueName, queues, type TableName, tables } from '#topology/topology.ts';
 
 export const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
   app: string;
@@ -105,3 +108,22 @@ export const logicalIdOf = (construct: IConstruct): string =>
   Stack.of(construct).getLogicalId(
     (construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement,
   );
+
+/**
+ * An empty stack to build one ProjectFunction in, with references to every table and queue of the topology (by
+ * name and ARN): what a construct test needs to see what a spec alone makes.
+ */
+export const probeStack = () => {
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
+  const tableRefs = Object.fromEntries(
+    Object.keys(tables).map((t) => [t, dynamodb.TableV2.fromTableName(stack, `T${t}`, t)]),
+  ) as Record<TableName, dynamodb.ITableV2>;
+  const queueRefs = Object.fromEntries(
+    Object.keys(queues).map((q) => [
+      q,
+      sqs.Queue.fromQueueArn(stack, `Q${q}`, `arn:aws:sqs:eu-west-1:1:${q}`),
+    ]),
+  ) as Record<QueueName, sqs.IQueue>;
+  return { app, stack, tableRefs, queueRefs };
+};

@@ -1,24 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { periodicRuleName, periodicRuleRetryAttempts } from '#infra/constructs/periodic-run.ts';
 import { ProjectFunction } from '#infra/constructs/project-function.ts';
-import {
-  type FunctionName,
-  type FunctionSpec,
-  functionEntries,
-  functions,
-  type QueueName,
-  queues,
-  type TableName,
-  tables,
-} from '#topology/topology.ts';
+import { type FunctionName, type FunctionSpec, functionEntries, functions } from '#topology/topology.ts';
 import {
   buildTestApp,
-  cdkJson,
   logicalIdOf,
   type Resource,
   resourcesOf,
@@ -26,6 +14,7 @@ import {
   type Statement,
   type Synthesized,
   synthesize,
+  probeStack,
 } from './build.ts';
 
 let s: Synthesized;
@@ -220,17 +209,7 @@ describe('IN_DOUBT_WINDOW_MINUTES', () => {
 
 describe('ProjectFunction: the every trigger is generic', () => {
   const probe = (spec: FunctionSpec, periodicProps?: { ruleName: string }) => {
-    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
-    const tableRefs = Object.fromEntries(
-      Object.keys(tables).map((t) => [t, dynamodb.TableV2.fromTableName(stack, `T${t}`, t)]),
-    ) as Record<TableName, dynamodb.ITableV2>;
-    const queueRefs = Object.fromEntries(
-      Object.keys(queues).map((q) => [
-        q,
-        sqs.Queue.fromQueueArn(stack, `Q${q}`, `arn:aws:sqs:eu-west-1:1:${q}`),
-      ]),
-    ) as Record<QueueName, sqs.IQueue>;
+    const { stack, tableRefs, queueRefs } = probeStack();
     const rulesDlq = sqs.Queue.fromQueueArn(stack, 'RulesDlq', 'arn:aws:sqs:eu-west-1:1:rules-dlq');
     new ProjectFunction(stack, 'Probe', {
       spec,

@@ -1,6 +1,5 @@
-import { App, type CfnResource, Stack } from 'aws-cdk-lib';
+import type { CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,15 +10,12 @@ import {
   functions,
   type QueueName,
   queues,
-  type TableName,
-  tables,
   functionEntries,
   queueEntries,
 } from '#topology/topology.ts';
 import {
   allowing,
   asArray,
-  cdkJson,
   logicalIdOf,
   type Resource,
   resourcesOf,
@@ -27,6 +23,7 @@ import {
   same,
   type Synthesized,
   synthesize,
+  probeStack,
 } from './build.ts';
 
 let s: Synthesized;
@@ -146,17 +143,7 @@ describe('event sources: one SQS event source per queue consumer', () => {
   );
 
   it('maps maxBatchingWindowSeconds to the event source when the topology sets it', () => {
-    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
-    const tableRefs = Object.fromEntries(
-      Object.keys(tables).map((t) => [t, dynamodb.TableV2.fromTableName(stack, `T${t}`, t)]),
-    ) as Record<TableName, dynamodb.ITableV2>;
-    const queueRefs = Object.fromEntries(
-      Object.keys(queues).map((q) => [
-        q,
-        sqs.Queue.fromQueueArn(stack, `Q${q}`, `arn:aws:sqs:eu-west-1:1:${q}`),
-      ]),
-    ) as Record<QueueName, sqs.IQueue>;
+    const { stack, tableRefs, queueRefs } = probeStack();
     const spec: FunctionSpec = {
       ...functions.preparer,
       trigger: { ...functions.preparer.trigger, batchSize: 50, maxBatchingWindowSeconds: 20 },
@@ -224,17 +211,7 @@ describe('IAM: queues', () => {
   });
 
   it('receivesMore is generic: a function taking more jobs from its trigger queue gets its URL and consumes it', () => {
-    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
-    const tableRefs = Object.fromEntries(
-      Object.keys(tables).map((t) => [t, dynamodb.TableV2.fromTableName(stack, `T${t}`, t)]),
-    ) as Record<TableName, dynamodb.ITableV2>;
-    const queueRefs = Object.fromEntries(
-      Object.keys(queues).map((q) => [
-        q,
-        sqs.Queue.fromQueueArn(stack, `Q${q}`, `arn:aws:sqs:eu-west-1:1:${q}`),
-      ]),
-    ) as Record<QueueName, sqs.IQueue>;
+    const { stack, tableRefs, queueRefs } = probeStack();
     const probe = (id: string, receivesMore: boolean) =>
       new ProjectFunction(stack, id, {
         spec: {
@@ -266,15 +243,8 @@ describe('IAM: queues', () => {
   });
 
   it('refusesTo is generic: any function refusing to any queue gets its DLQ URL and may send there only', () => {
-    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'Probe', { env: { region: 'eu-west-1' } });
-    const tableRefs = Object.fromEntries(
-      Object.keys(tables).map((t) => [t, dynamodb.TableV2.fromTableName(stack, `T${t}`, t)]),
-    ) as Record<TableName, dynamodb.ITableV2>;
+    const { stack, tableRefs, queueRefs } = probeStack();
     const ref = (id: string, arn: string) => sqs.Queue.fromQueueArn(stack, id, arn);
-    const queueRefs = Object.fromEntries(
-      Object.keys(queues).map((q) => [q, ref(`Q${q}`, `arn:aws:sqs:eu-west-1:1:${q}`)]),
-    ) as Record<QueueName, sqs.IQueue>;
     const dlqRefs = Object.fromEntries(
       Object.keys(queues).map((q) => [q, ref(`D${q}`, `arn:aws:sqs:eu-west-1:1:${q}-dlq`)]),
     ) as Record<QueueName, sqs.IQueue>;
