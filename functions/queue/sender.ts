@@ -79,8 +79,7 @@ export const handler = queueConsumer(
           tally: invocation.tally,
           sleep: (ms) => sleep(ms),
           random: Math.random,
-          // Unique per run: the same message taken twice in one invocation is two senders of its page.
-          owner: `${context.awsRequestId}/${message.runId}`,
+          owner: `${context.awsRequestId}/${message.messageId}`,
           remainingMs: () => context.getRemainingTimeInMillis(),
           ...(pacing.leaseMs === undefined ? {} : { leaseMs: pacing.leaseMs }),
         },
