@@ -32,7 +32,7 @@ export interface SweepRegistry {
 export interface IngestLag {
   /**
    * Notes that an event taken at `at` had waited `waitedMs` in the queue. The minute keeps its worst; an
-   * implementation may skip a note that would raise a minute's worst by less than a quarter or a second (so that
+   * implementation may skip a note that would raise a minute's worst by less than a second, or by less than a quarter (so that
    * ingesters write it a few times a minute, not per batch).
    */
   note(waitedMs: number, at: Date): Promise<void>;

@@ -3,7 +3,7 @@
  * `LAG / <minute>` per minute an event was ingested in, holding the longest any event of that minute had waited in
  * the events queue (`worstWaitMs`, raised only by a conditional write), kept two days (TTL `expiresAt`).
  *
- * A container writes a minute's worst only when it rises by a quarter or a second over what it last wrote or saw
+ * A container writes a minute's worst only when it rises by at least a second and at least a quarter over what it last wrote or saw
  * there (a refused write means someone wrote more): a few writes a minute per container, not one per batch, at the
  * price of a worst known within that margin.
  */
