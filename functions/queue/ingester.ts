@@ -46,7 +46,8 @@ const tallyOne = (invocation: Invocation, key: string) => {
 export const handler = recordConsumer(
   async (record, _context, invocation: Invocation) => {
     const sentAt = Number(record.attributes.SentTimestamp);
-    if (Number.isFinite(sentAt)) invocation.waitedMs = Math.max(invocation.waitedMs, Date.now() - sentAt);
+    if (Number.isFinite(sentAt))
+      invocation.waitedMs = Math.max(invocation.waitedMs, deps.clock.now().getTime() - sentAt);
     // Synchronous up to the queueing below: records are registered in batch order.
     let sorted: Intake;
     try {
