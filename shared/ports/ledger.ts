@@ -112,7 +112,10 @@ export interface RecipientLedger {
     window: readonly string[],
     leaseUntil: string,
   ): Promise<boolean>;
-  /** Gives the page back: an empty window, expired now; nothing when the lease was lost. */
+  /**
+   * Gives the page back: an empty window, expired now; nothing when the lease is no longer as `lease` says (lost, or
+   * written since by its holder: the sweeper's read of a late holder's lease must not empty the window it slid).
+   */
   release(ref: LogRef, page: TargetPage, lease: PageLease, now: Date): Promise<void>;
   /** The leases of one shard, by page id (what the sweeper checks for abandoned windows). */
   leases(ref: LogRef, shard: number): Promise<Map<string, PageLease>>;

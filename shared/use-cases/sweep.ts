@@ -108,7 +108,9 @@ const settleAbandonedWindows = async (
           batch.add(ref.deliveryId, { settled: 1 });
         }
       }
-      // Emptied under the lease as read: a sender that took the page over meanwhile keeps its own window.
+      // Emptied under the lease as read: a sender that took the page over meanwhile keeps its own window, and so
+      // does a late holder that wrote its lease since (its calls waited for the pacer past its lease): emptied, its
+      // new recipients would be no suspects to the next sender of the page, which would send them too.
       await deps.ledger.release(ref, page, lease, now);
     }
   }

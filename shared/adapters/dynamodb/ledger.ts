@@ -290,7 +290,9 @@ export class DynamoRecipientLedger implements RecipientLedger {
   }
 
   async release(ref: LogRef, page: TargetPage, lease: PageLease, now: Date): Promise<void> {
-    await this.#updateLease(ref, page, lease, [], now.toISOString());
+    // Only the lease as known: every write of its holder sets a new leaseUntil, so a holder that wrote since (a
+    // late one, whose lease the sweeper read as expired) keeps its window, and no one takes its recipients unsuspected.
+    await this.#updateLease(ref, page, lease, [], now.toISOString(), lease.leaseUntil);
   }
 
   async #updateLease(
@@ -299,6 +301,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
     lease: PageLease,
     window: string[],
     leaseUntil: string,
+    knownUntil?: string,
   ): Promise<boolean> {
     try {
       await this.#client.send(
@@ -306,7 +309,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
           TableName: this.#table,
           Key: leaseKey(ref, page.shard, page.id),
           UpdateExpression: 'SET #window = :window, leaseUntil = :leaseUntil ADD #rev :one',
-          ConditionExpression: '#owner = :owner AND #at = :at',
+          ConditionExpression: `#owner = :owner AND #at = :at${knownUntil === undefined ? '' : ' AND leaseUntil = :knownUntil'}`,
           ExpressionAttributeNames: { '#window': 'window', '#owner': 'owner', '#at': 'at', '#rev': 'rev' },
           ExpressionAttributeValues: {
             ':window': window,
@@ -314,6 +317,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
             ':owner': lease.owner,
             ':at': lease.at,
             ':one': 1,
+            ...(knownUntil === undefined ? {} : { ':knownUntil': knownUntil }),
           },
         }),
       );

@@ -115,9 +115,17 @@ export class FakeLedger implements RecipientLedger {
     leases.set(key, next);
     return { acquired: true, lease: clone(next), suspects };
   }
-  private updateLease(ref: LogRef, page: TargetPage, lease: PageLease, window: string[], leaseUntil: string) {
+  private updateLease(
+    ref: LogRef,
+    page: TargetPage,
+    lease: PageLease,
+    window: string[],
+    leaseUntil: string,
+    knownUntil?: string,
+  ) {
     const stored = this.leasesOf(ref).get(`${page.shard}/${page.id}`);
     if (!stored || stored.owner !== lease.owner || stored.at !== lease.at) return false;
+    if (knownUntil !== undefined && stored.leaseUntil !== knownUntil) return false;
     stored.window = window;
     stored.leaseUntil = leaseUntil;
     return true;
@@ -132,7 +140,7 @@ export class FakeLedger implements RecipientLedger {
     return this.updateLease(ref, page, lease, [...window], leaseUntil);
   }
   async release(ref: LogRef, page: TargetPage, lease: PageLease, now: Date) {
-    this.updateLease(ref, page, lease, [], now.toISOString());
+    this.updateLease(ref, page, lease, [], now.toISOString(), lease.leaseUntil);
   }
   async leases(ref: LogRef, shard: number) {
     return new Map(

@@ -266,7 +266,8 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
         window: ['bob'],
         leaseUntil: until,
       });
-      await ledger.release(ref, page, taken.lease, later(2_000));
+      // The lease as its holder knows it after that write.
+      await ledger.release(ref, page, { ...taken.lease, window: ['bob'], leaseUntil: until }, later(2_000));
       expect((await ledger.leases(ref, page.shard)).get(page.id)).toEqual({
         ...taken.lease,
         window: [],
@@ -279,6 +280,28 @@ describe.each(implementations)('RecipientLedger contract: $name', ({ make }) => 
         acquired: true,
         suspects: [],
       });
+    });
+
+    it('gives back nothing its holder wrote after the lease was read: a late holder keeps the window it slid', async () => {
+      // The sweeper reads a lease whose time ran out, but its holder is alive (its calls waited for the pacer) and
+      // writes its next window before the sweeper gives the page back. Emptying that window would let the next
+      // sender take the page with no suspects and send the holder's new recipients a second time.
+      const { ledger, ref } = await prepared('ann', 'bob');
+      const page = await pageOf(ledger, ref, 'ann');
+      const taken = await ledger.acquire(ref, page, leaseOf('sender-a', NOW, 3_000), ['ann'], NOW);
+      if (!taken.acquired) throw new Error('not acquired');
+      const read = (await ledger.leases(ref, page.shard)).get(page.id)!;
+      const until = later(8_000).toISOString();
+      expect(await ledger.extend(ref, page, taken.lease, ['ann', 'bob'], until)).toBe(true);
+      await ledger.release(ref, page, read, later(5_000));
+      expect((await ledger.leases(ref, page.shard)).get(page.id)).toEqual({
+        ...taken.lease,
+        window: ['ann', 'bob'],
+        leaseUntil: until,
+      });
+      expect(
+        await ledger.acquire(ref, page, leaseOf('sender-b', later(6_000)), ['bob'], later(6_000)),
+      ).toMatchObject({ acquired: false });
     });
   });
 
