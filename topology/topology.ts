@@ -165,6 +165,12 @@ export type Trigger =
       /** Event source maximum concurrency (2 to 1,000): senders are paced as rate / maxConcurrency each. */
       maxConcurrency: number;
       maxBatchingWindowSeconds?: number;
+      /**
+       * The function also takes jobs from its trigger queue itself (ReceiveMessage, DeleteMessage: a JobSource),
+       * besides the batches the event source hands it: it gets the queue's URL (`QUEUE_URL_<QUEUE>`) and its role
+       * may consume the queue by a grant of its own.
+       */
+      receivesMore?: boolean;
     }
   /** Invoked by EventBridge Scheduler with the schedule's input as the event (no envelope). */
   | { kind: 'schedule-target' }
@@ -352,14 +358,17 @@ export const functions = {
       'Sends one SES message per recipient of its target pages, under each page lease, paced below the SES rate',
     timeoutSeconds: 120,
     memoryMb: 512,
-    // One job per target page (up to 100 recipients): 5 pages an invocation, run in parallel under one pacer. An
-    // invocation lasts about 500 / its share of the rate seconds (6 s at 1,000/s): its start (the pacer's 0.1 s
-    // start delay, the quota read) and its drain (the last SES answers) cost about 3 % of its pace; more pages an
-    // invocation would cost less, but leave more of a send's end to fewer invocations than the concurrency.
+    // One job per target page (up to 100 recipients): 5 pages a batch, run in parallel under one pacer. As each job
+    // ends, its worker takes the next page from the send queue itself (receivesMore) under the same pacer, while the
+    // invocation has time for a whole job: an invocation runs on until the queue is empty or about 30 s before its
+    // timeout, so its pace does not drain between batches (each new invocation's start, the pacer's start delay and
+    // the quota read, and its drain, the last SES answers, come once per invocation, not once per 5 pages), and the
+    // last pages of a send go to whichever sender is free.
     trigger: {
       kind: 'queue',
       queue: 'send',
       batchSize: 5,
+      receivesMore: true,
       maxConcurrency: sendEventSourceConcurrency({
         maxSendRate: settings.SES_MAX_SEND_RATE.default,
         fraction: settings.SEND_RATE_FRACTION.default,
@@ -544,7 +553,10 @@ export const functionQueues = (spec: FunctionSpec): QueueName[] => [
   ...new Set([...(spec.trigger.kind === 'queue' ? [spec.trigger.queue] : []), ...(spec.sendsTo ?? [])]),
 ];
 
-/** The environment a function gets from its topology entry (resource names resolved by the caller). */
+/**
+ * The environment a function gets from its topology entry (resource names resolved by the caller): its tables, the
+ * URLs of the queues it sends to and of its trigger queue if it `receivesMore`, the DLQs it refuses to, its settings.
+ */
 export const functionEnvironment = (
   spec: FunctionSpec,
   tableNames: Record<TableName, string>,
@@ -554,7 +566,11 @@ export const functionEnvironment = (
 ): Record<string, string> => {
   const env: Record<string, string> = {};
   for (const name of Object.keys(spec.tables) as TableName[]) env[tableEnv(name)] = tableNames[name];
-  for (const name of spec.sendsTo ?? []) {
+  const queues = [
+    ...(spec.trigger.kind === 'queue' && spec.trigger.receivesMore ? [spec.trigger.queue] : []),
+    ...(spec.sendsTo ?? []),
+  ];
+  for (const name of queues) {
     const url = queueUrls[name];
     if (url !== undefined) env[queueEnv(name)] = url;
   }

@@ -24,6 +24,7 @@ import { SesSendingAccount } from '#adapters/ses/account.ts';
 import { SesEmailSender } from '#adapters/ses/email-sender.ts';
 import { SqsDeadLetters } from '#adapters/sqs/dead-letter.ts';
 import { SqsJobQueue } from '#adapters/sqs/job-queue.ts';
+import { SqsJobSource } from '#adapters/sqs/job-source.ts';
 import type { PrepareJob, SendJob, StartJob } from '#ports/index.ts';
 import { queueSendStarter } from '#use-cases/control.ts';
 import { queuePreparer } from '#use-cases/preparation.ts';
@@ -183,6 +184,8 @@ export const senderAdapters = () => {
     account: new SesSendingAccount({ client: sesAccountClient() }),
     unsubscribe: unsubscribeLinks(),
     metrics,
+    // The sender's own trigger queue: it takes more send jobs from it while an invocation has time.
+    sendJobSource: new SqsJobSource({ client: sqs(), queueUrl: queueUrlsFromEnv(['send']).send }),
   };
 };
 

@@ -1,13 +1,15 @@
 /**
  * The middy stack of queue consumers, defined once: observability (Powertools logger, tracer, metrics:
- * functions/lib/observability.ts), then Powertools Batch with partial batch responses. A record that fails (a poison message, or work to retry later) is reported in `batchItemFailures`
- * and comes back after its visibility timeout, then lands in the queue's DLQ after maxReceiveCount, without
- * blocking the rest of its batch.
+ * functions/lib/observability.ts), then Powertools Batch with partial batch responses. A record that fails (a
+ * poison message, or work to retry later) is reported in `batchItemFailures` and comes back after its visibility
+ * timeout, then lands in the queue's DLQ after maxReceiveCount, without blocking the rest of its batch. A job
+ * consumer may also take more jobs from its queue itself while its invocation has time (`queueConsumer`'s `more`).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ZodType } from 'zod';
+import type { JobSource, ReceivedMessage } from '#ports/index.ts';
 import { logger, observe } from './observability.ts';
 
 /**
@@ -70,31 +72,135 @@ export const jsonBody = (record: SQSRecord): unknown => {
   }
 };
 
-/** A consumer of job messages: each body is JSON checked against the job's zod schema. */
+/** What a job's handler knows of the message that carried it. */
+export interface JobMessage {
+  messageId: string;
+  /** Receives of the message so far, this one included. */
+  receiveCount: number;
+  /** The consumer took it from its queue itself, after a job of its batch (`more`), instead of the event source. */
+  continued: boolean;
+}
+
+/**
+ * More jobs for an invocation: after each record's job, its worker takes the next job from `source` (the
+ * consumer's own trigger queue) while `while` says the invocation has time for one, runs it with the same
+ * per-invocation state, and marks it done on success.
+ */
+export interface MoreJobs<S> {
+  source: JobSource;
+  while: (context: Context, shared: S) => boolean;
+}
+
+/** The job a body holds (JSON checked against the schema); a PoisonMessage, logged at ERROR, otherwise. */
+const parseJob = <T>(schema: ZodType<T>, messageId: string, body: string): T => {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    logger.error('Poison message: body is not JSON', { messageId });
+    throw new PoisonMessage(`Message ${messageId} is not JSON`);
+  }
+  const job = schema.safeParse(json);
+  if (!job.success) {
+    logger.error('Poison message: body is not a job', { messageId, issues: job.error.issues });
+    throw new PoisonMessage(`Message ${messageId} is not a job`);
+  }
+  return job.data;
+};
+
+/**
+ * A worker's continuation jobs, one at a time until `while` says no, the queue has none, or one fails. A job that
+ * fails (or cannot be received, parsed or deleted) is left not done: it comes back after the queue's visibility
+ * timeout and reaches the DLQ by the queue's redrive policy, as a failed record does; it never fails the record
+ * whose worker ran it. A failed job stops the worker (the cause may be the invocation's, not the job's: the event
+ * source's backoff then paces the retries, not this loop); a poison body does not (it is that message's).
+ */
+const runMore = async <T, S>(
+  more: MoreJobs<S>,
+  schema: ZodType<T>,
+  handle: (job: T, context: Context, message: JobMessage, shared: S) => Promise<unknown>,
+  context: Context,
+  shared: S,
+): Promise<void> => {
+  while (more.while(context, shared)) {
+    let received: ReceivedMessage | undefined;
+    try {
+      [received] = await more.source.receive(1);
+    } catch (error) {
+      logger.warn('Could not take another job from the queue', { error: error as Error });
+      return;
+    }
+    if (!received) return;
+    const message = { messageId: received.messageId, receiveCount: received.receiveCount, continued: true };
+    logger.debug('Continuation job', { messageId: message.messageId, receiveCount: message.receiveCount });
+    let job: T;
+    try {
+      job = parseJob(schema, received.messageId, received.body);
+    } catch {
+      continue;
+    }
+    try {
+      await handle(job, context, message, shared);
+    } catch (error) {
+      logger.warn('Continuation job failed; it will be retried', {
+        messageId: message.messageId,
+        error: error as Error,
+      });
+      return;
+    }
+    try {
+      await received.done();
+    } catch (error) {
+      // Its job is over: it runs again when it comes back (a job run twice is harmless: the ledger's claims).
+      logger.warn('Could not mark a continuation job done', {
+        messageId: message.messageId,
+        error: error as Error,
+      });
+    }
+  }
+};
+
+/**
+ * A consumer of job messages: each body is JSON checked against the job's zod schema. With `more`, each record's
+ * worker goes on with continuation jobs from the queue once its record's job is over, failed or not (`runMore`);
+ * the record's own result is what the batch response reports, and `afterBatch` runs once every worker stopped.
+ */
 export const queueConsumer = <T, S = undefined>(
   schema: ZodType<T>,
-  handle: (job: T, context: Context, record: SQSRecord, shared: S) => Promise<unknown>,
-  options: { inParallel?: boolean; perInvocation?: () => S; afterBatch?: (shared: S) => Promise<void> } = {},
-) =>
-  recordConsumer<S>(async (record, context, shared) => {
-    let body: unknown;
+  handle: (job: T, context: Context, message: JobMessage, shared: S) => Promise<unknown>,
+  options: {
+    inParallel?: boolean;
+    perInvocation?: () => S;
+    afterBatch?: (shared: S) => Promise<void>;
+    more?: MoreJobs<S>;
+  } = {},
+) => {
+  const { more, ...consumer } = options;
+  return recordConsumer<S>(async (record, context, shared) => {
+    const message = {
+      messageId: record.messageId,
+      receiveCount: Number(record.attributes.ApproximateReceiveCount),
+      continued: false,
+    };
     try {
-      body = jsonBody(record);
-    } catch (error) {
-      logger.error('Poison message: body is not JSON', { messageId: record.messageId });
-      throw error;
+      return await handle(parseJob(schema, record.messageId, record.body), context, message, shared);
+    } finally {
+      if (more) await runMore(more, schema, handle, context, shared);
     }
-    const job = schema.safeParse(body);
-    if (!job.success) {
-      logger.error('Poison message: body is not a job', {
-        messageId: record.messageId,
-        issues: job.error.issues,
-      });
-      throw new PoisonMessage(`Message ${record.messageId} is not a job`);
-    }
-    return handle(job.data, context, record, shared);
-  }, options);
+  }, consumer);
+};
 
 /** The time a consumer may use before handing over to a continuation job. */
 export const budget = (context: Context, marginMs: number): number =>
   Math.max(1_000, context.getRemainingTimeInMillis() - marginMs);
+
+/**
+ * Whether an invocation has time for another job of its queue: the time left holds the longest job it ran so far
+ * with `headroom`, and never less than `floorMs` (a job measured short may have been a short page).
+ */
+export const timeForAnotherJob = (
+  remainingMs: number,
+  longestJobMs: number,
+  floorMs = 30_000,
+  headroom = 1.5,
+): boolean => remainingMs > Math.max(floorMs, longestJobMs * headroom);

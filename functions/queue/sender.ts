@@ -2,7 +2,10 @@
  * Send queue consumer: the jobs of a batch (one target page each) run in parallel under one pacer and one bound on
  * SES calls in flight per invocation, so that all senders together (the event source's maximum concurrency) stay
  * under a fraction of the SES account's max send rate, and an invocation keeps enough calls in flight to hold its
- * pace through SES's latency (shared/domain/sending.ts).
+ * pace through SES's latency (shared/domain/sending.ts). As each job ends, its worker takes the next send job from
+ * the send queue itself and runs it under the same pacer, bound and tally, while the invocation has time for a
+ * whole job (the longest it ran so far, with headroom, at least 30 s): a sender's pace does not drain between
+ * batches, and the last pages of a send go to whichever sender is free.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPacer, inFlightFor, senderRate } from '#domain/sending.ts';
@@ -12,7 +15,7 @@ import { finishIfSettled, sendJob } from '#use-cases/send.ts';
 import { senderAdapters } from '#functions/lib/adapters.ts';
 import { pacingFromEnv } from '#functions/lib/config.ts';
 import { logger, metrics } from '#functions/lib/observability.ts';
-import { queueConsumer } from '#functions/lib/queue.ts';
+import { queueConsumer, timeForAnotherJob } from '#functions/lib/queue.ts';
 import { slots } from '#functions/lib/slots.ts';
 
 const deps = senderAdapters();
@@ -28,8 +31,10 @@ interface Invocation {
   tally: CounterBatch;
   /** Deliveries whose jobs ran to their end: finished once the counters are flushed, if nothing is pending. */
   done: Set<string>;
-  /** What the jobs did, logged once per invocation. */
-  totals: Record<'jobs' | 'sent' | 'failed' | 'inDoubt' | 'canceled' | 'skipped', number>;
+  /** What the jobs did, logged once per invocation (`continued`: the jobs taken from the queue by the invocation). */
+  totals: Record<'jobs' | 'continued' | 'sent' | 'failed' | 'inDoubt' | 'canceled' | 'skipped', number>;
+  /** The longest a job of this invocation took, ended or failed: the time another one needs. */
+  longestJobMs: number;
 }
 
 const startInvocation = (): Invocation => ({
@@ -55,30 +60,38 @@ const startInvocation = (): Invocation => ({
   })(),
   tally: new CounterBatch(),
   done: new Set(),
-  totals: { jobs: 0, sent: 0, failed: 0, inDoubt: 0, canceled: 0, skipped: 0 },
+  totals: { jobs: 0, continued: 0, sent: 0, failed: 0, inDoubt: 0, canceled: 0, skipped: 0 },
+  longestJobMs: 0,
 });
 
 export const handler = queueConsumer(
   sendJobSchema,
-  async (job, context, record, invocation: Invocation) => {
+  async (job, context, message, invocation: Invocation) => {
     const { pacer, inFlight } = await invocation.ready;
-    const report = await sendJob(
-      {
-        ...deps,
-        pacer,
-        inFlight,
-        tally: invocation.tally,
-        sleep: (ms) => sleep(ms),
-        random: Math.random,
-        owner: `${context.awsRequestId}/${record.messageId}`,
-        remainingMs: () => context.getRemainingTimeInMillis(),
-        ...(pacing.leaseMs === undefined ? {} : { leaseMs: pacing.leaseMs }),
-      },
-      job,
-    );
+    const started = Date.now();
+    let report;
+    try {
+      report = await sendJob(
+        {
+          ...deps,
+          pacer,
+          inFlight,
+          tally: invocation.tally,
+          sleep: (ms) => sleep(ms),
+          random: Math.random,
+          owner: `${context.awsRequestId}/${message.messageId}`,
+          remainingMs: () => context.getRemainingTimeInMillis(),
+          ...(pacing.leaseMs === undefined ? {} : { leaseMs: pacing.leaseMs }),
+        },
+        job,
+      );
+    } finally {
+      invocation.longestJobMs = Math.max(invocation.longestJobMs, Date.now() - started);
+    }
     if (report.outcome === 'done') invocation.done.add(job.deliveryId);
     const t = invocation.totals;
     t.jobs += 1;
+    if (message.continued) t.continued += 1;
     t.sent += report.sent;
     t.failed += report.failed;
     t.inDoubt += report.inDoubt;
@@ -90,6 +103,11 @@ export const handler = queueConsumer(
   {
     inParallel: true,
     perInvocation: startInvocation,
+    more: {
+      source: deps.sendJobSource,
+      while: (context, invocation) =>
+        timeForAnotherJob(context.getRemainingTimeInMillis(), invocation.longestJobMs),
+    },
     afterBatch: async (invocation) => {
       await invocation.tally.flush(deps.counters);
       for (const deliveryId of invocation.done) await finishIfSettled(deps, deliveryId);

@@ -260,7 +260,8 @@ export class ProjectFunction extends Construct {
     }
 
     // Queues: consume the trigger queue (partial batch responses, the topology's batch size, concurrency and
-    // batching window), send to the `sendsTo` queues and to the dead-letter queues of the `refusesTo` ones.
+    // batching window; its URL and a grant of its own when it `receivesMore`), send to the `sendsTo` queues and to
+    // the dead-letter queues of the `refusesTo` ones.
     if (spec.trigger.kind === 'queue') {
       const { queue, batchSize, maxConcurrency, maxBatchingWindowSeconds } = spec.trigger;
       this.function.addEventSource(
@@ -273,6 +274,11 @@ export class ProjectFunction extends Construct {
             : {}),
         }),
       );
+    }
+    // A function that takes more jobs from its trigger queue itself consumes it by its own grant (the event source's
+    // grant is the same statement, but the function no longer relies on the event source for it).
+    if (spec.trigger.kind === 'queue' && spec.trigger.receivesMore) {
+      props.queues[spec.trigger.queue].grantConsumeMessages(this.role);
     }
     for (const name of spec.sendsTo ?? []) props.queues[name].grantSendMessages(this.role);
     for (const [, deadLetterQueue] of refusedTo) deadLetterQueue.grantSendMessages(this.role);

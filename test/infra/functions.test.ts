@@ -96,7 +96,7 @@ describe('functions: one per topology entry, with the project defaults', () => {
   );
 
   it.each(functionEntries())(
-    '%s: environment holds exactly its tables, the URLs of the queues it sends to and of the DLQs it refuses to, its settings and Powertools',
+    '%s: environment holds exactly its tables, the URLs of the queues it sends to (and of its trigger queue if it receives more from it) and of the DLQs it refuses to, its settings and Powertools',
     (name, spec) => {
       const env = (functionResource(name).Properties.Environment as { Variables: Record<string, unknown> })
         .Variables;
@@ -114,7 +114,9 @@ describe('functions: one per topology entry, with the project defaults', () => {
       for (const t of Object.keys(spec.tables) as TableName[]) {
         expected[tableEnv(t)] = s.stateless.resolve(s.stateful.tables[t].tableName);
       }
-      for (const q of spec.sendsTo ?? []) {
+      const receivesFrom =
+        spec.trigger.kind === 'queue' && spec.trigger.receivesMore ? [spec.trigger.queue] : [];
+      for (const q of [...receivesFrom, ...(spec.sendsTo ?? [])]) {
         expected[queueEnv(q)] = s.stateless.resolve(s.stateful.queues[q].queue.queueUrl);
       }
       for (const q of spec.refusesTo ?? []) {

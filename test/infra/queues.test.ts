@@ -1,3 +1,4 @@
+import type { CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -206,6 +207,38 @@ describe('IAM: queues', () => {
           for (const action of actions) expect(sendOnly.has(action), `${name}: ${action}`).toBe(true);
         }
       }
+    }
+  });
+
+  it('receivesMore is generic: a function taking more jobs from its trigger queue gets its URL and consumes it', () => {
+    const { stack, tableRefs, queueRefs } = probeStack();
+    const probe = (id: string, receivesMore: boolean) =>
+      new ProjectFunction(stack, id, {
+        spec: {
+          ...functions.preparer,
+          sendsTo: [],
+          trigger: { ...functions.preparer.trigger, receivesMore },
+        },
+        tables: tableRefs,
+        logLevel: 'INFO',
+        logRetention: logs.RetentionDays.ONE_DAY,
+        queues: queueRefs,
+        settings: {},
+      });
+    const more = probe('More', true);
+    const batches = probe('Batches', false);
+    const template = Template.fromStack(stack);
+    const env = (fn: ProjectFunction) =>
+      (
+        template.toJSON().Resources[stack.getLogicalId(fn.function.node.defaultChild as CfnResource)]
+          .Properties.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+    expect(env(more).QUEUE_URL_PREPARE).toEqual(stack.resolve(queueRefs.prepare.queueUrl));
+    expect(env(batches)).not.toHaveProperty('QUEUE_URL_PREPARE');
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
+      expect(
+        allowing(roleStatements(template, more.role), action).flatMap((st) => asArray(st.Resource)),
+      ).toEqual(['arn:aws:sqs:eu-west-1:1:prepare']);
     }
   });
 

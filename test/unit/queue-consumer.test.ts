@@ -1,13 +1,15 @@
 /**
- * The queue consumers' middy stack (functions/lib/queue.ts) on AWS's SQS event: partial batch responses, and
- * invocations that run at once in one process (as the local runtime runs them) each keep their own records.
+ * The queue consumers' middy stack (functions/lib/queue.ts) on AWS's SQS event: partial batch responses,
+ * invocations that run at once in one process (as the local runtime runs them) each keep their own records, and
+ * continuation jobs a consumer takes from its queue itself (`more`, with FakeJobSource).
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { queueConsumer, recordConsumer } from '#functions/lib/queue.ts';
+import { type JobMessage, queueConsumer, recordConsumer, timeForAnotherJob } from '#functions/lib/queue.ts';
 import { fixture, lambdaContext } from '#test/helpers/aws-events.ts';
+import { FakeJobSource } from '#test/helpers/fakes/index.ts';
 
 const sqsEvent = (bodies: string[]) => {
   const record = fixture<{ Records: Array<Record<string, unknown>> }>('lambda/sqs-event.json').Records[0]!;
@@ -68,5 +70,127 @@ describe('queue consumers', () => {
       event.Records.slice(1).map((r) => r.messageId),
     );
     expect(done).toEqual([1]);
+  });
+});
+
+describe('queue consumers with more jobs from their queue', () => {
+  const schema = z.object({ n: z.number() });
+  const body = (n: number) => JSON.stringify({ n });
+
+  /** A consumer whose jobs record what ran, in which invocation state; job n = `failing` throws. */
+  const consumer = (
+    source: FakeJobSource,
+    options: { failing?: number[]; while?: (shared: State) => boolean } = {},
+  ) => {
+    const ran: Array<{ n: number; continued: boolean; state: State }> = [];
+    const events: string[] = [];
+    let invocations = 0;
+    const handler = queueConsumer(
+      schema,
+      async (job, _context, message: JobMessage, shared: State) => {
+        // Yield, so the workers of the batch interleave as they would on I/O.
+        await new Promise((r) => setImmediate(r));
+        ran.push({ n: job.n, continued: message.continued, state: shared });
+        events.push(`job ${job.n}`);
+        shared.jobs += 1;
+        if (options.failing?.includes(job.n)) throw new Error(`job ${job.n} fails`);
+      },
+      {
+        inParallel: true,
+        perInvocation: () => ({ invocation: ++invocations, jobs: 0 }),
+        afterBatch: async (shared) => {
+          events.push(`afterBatch after ${shared.jobs} jobs`);
+        },
+        more: { source, while: (_context, shared) => options.while?.(shared) ?? true },
+      },
+    ) as unknown as Invoke;
+    return { handler, ran, events };
+  };
+  interface State {
+    invocation: number;
+    jobs: number;
+  }
+
+  it('runs a batch of 2 records and 3 queued jobs, all with the same per-invocation state, and marks the queued ones done', async () => {
+    const source = new FakeJobSource([body(3), body(4), body(5)]);
+    const { handler, ran } = consumer(source);
+    const result = await handler(sqsEvent([body(1), body(2)]), lambdaContext('c'));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ran.map((r) => `${r.n}:${r.continued}`).sort()).toEqual([
+      '1:false',
+      '2:false',
+      '3:true',
+      '4:true',
+      '5:true',
+    ]);
+    expect(new Set(ran.map((r) => r.state)).size).toBe(1);
+    expect(ran[0]!.state).toEqual({ invocation: 1, jobs: 5 });
+    expect(source.done.sort()).toEqual([body(3), body(4), body(5)]);
+    expect(source.pending).toBe(0);
+  });
+
+  it('leaves a queued job that fails not done, out of batchItemFailures, and stops that worker only', async () => {
+    const source = new FakeJobSource([body(3), body(4), body(5)]);
+    const { handler, ran } = consumer(source, { failing: [3] });
+    const result = await handler(sqsEvent([body(1), body(2)]), lambdaContext('c'));
+    expect(result).toEqual({ batchItemFailures: [] });
+    // The other worker went on with the rest of the queue.
+    expect(ran.map((r) => r.n).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(source.done.sort()).toEqual([body(4), body(5)]);
+    expect(source.pending).toBe(1);
+  });
+
+  it('reports a record whose own job failed, and its worker still takes jobs from the queue', async () => {
+    const source = new FakeJobSource([body(3)]);
+    const { handler, ran } = consumer(source, { failing: [1] });
+    const event = sqsEvent([body(1)]);
+    const result = await handler(event, lambdaContext('c'));
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([event.Records[0]!.messageId]);
+    expect(ran.map((r) => r.n)).toEqual([1, 3]);
+    expect(source.done).toEqual([body(3)]);
+  });
+
+  it('leaves a poison queued body (not JSON, not a job) not done, and goes on with the next', async () => {
+    const source = new FakeJobSource(['not json', JSON.stringify({ x: 1 }), body(3)]);
+    const { handler, ran } = consumer(source);
+    const result = await handler(sqsEvent([body(1)]), lambdaContext('c'));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ran.map((r) => r.n)).toEqual([1, 3]);
+    expect(source.done).toEqual([body(3)]);
+    expect(source.pending).toBe(2);
+  });
+
+  it('takes no job from the queue once `while` says no', async () => {
+    const source = new FakeJobSource([body(3), body(4), body(5)]);
+    const { handler, ran } = consumer(source, { while: (shared) => shared.jobs < 3 });
+    await handler(sqsEvent([body(1)]), lambdaContext('c'));
+    expect(ran.map((r) => r.n)).toEqual([1, 3, 4]);
+    expect(source.done).toEqual([body(3), body(4)]);
+
+    const idle = new FakeJobSource([body(3)]);
+    const never = consumer(idle, { while: () => false });
+    await never.handler(sqsEvent([body(1)]), lambdaContext('c'));
+    expect(never.ran.map((r) => r.n)).toEqual([1]);
+    expect(idle.receives).toBe(0);
+  });
+
+  it('runs afterBatch once, after every worker has stopped taking jobs', async () => {
+    const source = new FakeJobSource([body(3), body(4), body(5)]);
+    const { handler, events } = consumer(source);
+    await handler(sqsEvent([body(1), body(2)]), lambdaContext('c'));
+    expect(events).toHaveLength(6);
+    expect(events.at(-1)).toBe('afterBatch after 5 jobs');
+  });
+});
+
+describe('time for another job', () => {
+  it('holds the longest job so far with 1.5 headroom, and never less than the floor', () => {
+    // Short jobs: the 30 s floor.
+    expect(timeForAnotherJob(30_001, 5_000)).toBe(true);
+    expect(timeForAnotherJob(30_000, 5_000)).toBe(false);
+    // A 40 s job: 60 s needed.
+    expect(timeForAnotherJob(59_000, 40_000)).toBe(false);
+    expect(timeForAnotherJob(61_000, 40_000)).toBe(true);
+    expect(timeForAnotherJob(11_000, 1_000, 10_000, 2)).toBe(true);
   });
 });
