@@ -79,7 +79,16 @@ export interface JobMessage {
   receiveCount: number;
   /** The consumer took it from its queue itself, after a job of its batch (`more`), instead of the event source. */
   continued: boolean;
+  /**
+   * This run of the job, unique in the process: a message received again while its first run goes on (its
+   * visibility timeout ran out: a continuation job can outlast a short one) is another run, and, say, another
+   * lease owner.
+   */
+  runId: string;
 }
+
+let runs = 0;
+const runIdOf = (messageId: string): string => `${messageId}#${++runs}`;
 
 /**
  * More jobs for an invocation: after each record's job, its worker takes the next job from `source` (the
@@ -131,7 +140,12 @@ const runMore = async <T, S>(
       return;
     }
     if (!received) return;
-    const message = { messageId: received.messageId, receiveCount: received.receiveCount, continued: true };
+    const message = {
+      messageId: received.messageId,
+      receiveCount: received.receiveCount,
+      continued: true,
+      runId: runIdOf(received.messageId),
+    };
     logger.debug('Continuation job', { messageId: message.messageId, receiveCount: message.receiveCount });
     let job: T;
     try {
@@ -181,6 +195,7 @@ export const queueConsumer = <T, S = undefined>(
       messageId: record.messageId,
       receiveCount: Number(record.attributes.ApproximateReceiveCount),
       continued: false,
+      runId: runIdOf(record.messageId),
     };
     try {
       return await handle(parseJob(schema, record.messageId, record.body), context, message, shared);

@@ -79,7 +79,8 @@ export const handler = queueConsumer(
           tally: invocation.tally,
           sleep: (ms) => sleep(ms),
           random: Math.random,
-          owner: `${context.awsRequestId}/${message.messageId}`,
+          // Unique per run: the same message taken twice in one invocation is two senders of its page.
+          owner: `${context.awsRequestId}/${message.runId}`,
           remainingMs: () => context.getRemainingTimeInMillis(),
           ...(pacing.leaseMs === undefined ? {} : { leaseMs: pacing.leaseMs }),
         },

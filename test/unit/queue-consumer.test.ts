@@ -160,6 +160,26 @@ describe('queue consumers with more jobs from their queue', () => {
     expect(source.pending).toBe(2);
   });
 
+  it('gives each run of a job its own run id, also a message taken twice while its first run goes on', async () => {
+    // A visibility timeout of 0: both workers take the same queued message, one while the other runs it.
+    const source = new FakeJobSource([body(3)], { visibilityTimeoutMs: 0 });
+    const runs: Array<{ n: number; runId: string; messageId: string }> = [];
+    let taken = 0;
+    const handler = queueConsumer(
+      schema,
+      async (job, _context, message: JobMessage) => {
+        runs.push({ n: job.n, runId: message.runId, messageId: message.messageId });
+        await new Promise((r) => setImmediate(r));
+      },
+      { inParallel: true, more: { source, while: () => taken++ < 2 } },
+    ) as unknown as Invoke;
+    await handler(sqsEvent([body(1), body(2)]), lambdaContext('c'));
+    const queued = runs.filter((r) => r.n === 3);
+    expect(queued).toHaveLength(2);
+    expect(queued[0]!.messageId).toBe(queued[1]!.messageId);
+    expect(new Set(runs.map((r) => r.runId)).size).toBe(runs.length);
+  });
+
   it('takes no job from the queue once `while` says no', async () => {
     const source = new FakeJobSource([body(3), body(4), body(5)]);
     const { handler, ran } = consumer(source, { while: (shared) => shared.jobs < 3 });
