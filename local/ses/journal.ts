@@ -3,7 +3,7 @@
  * message id SES answered, its sender, destination, configuration set and email tags. The emulator accepts
  * configuration sets and tags but does not store them: this journal is the record of what was sent.
  */
-import { readNdjson } from './ndjson.ts';
+import { type NdjsonIndex, ndjsonIndex, readNdjson } from './ndjson.ts';
 
 export const JOURNAL_FILE = 'ses-journal.ndjson';
 
@@ -156,6 +156,12 @@ export const journalEntries = (
 /** Reads a journal; a line cut short by a crash mid-write is skipped. */
 export const readJournal = (journalPath: string): SesJournalEntry[] =>
   readNdjson<SesJournalEntry>(journalPath);
+
+/** The journal's accepted messages by message id, each read back from its line (`ndjsonIndex`). */
+export const journalIndex = (journalPath: string): NdjsonIndex<SesJournalEntry> =>
+  ndjsonIndex<SesJournalEntry>(journalPath, (e) =>
+    e.outcome === 'sent' && e.messageId ? e.messageId : null,
+  );
 
 /**
  * The messages SES accepted for each recipient of one delivery, by its `recipient` tag (what a crash test and the
