@@ -89,9 +89,13 @@ const runtime = await startRuntime({
     ? {
         sendRateLimit: String(config.pacingRate),
         sesLatency: AWS_LIKE_LATENCY,
-        // The events come once the send is over (a Delivery 300 ms × this after its message): in AWS the ingester
-        // runs in Lambdas of its own, here its work would share the senders' event loop and make their timers late.
-        sesEvents: { delayScale: Math.ceil((1.5 * (config.recipients / config.pacingRate)) / 0.3) },
+        // The events come once the send is over (a Delivery 300 ms × this after its message, a Send event as long
+        // after it): in AWS the ingester runs in Lambdas of its own, here its work would share the senders' event
+        // loop and make their timers late.
+        sesEvents: {
+          delayScale: Math.ceil((1.5 * (config.recipients / config.pacingRate)) / 0.3),
+          sendDelayMs: Math.ceil(1.5 * (config.recipients / config.pacingRate)) * 1000,
+        },
       }
     : {}),
   log,

@@ -86,6 +86,7 @@ export interface RuntimeOptions {
   /** The SES event simulator: delay scale (0 publishes at once; default 1) and random open and click rates (0..1). */
   sesEvents?: {
     delayScale?: number;
+    sendDelayMs?: number;
     openRate?: number;
     clickRate?: number;
     /** Faults of the SNS → SQS path: events delivered twice, some late (local/ses/event-faults.ts). */

@@ -64,8 +64,8 @@ export const startEventDestination = (options: {
   sesFront: SesFront;
   /** The simulator's state file goes here. */
   dataDir: string;
-  /** Delay scale and random open and click rates; events delivered twice, some late (faults). */
-  tuning?: Pick<SesEventSimulatorOptions, 'delayScale' | 'openRate' | 'clickRate'> &
+  /** Delays and random open and click rates; events delivered twice, some late (faults). */
+  tuning?: Pick<SesEventSimulatorOptions, 'delayScale' | 'sendDelayMs' | 'openRate' | 'clickRate'> &
     Partial<Pick<EventFaults, 'duplicateRate' | 'reorderRate'>>;
 }): SesEventSimulator => {
   const { duplicateRate = 0, reorderRate = 0, ...tuning } = options.tuning ?? {};

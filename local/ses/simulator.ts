@@ -60,6 +60,11 @@ export interface SesEventSimulatorOptions {
   publishesFor?: (configurationSetName: string | null) => boolean;
   /** Multiplies every delay; 0 publishes at once (default 1). */
   delayScale?: number;
+  /**
+   * A Send event's delay in milliseconds, not scaled (default 0: SES publishes it at once). The pacing bench holds
+   * Send events past its send, like the other events: in AWS their ingestion does not share the senders' event loop.
+   */
+  sendDelayMs?: number;
   /** Fractions (0..1) of delivered messages opened and clicked at random (default 0). */
   openRate?: number;
   clickRate?: number;
@@ -112,6 +117,8 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
   const random = options.random ?? Math.random;
   const scale = options.delayScale ?? 1;
   if (!(scale >= 0)) throw new RangeError('delayScale must be ≥ 0');
+  const sendDelayMs = options.sendDelayMs ?? 0;
+  if (!(sendDelayMs >= 0)) throw new RangeError('sendDelayMs must be ≥ 0');
   const rates = { openRate: options.openRate ?? 0, clickRate: options.clickRate ?? 0 };
   for (const [name, value] of Object.entries(rates)) {
     if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be from 0 to 1`);
@@ -183,7 +190,7 @@ export const startSesEventSimulator = (options: SesEventSimulatorOptions): SesEv
     try {
       for (const step of plan) {
         if (done.has(step.event)) continue;
-        await sleep(startMs + step.delayMs * scale - now());
+        await sleep(startMs + (step.event === 'send' ? sendDelayMs : step.delayMs * scale) - now());
         if (stopped) return;
         const record = buildRecord(step, entry, { ...context, at: new Date(now()) });
         try {

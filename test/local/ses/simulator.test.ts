@@ -484,8 +484,23 @@ describe('the delay scale', () => {
     await simulator.stop();
   });
 
-  it('refuses a negative scale and rates outside 0..1', () => {
+  it('holds a Send event for sendDelayMs, unscaled; the events after it follow in order', async () => {
+    const { clock, queue, simulator, send } = setup({ delayScale: 10, sendDelayMs: 5_000 });
+    send(entry([`complaint@${SIM}`]));
+    await clock.advance(4_999);
+    expect(queue.sent).toEqual([]);
+    await clock.advance(20_000);
+    expect(queue.sent.map((s) => [describeRecord(s), s.at - T0])).toEqual([
+      ['Send', 5_000],
+      ['Delivery', 5_000],
+      ['Complaint', 10 * EVENT_DELAYS_MS.complaint],
+    ]);
+    await simulator.stop();
+  });
+
+  it('refuses a negative scale or Send delay and rates outside 0..1', () => {
     expect(() => setup({ delayScale: -1 })).toThrow(RangeError);
+    expect(() => setup({ sendDelayMs: -1 })).toThrow(RangeError);
     expect(() => setup({ openRate: 1.5 })).toThrow(RangeError);
   });
 });
