@@ -37,6 +37,7 @@ Options:
   --opens N               opens published after the throughput send (one per message, ingestion alone), default 10000
   --scenarios LIST        throughput, pacing or both (comma-separated), default throughput,pacing
   --out FILE              where the JSON goes, default bench-results/latest.json
+  --keep-data             keep each scenario's data folder (its path is printed) to look into afterwards
   --faults                the fault bench instead (bench/faults.ts): npm run bench -- --faults --help
   --help                  this text`;
 
@@ -65,6 +66,7 @@ const readOptions = () => {
         opens: { type: 'string', default: '10000' },
         scenarios: { type: 'string', default: 'throughput,pacing' },
         out: { type: 'string', default: 'bench-results/latest.json' },
+        'keep-data': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -91,6 +93,7 @@ const readOptions = () => {
     opens: wholeNumber('opens', values.opens, 1, 1_000_000),
     scenarios: new Set(scenarios as Array<'throughput' | 'pacing'>),
     out: values.out,
+    keepData: values['keep-data'],
   };
 };
 
@@ -277,6 +280,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       apiClients: opts.apiClients,
       apiRecipients: opts.apiRecipients,
       opens: opts.opens,
+      keepData: opts.keepData,
     })) as unknown as Pacing;
     Object.assign(results, {
       pacing: {
@@ -348,6 +352,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       apiClients: opts.apiClients,
       apiRecipients: opts.apiRecipients,
       opens: opts.opens,
+      keepData: opts.keepData,
     })) as unknown as Throughput;
     const usage = (phase: Phase, events: number): PhaseUsage => ({
       capacity: phase.capacity,

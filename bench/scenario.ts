@@ -59,6 +59,8 @@ export interface ScenarioConfig {
   apiRecipients: number;
   /** Opens published after the throughput send (one per message, the first ones): ingestion alone. */
   opens: number;
+  /** Keep the runtime's data folder (its path is logged) instead of removing it. */
+  keepData?: boolean;
   out: string;
 }
 
@@ -621,5 +623,6 @@ try {
   clearInterval(rssTimer);
   await runtime.stop();
   rawDynamo.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (config.keepData) log(`Kept the data folder: ${dataDir}`);
+  else rmSync(dataDir, { recursive: true, force: true });
 }
