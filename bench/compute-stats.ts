@@ -38,6 +38,7 @@ import { CounterBatch } from '#use-cases/counter-batch.ts';
 import { ingestEnvelope } from '#use-cases/ingest.ts';
 import { sendJob } from '#use-cases/send.ts';
 import { computeStats } from '#use-cases/stats.ts';
+import { counterSettleSeconds } from '#topology/topology.ts';
 import { starter } from '#test/helpers/actors.ts';
 import { sesFixture, snsEnvelope } from '#test/helpers/aws-events.ts';
 import { readyDelivery } from '#test/helpers/deliveries.ts';
@@ -184,6 +185,7 @@ try {
           stats,
           clock,
           recountCheckpoints: new DynamoRecountCheckpoints({ client, tableName: names.deliveries }),
+          counterSettleMs: counterSettleSeconds * 1000,
         },
         id,
       );

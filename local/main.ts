@@ -4,7 +4,8 @@
  * Environment: the settings of scope `local` in topology/settings.ts, each with its type, default and
  * description there (docs/settings.md lists them): PORT, DATA_DIR, SEED, LOG_LEVEL, CORS_ORIGINS, SEND_RATE_LIMIT,
  * SEND_CLAIM_LEASE_SECONDS, LOCAL_VISIBILITY_TIMEOUT_SECONDS, IN_DOUBT_WINDOW_MINUTES, LOCAL_SWEEP_INTERVAL_SECONDS,
- * SES_EVENT_DELAY_SCALE, SES_OPEN_RATE, SES_CLICK_RATE, SES_EVENT_DUPLICATE_RATE, SES_EVENT_REORDER_RATE. An invalid value exits with code 2 and a message naming it.
+ * COUNTER_SETTLE_SECONDS, SES_EVENT_DELAY_SCALE, SES_OPEN_RATE, SES_CLICK_RATE, SES_EVENT_DUPLICATE_RATE,
+ * SES_EVENT_REORDER_RATE. An invalid value exits with code 2 and a message naming it.
  * Ctrl-C (SIGINT) or SIGTERM stops everything, the DynamoDB Local JVM included.
  */
 import { resolve } from 'node:path';

@@ -69,6 +69,8 @@ export interface StatsAnswer {
   kpis: Record<string, number>;
   computedAt: { realTime: string; tracking: string };
   repaired: Record<string, number>;
+  /** The counters differ from the log and their repair waits (shared/use-cases/stats.ts PendingRepair). */
+  pendingRepair?: { reason: 'moving' | 'settling'; retryAfter: string } | null;
   complete: boolean;
   progress: { read: number; toDeliver: number };
 }
@@ -154,12 +156,24 @@ export const kpiTable = (a: StatsAnswer): string => {
     ['Computed at', a.computedAt.realTime],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
-  const repaired = Object.entries(a.repaired);
   return [
     `Delivery ${a.deliveryId}`,
     ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
-    `  ${'Repaired'.padEnd(width)}  ${repaired.length === 0 ? 'nothing (the counters agreed)' : repaired.map(([n, v]) => `${n} ${v > 0 ? '+' : ''}${v}`).join(', ')}`,
+    `  ${'Repaired'.padEnd(width)}  ${repairLine(a)}`,
   ].join('\n');
+};
+
+/** What the repair of the counters did, or why it waits and until when. */
+const repairLine = (a: StatsAnswer): string => {
+  const repaired = Object.entries(a.repaired);
+  if (repaired.length > 0) return repaired.map(([n, v]) => `${n} ${v > 0 ? '+' : ''}${v}`).join(', ');
+  const pending = a.pendingRepair;
+  if (!pending) return 'nothing (the counters agreed)';
+  const why =
+    pending.reason === 'moving'
+      ? 'the counters moved during the recount (events were being counted)'
+      : 'the log was written too recently (the counts of its last writes may still be on their way)';
+  return `not yet: ${why}; run again after ${pending.retryAfter}`;
 };
 
 export const main = async (

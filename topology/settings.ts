@@ -129,6 +129,14 @@ export const settings = {
     scope: ['local'],
     optional: true,
   }),
+  COUNTER_SETTLE_SECONDS: setting({
+    description:
+      "how long after a sending-log write a repair of the counters waits before it trusts the log over them, since the ADD that goes with the write may still be on its way (unset: the longest timeout of the functions that write the log and ADD the counters, and 30 s: topology/topology.ts `counterSettleSeconds`; the embedded runtime's tests and the fault bench shorten it)",
+    expected: 'a number of seconds above 0',
+    type: positiveNumber,
+    scope: ['local'],
+    optional: true,
+  }),
   SCHEDULE_GROUP: setting({
     description: 'EventBridge Scheduler schedule group of the deliveries',
     expected: 'a schedule group name',

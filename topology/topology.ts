@@ -95,6 +95,8 @@ export type TableName = keyof typeof tables;
 
 export type Access = 'read' | 'write' | 'read-write';
 
+const writes = (access: Access | undefined): boolean => access === 'write' || access === 'read-write';
+
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
@@ -504,6 +506,20 @@ export const functions = {
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
+
+/**
+ * How long after a sending-log write the counter ADD that goes with it may still land (docs/data-model.md, "When
+ * the counters are repaired"). Each function that writes the log and ADDs the counters (the ADDs gathered over its
+ * invocation, written at its end) does both within one invocation, so within its timeout: the longest of those
+ * timeouts, and a margin for a request sent at the very end. A repair of the counters from a recount trusts a log
+ * only once its last write is older than this; before, a difference may be an ADD still on its way.
+ */
+export const counterSettleSeconds: number =
+  Math.max(
+    ...Object.values(functions as Record<string, FunctionSpec>)
+      .filter((spec) => writes(spec.tables.recipients) && writes(spec.tables.deliveries))
+      .map((spec) => spec.timeoutSeconds),
+  ) + 30;
 
 /** The name operators invoke a function by: `computeStats` → `compute-stats` (also its AWS name's suffix). */
 export const kebabName = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

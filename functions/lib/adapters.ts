@@ -30,6 +30,7 @@ import { queueSendStarter } from '#use-cases/control.ts';
 import { queuePreparer } from '#use-cases/preparation.ts';
 import { documentClient, scheduler, secretsManager, sesAccountClient, sesv2, sqs } from './clients.ts';
 import {
+  counterSettleMsFromEnv,
   deadLetterUrlsFromEnv,
   guardThresholdsFromEnv,
   inDoubtWindowFromEnv,
@@ -120,6 +121,8 @@ export const deliveryAdapters = () => {
     scheduler: deliveryScheduler(),
     preparer: queuePreparer(queue<PrepareJob>('prepare')),
     metrics,
+    // POST /deliveries/{id}/compute-stats repairs the counters.
+    counterSettleMs: counterSettleMsFromEnv(),
   };
 };
 
@@ -186,6 +189,8 @@ export const senderAdapters = () => {
     metrics,
     // The sender's own trigger queue: it takes more send jobs from it while an invocation has time.
     sendJobSource: new SqsJobSource({ client: sqs(), queueUrl: queueUrlsFromEnv(['send']).send }),
+    // Finishing a send repairs the counters a crash left behind.
+    counterSettleMs: counterSettleMsFromEnv(),
   };
 };
 
@@ -258,6 +263,7 @@ export const sweeperAdapters = () => {
   return {
     clock: systemClock,
     inDoubtWindowMs: inDoubtWindowFromEnv(),
+    counterSettleMs: counterSettleMsFromEnv(),
     // A resend waits out the ingesters' lag and one redelivery of the events queue (shared/domain/in-doubt.ts).
     ingestLag: {
       lag: new DynamoIngestLag({ client, tableName: tableNames.events }),
@@ -305,5 +311,6 @@ export const computeStatsAdapters = () => {
     tracking: new DynamoTrackingLog({ client, tableName: tableNames.events }),
     recountCheckpoints: new DynamoRecountCheckpoints({ client, tableName: tableNames.deliveries }),
     metrics,
+    counterSettleMs: counterSettleMsFromEnv(),
   };
 };

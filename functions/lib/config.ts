@@ -4,7 +4,14 @@
  * optional) in topology/settings.ts, the one schema the CDK app and the local runtime read too; resource names
  * (tables, queues) come from the variables the topology derives from them.
  */
-import { deadLetterEnv, type QueueName, queueEnv, type TableName, tableEnv } from '#topology/topology.ts';
+import {
+  counterSettleSeconds,
+  deadLetterEnv,
+  type QueueName,
+  queueEnv,
+  type TableName,
+  tableEnv,
+} from '#topology/topology.ts';
 import {
   type SettingName,
   SettingsError,
@@ -85,6 +92,13 @@ export const pacingFromEnv = (env: NodeJS.ProcessEnv = process.env) => {
 /** The sweeper's reconciliation window in milliseconds (IN_DOUBT_WINDOW_MINUTES). */
 export const inDoubtWindowFromEnv = (env: NodeJS.ProcessEnv = process.env): number =>
   settingsFromEnv(['IN_DOUBT_WINDOW_MINUTES'], env).IN_DOUBT_WINDOW_MINUTES * 60_000;
+
+/**
+ * How long after a sending-log write a counter repair waits (COUNTER_SETTLE_SECONDS, shortened by the embedded
+ * runtime's tests; unset: topology/topology.ts `counterSettleSeconds`), in milliseconds.
+ */
+export const counterSettleMsFromEnv = (env: NodeJS.ProcessEnv = process.env): number =>
+  (settingsFromEnv(['COUNTER_SETTLE_SECONDS'], env).COUNTER_SETTLE_SECONDS ?? counterSettleSeconds) * 1000;
 
 /** The reputation guard's thresholds (GUARD_BOUNCE_RATE, GUARD_COMPLAINT_RATE, GUARD_MIN_PROCESSED). */
 export const guardThresholdsFromEnv = (env: NodeJS.ProcessEnv = process.env) => {

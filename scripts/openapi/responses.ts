@@ -249,6 +249,15 @@ export const computeStatsResult = z.object({
   computedAt: z.object({ realTime: isoTime, tracking: isoTime }),
   /** Corrections ADDed to the delivery's counters (empty when they agreed with the logs). */
   repaired: z.record(z.string(), z.number().int()),
+  /**
+   * Set when the counters differ from the logs and their repair waits: `moving`, they moved during the recount;
+   * `settling`, the log was written less than the settle time ago (the counts of its last writes may still be on
+   * their way). Null when they agreed, were repaired, or the recount is not complete.
+   */
+  pendingRepair: z
+    .object({ reason: z.enum(['moving', 'settling']), retryAfter: isoTime })
+    .nullable()
+    .describe('Why the repair of the counters waits, and after when it can succeed (null: nothing waits)'),
   /** False when the recount ran out of time: it continues from its checkpoint at the next run (compute-stats function). */
   complete: z.boolean(),
   /** Recipients read (those with a sending-log entry) against To deliver. */

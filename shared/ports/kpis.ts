@@ -9,6 +9,8 @@ export interface EntryFacts {
   hasMessageId: boolean;
   opens: number;
   clicks: number;
+  /** When it was last written, by its writer's clock: a repair waits until the log's last write has settled. */
+  updatedAt: string;
 }
 
 /** Where a recount stopped in one log shard: after the recipient `after`, with what it counted so far. */
@@ -16,6 +18,8 @@ export interface ShardPosition {
   after: string | null;
   done: boolean;
   tally: LogTally;
+  /** The latest `updatedAt` read so far in the shard, in ms since the epoch (0: none read). */
+  lastChangeMs: number;
 }
 
 /**

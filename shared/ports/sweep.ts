@@ -13,6 +13,13 @@ export interface SweepEntry {
   sweptAt?: string;
   /** The delivery's sent counter at recent sweeps: what its event path is judged against (shared/domain/in-doubt.ts). */
   marks?: SentMark[];
+  /**
+   * The delivery is over but its counters differ from its log and their repair waits until then (its last writes'
+   * ADDs may still be on their way: shared/use-cases/stats.ts `PendingRepair`); it is let go once repaired.
+   */
+  repairAfter?: string;
+  /** When the counters of a delivery that is over but kept watched (in-doubt recipients) last agreed with its log. */
+  healedAt?: string;
 }
 
 export interface SweepRegistry {
@@ -20,6 +27,11 @@ export interface SweepRegistry {
   register(deliveryId: string, at: string): Promise<void>;
   list(page: PageRequest): Promise<Page<SweepEntry>>;
   update(deliveryId: string, state: { settled: number; sweptAt: string }): Promise<void>;
+  /**
+   * Notes when the counters' repair can be tried again (`repairAfter`) or when they last agreed with the log
+   * (`healedAt`), leaving the other as it was; an entry removed meanwhile stays removed.
+   */
+  noteRepair(deliveryId: string, note: { repairAfter: string } | { healedAt: string }): Promise<void>;
   /** Replaces the entry's marks; an entry removed meanwhile stays removed. */
   mark(deliveryId: string, marks: readonly SentMark[]): Promise<void>;
   remove(deliveryId: string): Promise<void>;

@@ -78,6 +78,8 @@ export interface SendDeps {
   windowSize?: number;
   /** EmailsSent, SesThrottles, SesSendErrors, RecipientsFailed, RecipientsInDoubt (shared/ports/metrics.ts). */
   metrics?: Metrics;
+  /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
+  counterSettleMs: number;
   /** One-click unsubscribe headers on every message (shared/use-cases/unsubscribe.ts). */
   unsubscribe?: UnsubscribeConfig;
 }
@@ -489,8 +491,9 @@ const suspend = async (deps: SendDeps, deliveryId: string, reason: string): Prom
  * Finishes the delivery once no recipient is pending any more (each has an entry: sent, failed, in-doubt or
  * canceled). The counters say when to look (`settled` has reached To deliver); the ledger decides, every page
  * against its entries. A crash between a ledger write and its ADD can leave the counters behind: before the
- * transition they are recounted from the log and repaired (`healCounters`), so the finished delivery's live KPIs
- * agree with its log.
+ * transition they are recounted from the log and repaired (`healCounters`) when the log has settled; a repair that
+ * must wait (the last writes are recent, their ADDs may be on the way) is the sweeper's, which keeps the finished
+ * delivery until its counters agree with its log.
  */
 export const finishIfSettled = async (
   deps: {
@@ -499,7 +502,8 @@ export const finishIfSettled = async (
     counters: Counters;
     clock: Clock;
     metrics?: Metrics | undefined;
-    sleep?: ((ms: number) => Promise<void>) | undefined;
+    /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
+    counterSettleMs: number;
   },
   deliveryId: string,
   options: { force?: boolean } = {},
@@ -512,7 +516,8 @@ export const finishIfSettled = async (
   }
   const ref = { deliveryId, version: delivery.preparation.version };
   if (await anyPending(deps.ledger, ref)) return false;
-  // Live numbers heal themselves: the counters agree with the log before the delivery shows `finished`.
+  // Live numbers heal themselves: counters a crash left behind are repaired before the delivery shows `finished`
+  // if the log has settled, or by the sweeper once it has.
   await healCounters(deps, ref);
   try {
     await deps.deliveries.apply(finishDelivery(delivery, deps.clock.now()));

@@ -8,10 +8,13 @@
  * (`RecountCheckpoints`) and the next run continues from there.
  *
  * It also repairs the counters the Deployment block reads once a send is confirmed: they drift only when a
- * handler died between a ledger write and its ADD (docs/data-model.md). When the counters did not move during
- * the recount (nothing was being written), the difference between the recount and the counters is ADDed to the
- * adjustment item; while a send is moving, the repair waits for a quiet recount. `healCounters` is the same repair,
- * retried until quiet, that finishing a send runs (shared/use-cases/send.ts `finishIfSettled`).
+ * handler died between a ledger write and its ADD (docs/data-model.md). A writer ADDs what it wrote at the end of
+ * its batch, so a difference between a recount and the counters is a lost ADD only once the log's last write is
+ * older than the longest a writer takes (`counterSettleMs`); before that it may be an ADD still on its way, and
+ * repairing it would count that write twice. So the difference is ADDed to the adjustment item only when the
+ * counters did not move during the recount and the log has settled; otherwise the repair waits (`pendingRepair`
+ * says until when). `healCounters` is the same repair, that finishing a send runs (shared/use-cases/send.ts
+ * `finishIfSettled`); the sweeper keeps a finished delivery until its repair no longer waits.
  */
 import type { DeliveryState } from '#domain/delivery.ts';
 import {
@@ -45,12 +48,27 @@ export interface ComputeStatsResult {
   deliveryId: string;
   kpis: Kpis;
   computedAt: { realTime: string; tracking: string };
-  /** The corrections ADDed to the counters (empty when they agreed, or were moving and the repair waited). */
+  /** The corrections ADDed to the counters (empty when they agreed, or the repair waited). */
   repaired: Partial<Record<CounterName, number>>;
+  /**
+   * Set when the counters differ from the log (or moved during the recount) and the repair waits; null when they
+   * agree, were repaired, or the recount is not complete.
+   */
+  pendingRepair: PendingRepair | null;
   /** False when the recount ran out of time: it continues from its checkpoint at the next run. */
   complete: boolean;
   /** Recipients read so far (those with an entry) against To deliver. */
   progress: { read: number; toDeliver: number };
+}
+
+/**
+ * Why a repair waits, and from when it can be tried again: `moving`, the counters moved during the recount (events
+ * are being counted); `settling`, the log's last write is more recent than the settle time (its ADD may be on its
+ * way).
+ */
+export interface PendingRepair {
+  reason: 'moving' | 'settling';
+  retryAfter: string;
 }
 
 /** A recount continues from a checkpoint at most this old. */
@@ -76,19 +94,22 @@ export const recountLog = async (
   ref: LogRef,
   from: readonly ShardPosition[] | null,
   options: RecountOptions = {},
-): Promise<{ complete: boolean; shards: ShardPosition[]; tally: LogTally }> => {
+): Promise<{ complete: boolean; shards: ShardPosition[]; tally: LogTally; lastChangeMs: number }> => {
   const shards: ShardPosition[] = allShards().map((shard) => {
     const saved = from?.[shard];
     return saved
-      ? { after: saved.after, done: saved.done, tally: { ...saved.tally } }
-      : { after: null, done: false, tally: emptyTally() };
+      ? { after: saved.after, done: saved.done, tally: { ...saved.tally }, lastChangeMs: saved.lastChangeMs }
+      : { after: null, done: false, tally: emptyTally(), lastChangeMs: 0 };
   });
   const readSoFar = () => shards.reduce((n, s) => n + s.tally.settled, 0);
   await Promise.all(
     shards.map(async (position, shard) => {
       while (!position.done && !options.outOfTime?.()) {
         const page = await ledger.scanEntries(ref, shard, position.after, options.pageSize ?? SCAN_PAGE);
-        for (const entry of page.entries) addToTally(position.tally, entry);
+        for (const entry of page.entries) {
+          addToTally(position.tally, entry);
+          position.lastChangeMs = Math.max(position.lastChangeMs, Date.parse(entry.updatedAt) || 0);
+        }
         position.after = page.last ?? position.after;
         position.done = page.last === null;
         options.onProgress?.(readSoFar());
@@ -99,6 +120,7 @@ export const recountLog = async (
     complete: shards.every((s) => s.done),
     shards,
     tally: mergeTallies(...shards.map((s) => s.tally)),
+    lastChangeMs: Math.max(...shards.map((s) => s.lastChangeMs)),
   };
 };
 
@@ -123,52 +145,62 @@ const truthOf = (tally: LogTally, before: Record<CounterName, number>): Record<C
   evidenceSent: before.evidenceSent,
 });
 
+/** What a repair needs: the counters, the clock, and how long a log write's ADD may take to land. */
+interface RepairDeps {
+  counters: Counters;
+  clock: Clock;
+  /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
+  counterSettleMs: number;
+  metrics?: Metrics | undefined;
+}
+
+interface RepairOutcome {
+  repaired: Partial<Record<CounterName, number>>;
+  pendingRepair: PendingRepair | null;
+}
+
 /**
- * ADDs `truth − before` to the adjustment item if the counters still read `before` (nothing moved during the
- * recount); `quiet: false` when they moved (the repair waits).
+ * ADDs `truth − before` to the adjustment item when the counters still read `before` (nothing moved during the
+ * recount) and the log's last write (`lastChangeMs`) is older than the settle time: every ADD of a write the recount
+ * saw has landed by then, or never will (its writer died). Counters that agree with the log need nothing; otherwise
+ * the repair waits (`pendingRepair`).
  */
-const repairIfQuiet = async (
-  deps: { counters: Counters; metrics?: Metrics | undefined },
+const repairIfSettled = async (
+  deps: RepairDeps,
   deliveryId: string,
   before: Record<CounterName, number>,
   truth: Record<CounterName, number>,
-): Promise<{ quiet: boolean; repaired: Partial<Record<CounterName, number>> }> => {
-  if (!same(before, await deps.counters.read(deliveryId))) return { quiet: false, repaired: {} };
-  const repaired: Partial<Record<CounterName, number>> = {};
+  lastChangeMs: number,
+): Promise<RepairOutcome> => {
+  const now = deps.clock.now().getTime();
+  const settledAt = lastChangeMs + deps.counterSettleMs;
+  const retryAfter = new Date(Math.max(now, settledAt)).toISOString();
+  if (!same(before, await deps.counters.read(deliveryId)))
+    return { repaired: {}, pendingRepair: { reason: 'moving', retryAfter } };
+  const difference: Partial<Record<CounterName, number>> = {};
   for (const k of Object.keys(truth) as CounterName[]) {
-    if (truth[k] !== before[k]) repaired[k] = truth[k] - before[k];
+    if (truth[k] !== before[k]) difference[k] = truth[k] - before[k];
   }
-  if (Object.keys(repaired).length > 0) {
-    await deps.counters.adjust(deliveryId, repaired);
-    deps.metrics?.count('KpiRepairs', 1);
-  }
-  return { quiet: true, repaired };
+  if (Object.keys(difference).length === 0) return { repaired: {}, pendingRepair: null };
+  if (now < settledAt) return { repaired: {}, pendingRepair: { reason: 'settling', retryAfter } };
+  await deps.counters.adjust(deliveryId, difference);
+  deps.metrics?.count('KpiRepairs', 1);
+  return { repaired: difference, pendingRepair: null };
 };
 
 /**
- * Makes a log's counters agree with the log now: a recount between two reads of the counters, repaired when they
- * did not move, tried again (up to `attempts`, `pauseMs` apart) while events keep moving them. Finishing a send
- * runs it, so a finished delivery never shows numbers its log contradicts (a crash between a ledger write and its
- * ADD is repaired then, not at the next compute-stats).
+ * Makes a log's counters agree with the log: a recount between two reads of the counters, repaired when they did
+ * not move and the log has settled (`repairIfSettled`). Finishing a send runs it, so a finished delivery whose
+ * writer died between a ledger write and its ADD long enough ago shows numbers its log agrees with; a repair that
+ * waits is the sweeper's to retry (shared/use-cases/sweep.ts).
  */
 export const healCounters = async (
-  deps: {
-    ledger: RecipientLedger;
-    counters: Counters;
-    metrics?: Metrics | undefined;
-    sleep?: ((ms: number) => Promise<void>) | undefined;
-  },
+  deps: RepairDeps & { ledger: RecipientLedger },
   ref: LogRef,
-  options: { attempts?: number; pauseMs?: number } = {},
-): Promise<{ quiet: boolean; repaired: Partial<Record<CounterName, number>> }> => {
-  const attempts = options.attempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    const before = await deps.counters.read(ref.deliveryId);
-    const { tally } = await recountLog(deps.ledger, ref, null);
-    const outcome = await repairIfQuiet(deps, ref.deliveryId, before, truthOf(tally, before));
-    if (outcome.quiet || attempt >= attempts) return outcome;
-    await deps.sleep?.(options.pauseMs ?? 250);
-  }
+): Promise<RepairOutcome> => {
+  const before = await deps.counters.read(ref.deliveryId);
+  const { tally, lastChangeMs } = await recountLog(deps.ledger, ref, null);
+  return repairIfSettled(deps, ref.deliveryId, before, truthOf(tally, before), lastChangeMs);
 };
 
 export interface ComputeStatsDeps {
@@ -177,6 +209,8 @@ export interface ComputeStatsDeps {
   ledger: RecipientLedger;
   counters: Counters;
   clock: Clock;
+  /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
+  counterSettleMs: number;
   /** KpiRepairs (shared/ports/metrics.ts). */
   metrics?: Metrics | undefined;
   /** The tracking log: each open and click's classification gives the human open rate and CTR. */
@@ -205,6 +239,7 @@ export const computeStats = async (
       ? await deps.counters.read(id)
       : null;
   let tally = emptyTally();
+  let lastChangeMs = 0;
   if (ref) {
     const run = await recountLog(deps.ledger, ref, saved?.shards ?? null, {
       ...options,
@@ -212,6 +247,7 @@ export const computeStats = async (
       outOfTime: deps.recountCheckpoints ? options.outOfTime : undefined,
     });
     tally = run.tally;
+    lastChangeMs = run.lastChangeMs;
     if (!run.complete) {
       await deps.recountCheckpoints!.put(id, {
         version: ref.version,
@@ -225,6 +261,7 @@ export const computeStats = async (
         kpis: computeKpis(partial.realTime, partial.tracking),
         computedAt: { realTime: startedAt, tracking: startedAt },
         repaired: {},
+        pendingRepair: null,
         complete: false,
         progress: { read: tally.settled, toDeliver },
       };
@@ -233,9 +270,9 @@ export const computeStats = async (
   const human =
     ref && deps.tracking ? humanCounts((await humanEngagement(deps.tracking, ref)).values()) : undefined;
   const { realTime, tracking } = tallyCounts(tally, toDeliver, human);
-  const { repaired } = countersBefore
-    ? await repairIfQuiet(deps, id, countersBefore, truthOf(tally, countersBefore))
-    : { repaired: {} };
+  const { repaired, pendingRepair } = countersBefore
+    ? await repairIfSettled(deps, id, countersBefore, truthOf(tally, countersBefore), lastChangeMs)
+    : { repaired: {}, pendingRepair: null };
   await Promise.all([
     deps.stats.putRealTime(id, { counts: realTime, computedAt: startedAt }),
     deps.stats.putTracking(id, { counts: tracking, computedAt: startedAt }),
@@ -246,6 +283,7 @@ export const computeStats = async (
     kpis: computeKpis(realTime, tracking),
     computedAt: { realTime: startedAt, tracking: startedAt },
     repaired,
+    pendingRepair,
     complete: true,
     progress: { read: tally.settled, toDeliver },
   };

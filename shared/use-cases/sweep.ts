@@ -35,7 +35,7 @@ import { CounterBatch } from './counter-batch.ts';
 import { countPending } from './pending.ts';
 import { type InDoubtDeps, recordSentMark, type ResendDeps, settleInDoubt } from './in-doubt.ts';
 import { finishIfSettled } from './send.ts';
-import { computeStats } from './stats.ts';
+import { computeStats, healCounters } from './stats.ts';
 
 export const IN_DOUBT_REASON = IN_DOUBT_FAILURE;
 
@@ -61,6 +61,8 @@ export interface SweepDeps {
   resend?: ResendDeps;
   /** The ingesters' lag a resend waits out (InDoubtDeps in ./in-doubt.ts). */
   ingestLag?: InDoubtDeps['ingestLag'];
+  /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
+  counterSettleMs: number;
 }
 
 export interface DeliverySweep {
@@ -76,6 +78,8 @@ export interface DeliverySweep {
   redriven: boolean;
   finished: boolean;
   released: boolean;
+  /** Over, but kept: its counters differ from its log and their repair waits until then. */
+  repairAfter: string | null;
 }
 
 export interface SweepReport {
@@ -133,6 +137,7 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
     redriven: false,
     finished: false,
     released: false,
+    repairAfter: null,
   };
   const delivery = await deps.deliveries.get(watched.deliveryId);
   if (!delivery?.preparation) {
@@ -188,14 +193,50 @@ export const sweepDelivery = async (deps: SweepDeps, watched: SweepEntry): Promi
   }
   // Sending and paused deliveries stay watched; any other state is over (a sent delivery is never prepared again).
   const over = report.finished || !WATCHED.has(delivery.state);
-  // A sweep that resent someone keeps watching: its events are still to come, and the statistics computed when the
-  // delivery is let go repair the counters only from a quiet recount.
-  if (over && report.inDoubtLeft === 0 && report.unclaimedPending === 0 && report.resent === 0) {
-    await computeStats(deps, delivery.id);
-    await deps.registry.remove(delivery.id);
-    report.released = true;
-  }
+  if (over) await settleCounters(deps, watched, ref, report, now);
   return report;
+};
+
+/** A delivery kept watched after it is over (in-doubt recipients wait out their window) is healed this often. */
+const HEAL_EVERY_MS = 3_600_000;
+
+/**
+ * The counters of a delivery that is over: it is let go once they agree with its log (the statistics computed from
+ * its logs repair them). A repair waits while the log's last writes are recent (their ADDs may be on their way:
+ * shared/use-cases/stats.ts), and is tried again at the first sweep after it can succeed, not recounted at every
+ * sweep before. A delivery kept for its in-doubt recipients (a day, by default) is not let go, but its live KPIs
+ * are healed once its log settled, then every hour while it is kept.
+ */
+const settleCounters = async (
+  deps: SweepDeps,
+  watched: SweepEntry,
+  ref: LogRef,
+  report: DeliverySweep,
+  now: Date,
+): Promise<void> => {
+  if (watched.repairAfter !== undefined && Date.parse(watched.repairAfter) > now.getTime()) {
+    report.repairAfter = watched.repairAfter;
+    return;
+  }
+  // A sweep that resent someone keeps watching: its events are still to come.
+  if (report.inDoubtLeft === 0 && report.unclaimedPending === 0 && report.resent === 0) {
+    const { pendingRepair } = await computeStats(deps, ref.deliveryId);
+    if (pendingRepair) {
+      await deps.registry.noteRepair(ref.deliveryId, { repairAfter: pendingRepair.retryAfter });
+      report.repairAfter = pendingRepair.retryAfter;
+      return;
+    }
+    await deps.registry.remove(ref.deliveryId);
+    report.released = true;
+    return;
+  }
+  if (watched.healedAt !== undefined && now.getTime() - Date.parse(watched.healedAt) < HEAL_EVERY_MS) return;
+  const { pendingRepair } = await healCounters(deps, ref);
+  if (pendingRepair) report.repairAfter = pendingRepair.retryAfter;
+  await deps.registry.noteRepair(
+    ref.deliveryId,
+    pendingRepair ? { repairAfter: pendingRepair.retryAfter } : { healedAt: now.toISOString() },
+  );
 };
 
 /** Sweeps every watched delivery, within a time budget (the rest waits for the next run). */

@@ -86,4 +86,21 @@ describe('npm run compute-stats', () => {
     expect(lines.log[0]).toMatch(/Repaired\s+sent \+2/);
     expect(lines.error).toEqual(['compute-stats: bad: Delivery bad does not exist.']);
   });
+
+  it('says when the repair waits, why, and after when to run it again', () => {
+    const waiting = (reason: 'moving' | 'settling'): StatsAnswer => ({
+      ...answer('d1', 10, true),
+      repaired: {},
+      pendingRepair: { reason, retryAfter: '2026-12-03T21:05:30.000Z' },
+    });
+    expect(kpiTable(waiting('settling'))).toMatch(
+      /Repaired\s+not yet: the log was written too recently \(the counts of its last writes may still be on their way\); run again after 2026-12-03T21:05:30\.000Z/,
+    );
+    expect(kpiTable(waiting('moving'))).toMatch(
+      /Repaired\s+not yet: the counters moved during the recount \(events were being counted\); run again after 2026-12-03T21:05:30\.000Z/,
+    );
+    expect(kpiTable({ ...waiting('moving'), pendingRepair: null })).toMatch(
+      /Repaired\s+nothing \(the counters agreed\)/,
+    );
+  });
 });

@@ -990,6 +990,13 @@ export interface components {
             repaired: {
                 [key: string]: number;
             };
+            /** @description Why the repair of the counters waits, and after when it can succeed (null: nothing waits) */
+            pendingRepair: {
+                /** @enum {string} */
+                reason: "moving" | "settling";
+                /** @description ISO 8601 UTC time */
+                retryAfter: string;
+            } | null;
             complete: boolean;
             progress: {
                 read: number;

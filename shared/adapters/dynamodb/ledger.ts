@@ -111,8 +111,8 @@ export class DynamoRecipientLedger implements RecipientLedger {
   }
 
   /**
-   * One Query of the shard's entries (`begins_with(sk, 'R#')`), projecting the status, the message id, opens and
-   * clicks: a recount reads each entry once, never the pages or leases. Strongly consistent: the repair that
+   * One Query of the shard's entries (`begins_with(sk, 'R#')`), projecting the status, the message id, opens,
+   * clicks and when it was last written: a recount reads each entry once, never the pages or leases. Strongly consistent: the repair that
    * follows a recount trusts it over the counters, so it must see every entry written before it started.
    */
   async scanEntries(
@@ -129,7 +129,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
         TableName: this.#table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': ENTRY_PREFIX },
-        ProjectionExpression: 'sk, #status, sesMessageId, opens, clicks',
+        ProjectionExpression: 'sk, #status, sesMessageId, opens, clicks, updatedAt',
         ExpressionAttributeNames: { '#status': 'status' },
         ConsistentRead: true,
         Limit: limit,
@@ -142,6 +142,7 @@ export class DynamoRecipientLedger implements RecipientLedger {
       hasMessageId: typeof item.sesMessageId === 'string' && item.sesMessageId !== '',
       opens: typeof item.opens === 'number' ? item.opens : 0,
       clicks: typeof item.clicks === 'number' ? item.clicks : 0,
+      updatedAt: String(item.updatedAt),
     }));
     return { entries, last: out.LastEvaluatedKey ? (entries.at(-1)?.recipientId ?? null) : null };
   }

@@ -1,7 +1,7 @@
 /**
  * SweepRegistry on the `deliveries` table: one partition `SWEEP` with an item `D#<deliveryId>` per delivery the
  * sweeper watches (registered when a send starts, removed when nothing is left to sweep), holding the settled
- * count the last sweep saw and when (docs/data-model.md).
+ * count the last sweep saw and when, its sent marks, and the state of its counters' repair (docs/data-model.md).
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SentMark } from '#domain/in-doubt.ts';
@@ -21,6 +21,8 @@ const toSweepEntry = (item: Record<string, unknown>): SweepEntry => ({
   registeredAt: String(item.registeredAt),
   ...(typeof item.settled === 'number' ? { settled: item.settled } : {}),
   ...(typeof item.sweptAt === 'string' ? { sweptAt: item.sweptAt } : {}),
+  ...(typeof item.repairAfter === 'string' ? { repairAfter: item.repairAfter } : {}),
+  ...(typeof item.healedAt === 'string' ? { healedAt: item.healedAt } : {}),
   ...(Array.isArray(item.marks)
     ? {
         marks: (item.marks as Array<Record<string, unknown>>).map((m) => ({
@@ -88,6 +90,25 @@ export class DynamoSweepRegistry implements SweepRegistry {
           UpdateExpression: 'SET settled = :settled, sweptAt = :sweptAt',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':settled': state.settled, ':sweptAt': state.sweptAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async noteRepair(deliveryId: string, note: { repairAfter: string } | { healedAt: string }): Promise<void> {
+    const [name, value] =
+      'repairAfter' in note ? ['repairAfter', note.repairAfter] : ['healedAt', note.healedAt];
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: sweepKey(deliveryId),
+          UpdateExpression: 'SET #note = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#note': name },
+          ExpressionAttributeValues: { ':at': value },
         }),
       );
     } catch (error) {

@@ -3,6 +3,7 @@
  * tested against the emulators (test/integration), and test/integration/contract/ runs the same cases against
  * each fake and its adapter.
  */
+import { counterSettleSeconds } from '#topology/topology.ts';
 import type { PrepareJob, SendJob, StartJob } from '#ports/index.ts';
 import { FakeAudiences } from './audiences.ts';
 import { FakePreparationCheckpoints, FakeStartCheckpoints } from './checkpoints.ts';
@@ -48,6 +49,8 @@ export const fakeDeps = () => {
   const recipientLog = new FakeRecipientLog();
   return {
     clock,
+    // As deployed: a repair of the counters trusts a log whose last write is older than this.
+    counterSettleMs: counterSettleSeconds * 1000,
     ids: new SequentialIds(),
     deliveries: new FakeDeliveries(),
     stats: new FakeStats(),

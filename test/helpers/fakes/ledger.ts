@@ -62,6 +62,7 @@ export class FakeLedger implements RecipientLedger {
       hasMessageId: !!e.sesMessageId,
       opens: e.opens ?? 0,
       clicks: e.clicks ?? 0,
+      updatedAt: e.updatedAt,
     }));
     return { entries, last: rest.length > limit ? entries.at(-1)!.recipientId : null };
   }

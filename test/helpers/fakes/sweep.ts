@@ -15,6 +15,10 @@ export class FakeSweepRegistry implements SweepRegistry {
     const e = this.entries.get(deliveryId);
     if (e) Object.assign(e, state);
   }
+  async noteRepair(deliveryId: string, note: { repairAfter: string } | { healedAt: string }) {
+    const e = this.entries.get(deliveryId);
+    if (e) Object.assign(e, note);
+  }
   async mark(deliveryId: string, marks: readonly SentMark[]) {
     const e = this.entries.get(deliveryId);
     if (e) e.marks = marks.map((m) => ({ ...m }));

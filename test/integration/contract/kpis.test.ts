@@ -28,6 +28,7 @@ const checkpoint = (version: number): RecountCheckpoint => ({
     after: i % 2 === 0 ? `r${i}` : null,
     done: i % 3 === 0,
     tally: { ...emptyTally(), settled: i },
+    lastChangeMs: i === 0 ? 0 : Date.parse('2026-11-22T09:59:00.000Z') + i,
   })),
 });
 

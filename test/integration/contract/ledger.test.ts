@@ -48,6 +48,7 @@ const implementations: Array<Implementation<Subject>> = [
 ];
 
 const SENT_AT = '2026-11-22T10:00:02.000Z';
+const CLICKED_AT = '2026-11-22T10:05:00.000Z';
 const NOW = new Date('2026-11-22T10:00:00.000Z');
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 const leaseOf = (owner: string, at = NOW, ms = 60_000) => ({
@@ -689,7 +690,7 @@ describe.each(implementations)('RecipientLedger contract, the recount scan: $nam
       status: 'delivered',
       deliveredAt: SENT_AT,
       track: { kind: 'click', at: SENT_AT },
-      updatedAt: SENT_AT,
+      updatedAt: CLICKED_AT,
     });
     const seen: Array<Awaited<ReturnType<RecipientLedger['scanEntries']>>['entries'][number]> = [];
     let after: string | null = null;
@@ -707,11 +708,18 @@ describe.each(implementations)('RecipientLedger contract, the recount scan: $nam
     } while (after !== null && reads < 10);
     expect(seen).toEqual(
       [
-        { recipientId: a, status: 'sent', hasMessageId: true, opens: 0, clicks: 0 },
-        { recipientId: b, status: 'delivered', hasMessageId: true, opens: 0, clicks: 1 },
-        { recipientId: c, status: 'failed', hasMessageId: false, opens: 0, clicks: 0 },
-        { recipientId: d, status: 'in-doubt', hasMessageId: false, opens: 0, clicks: 0 },
-        { recipientId: e, status: 'canceled', hasMessageId: false, opens: 0, clicks: 0 },
+        { recipientId: a, status: 'sent', hasMessageId: true, opens: 0, clicks: 0, updatedAt: SENT_AT },
+        {
+          recipientId: b,
+          status: 'delivered',
+          hasMessageId: true,
+          opens: 0,
+          clicks: 1,
+          updatedAt: CLICKED_AT,
+        },
+        { recipientId: c, status: 'failed', hasMessageId: false, opens: 0, clicks: 0, updatedAt: SENT_AT },
+        { recipientId: d, status: 'in-doubt', hasMessageId: false, opens: 0, clicks: 0, updatedAt: SENT_AT },
+        { recipientId: e, status: 'canceled', hasMessageId: false, opens: 0, clicks: 0, updatedAt: SENT_AT },
       ].sort((x, y) => (x.recipientId < y.recipientId ? -1 : 1)),
     );
     // Another shard of the same log has none of them.

@@ -78,6 +78,31 @@ describe.each(implementations)('SweepRegistry contract: $name', ({ make }) => {
     expect((await everything()).map((e) => e.deliveryId)).toEqual(['d-1']);
   });
 
+  it("keeps the state of a delivery's counter repair, each note apart; a removed delivery gets none", async () => {
+    await registry.register('d-1', AT);
+    await registry.noteRepair('d-1', { repairAfter: '2026-11-22T10:15:30.000Z' });
+    await registry.update('d-1', { settled: 5, sweptAt: '2026-11-22T10:10:00.000Z' });
+    expect(await everything()).toEqual([
+      {
+        deliveryId: 'd-1',
+        registeredAt: AT,
+        settled: 5,
+        sweptAt: '2026-11-22T10:10:00.000Z',
+        repairAfter: '2026-11-22T10:15:30.000Z',
+      },
+    ]);
+    await registry.noteRepair('d-1', { healedAt: '2026-11-22T10:16:00.000Z' });
+    await registry.noteRepair('d-1', { repairAfter: '2026-11-22T10:20:00.000Z' });
+    expect(await everything()).toEqual([
+      expect.objectContaining({
+        repairAfter: '2026-11-22T10:20:00.000Z',
+        healedAt: '2026-11-22T10:16:00.000Z',
+      }),
+    ]);
+    await registry.noteRepair('d-gone', { healedAt: '2026-11-22T10:20:00.000Z' });
+    expect((await everything()).map((e) => e.deliveryId)).toEqual(['d-1']);
+  });
+
   it('lists the registered deliveries in id order, page by page; the page that takes the last has no cursor', async () => {
     // Id order is the order of the stored keys' bytes: upper case before lower case.
     const ids = ['d-5', 'd-b', 'd-7', 'd-1', 'd-C', 'd-3', 'd-A'];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { counterSettleMsFromEnv } from '#functions/lib/config.ts';
 import { settingsDocument } from '#scripts/settings-doc.ts';
 import {
   readSettings,
@@ -10,7 +11,7 @@ import {
   settingsFromEnvironment,
   settingsIn,
 } from '#topology/settings.ts';
-import { functionEntries } from '#topology/topology.ts';
+import { counterSettleSeconds, functionEntries, functions } from '#topology/topology.ts';
 
 describe('the settings schema', () => {
   it('applies defaults: the deployed ones, or the embedded runtime’s where they differ', () => {
@@ -116,5 +117,20 @@ describe('the settings schema', () => {
     expect(readFileSync(new URL('../../../docs/settings.md', import.meta.url), 'utf8')).toBe(
       settingsDocument(),
     );
+  });
+});
+
+describe('the counters settle time', () => {
+  it('outlasts every function that writes the sending log and ADDs the counters, by 30 s', () => {
+    const writers = ['preparer', 'starter', 'sender', 'ingester', 'sweeper'] as const;
+    for (const name of writers)
+      expect(counterSettleSeconds).toBeGreaterThanOrEqual(functions[name].timeoutSeconds + 30);
+    expect(counterSettleSeconds).toBe(Math.max(...writers.map((n) => functions[n].timeoutSeconds)) + 30);
+  });
+
+  it('is what a function reads unless COUNTER_SETTLE_SECONDS shortens it', () => {
+    expect(counterSettleMsFromEnv({})).toBe(counterSettleSeconds * 1000);
+    expect(counterSettleMsFromEnv({ COUNTER_SETTLE_SECONDS: '4.5' })).toBe(4500);
+    expect(() => counterSettleMsFromEnv({ COUNTER_SETTLE_SECONDS: '0' })).toThrow(/COUNTER_SETTLE_SECONDS/);
   });
 });

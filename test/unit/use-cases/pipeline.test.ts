@@ -41,6 +41,7 @@ const wire = (d: FakeDeps) => {
     random: () => 0.5,
     owner: 'sender-1',
     leaseMs: 60_000,
+    counterSettleMs: d.counterSettleMs,
   };
   const sweeper: SweepDeps = { ...d, inDoubtWindowMs: 60 * 60_000 };
   return {
@@ -65,6 +66,16 @@ const rejection = async (promise: Promise<unknown>): Promise<DomainError> =>
     },
     (error: DomainError) => error,
   );
+
+/** An ingester's write of a Delivery event to the log, its batch's ADD not made yet (it comes at the batch's end). */
+const deliveredInLog = async (id: string, recipientId: string) => {
+  const ref = { deliveryId: id, version: 1 };
+  const at = deps.clock.now().toISOString();
+  const entry = (await deps.ledger.get(ref, recipientId))!;
+  expect(
+    await deps.ledger.applyEvent(ref, entry, { status: 'delivered', deliveredAt: at, updatedAt: at }),
+  ).not.toBeNull();
+};
 
 /** A prepared delivery to `n` recipients (success+i@ addresses), returned ready. */
 const readyDelivery = async (n: number, overrides = {}) => {
@@ -817,6 +828,31 @@ describe('sweeper', () => {
     /** What ingestion counts when the Send events of `n` recipients arrive (the event path's evidence). */
     const sendEventsArrive = (id: string, n: number) => deps.counters.add(id, 3, { sendEvents: n });
 
+    it('heals the counters of a finished delivery it keeps for an in-doubt recipient, once its log settled', async () => {
+      const { id } = await crashedBeforeSes(async (d) => {
+        const ref = { deliveryId: d, version: 1 };
+        const sent = [];
+        for (const r of ['r0000', 'r0001', 'r0002'])
+          if ((await deps.ledger.get(ref, r))?.status === 'sent') sent.push(r);
+        await deliveredInLog(d, sent[0]!); // the ingester died before its ADD
+      });
+      expect((await getDelivery(world.control, id)).state).toBe('finished');
+      const kept = { released: false, inDoubtLeft: 1 };
+      // The log's last writes are recent (their ADDs may be on their way): the repair waits.
+      expect((await sweep(resending('sweep-2'), Infinity)).deliveries[0]).toMatchObject({
+        ...kept,
+        repairAfter: expect.any(String),
+      });
+      expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({ delivered: 0 });
+      deps.clock.advance(deps.counterSettleMs);
+      expect((await sweep(resending('sweep-3'), Infinity)).deliveries[0]).toMatchObject(kept);
+      const view = await getDelivery(world.control, id);
+      expect(view.deployment.kpis).toMatchObject({ sent: 2, delivered: 1 });
+      // Healed, not computed: the statistics from the logs wait until the delivery is let go.
+      expect(view.deployment.computedAt.tracking).toBeNull();
+      expect(deps.registry.entries.get(id)?.healedAt).toBe(deps.clock.now().toISOString());
+    });
+
     it('sends it once more when no event named it within the window and the event path is healthy', async () => {
       const { id, recipient } = await crashedBeforeSes();
       await sendEventsArrive(id, 2);
@@ -1128,7 +1164,15 @@ describe('compute stats repairs the counters', () => {
     // A handler died between its ledger writes and its ADD: 3 sends never counted; a retried ADD counted 1 twice.
     await deps.counters.add(id, 0, { sent: -3, processed: -3, settled: -3, delivered: 1 });
     expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({ sent: 17, delivered: 1 });
+    const early = await computeStats(deps, id);
+    expect(early.repaired).toEqual({});
+    expect(early.pendingRepair).toEqual({
+      reason: 'settling',
+      retryAfter: new Date(deps.clock.now().getTime() + deps.counterSettleMs).toISOString(),
+    });
+    deps.clock.advance(deps.counterSettleMs); // the log settled: the lost ADDs are never coming
     const result = await computeStats(deps, id);
+    expect(result.pendingRepair).toBeNull();
     expect(result.repaired).toEqual({ sent: 3, processed: 3, settled: 3, delivered: -1 });
     expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({
       sent: 20,
@@ -1149,7 +1193,34 @@ describe('compute stats repairs the counters', () => {
       if (++reads === 2) await deps.counters.add(id, 1, { opens: 1 }); // an event lands during the recount
       return read(d);
     };
-    expect((await computeStats(deps, id)).repaired).toEqual({});
+    const moving = await computeStats(deps, id);
+    expect(moving.repaired).toEqual({});
+    expect(moving.pendingRepair?.reason).toBe('moving');
     expect((await read(id)).sent).toBe(4);
+  });
+
+  it('does not count twice an ADD still on its way: a log written less than the settle time ago is not repaired', async () => {
+    const { id } = await readyDelivery(5);
+    await confirm(world.control, starter, id);
+    await drain();
+    await deliveredInLog(id, 'r0000');
+    const result = await computeStats(deps, id);
+    await deps.counters.add(id, 2, { delivered: 1 }); // the batch's ADD lands after the recount
+    expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({ delivered: 1 });
+    expect(result.repaired).toEqual({});
+  });
+
+  it('keeps watching a finished delivery whose log disagrees until the settle time passed, then repairs it', async () => {
+    const { id } = await readyDelivery(5);
+    await confirm(world.control, starter, id);
+    await drain();
+    await deliveredInLog(id, 'r0001'); // the ingester died before its ADD: never counted
+    expect((await sweep(world.sweeper, Infinity)).deliveries[0]).toMatchObject({ released: false });
+    expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({ delivered: 0 });
+    deps.clock.advance(5 * 60_000);
+    expect((await sweep(world.sweeper, Infinity)).deliveries[0]).toMatchObject({ released: false });
+    deps.clock.advance(60_000);
+    expect((await sweep(world.sweeper, Infinity)).deliveries[0]).toMatchObject({ released: true });
+    expect((await getDelivery(world.control, id)).deployment.kpis).toMatchObject({ delivered: 1 });
   });
 });
