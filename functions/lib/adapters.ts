@@ -189,8 +189,6 @@ export const senderAdapters = () => {
     metrics,
     // The sender's own trigger queue: it takes more send jobs from it while an invocation has time.
     sendJobSource: new SqsJobSource({ client: sqs(), queueUrl: queueUrlsFromEnv(['send']).send }),
-    // Finishing a send repairs the counters a crash left behind.
-    counterSettleMs: counterSettleMsFromEnv(),
   };
 };
 

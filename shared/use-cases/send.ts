@@ -47,7 +47,6 @@ import type {
 import type { Metrics } from '#ports/metrics.ts';
 import { CounterBatch, type Deltas } from './counter-batch.ts';
 import { anyPending } from './pending.ts';
-import { healCounters } from './stats.ts';
 import { unsubscribeHeaderField } from './unsubscribe.ts';
 
 export interface SendDeps {
@@ -78,8 +77,6 @@ export interface SendDeps {
   windowSize?: number;
   /** EmailsSent, SesThrottles, SesSendErrors, RecipientsFailed, RecipientsInDoubt (shared/ports/metrics.ts). */
   metrics?: Metrics;
-  /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
-  counterSettleMs: number;
   /** One-click unsubscribe headers on every message (shared/use-cases/unsubscribe.ts). */
   unsubscribe?: UnsubscribeConfig;
 }
@@ -490,10 +487,10 @@ const suspend = async (deps: SendDeps, deliveryId: string, reason: string): Prom
 /**
  * Finishes the delivery once no recipient is pending any more (each has an entry: sent, failed, in-doubt or
  * canceled). The counters say when to look (`settled` has reached To deliver); the ledger decides, every page
- * against its entries. A crash between a ledger write and its ADD can leave the counters behind: before the
- * transition they are recounted from the log and repaired (`healCounters`) when the log has settled; a repair that
- * must wait (the last writes are recent, their ADDs may be on the way) is the sweeper's, which keeps the finished
- * delivery until its counters agree with its log.
+ * against its entries. Counters a crash left behind are not repaired here: the log was just written, and the ADDs
+ * of its last writes may still be on their way (a repair now could count them twice). The sweeper keeps the
+ * finished delivery until its counters agree with its log, repairing them once the log has settled
+ * (shared/use-cases/sweep.ts, shared/use-cases/stats.ts `healCounters`).
  */
 export const finishIfSettled = async (
   deps: {
@@ -501,9 +498,6 @@ export const finishIfSettled = async (
     ledger: RecipientLedger;
     counters: Counters;
     clock: Clock;
-    metrics?: Metrics | undefined;
-    /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
-    counterSettleMs: number;
   },
   deliveryId: string,
   options: { force?: boolean } = {},
@@ -516,9 +510,6 @@ export const finishIfSettled = async (
   }
   const ref = { deliveryId, version: delivery.preparation.version };
   if (await anyPending(deps.ledger, ref)) return false;
-  // Live numbers heal themselves: counters a crash left behind are repaired before the delivery shows `finished`
-  // if the log has settled, or by the sweeper once it has.
-  await healCounters(deps, ref);
   try {
     await deps.deliveries.apply(finishDelivery(delivery, deps.clock.now()));
     return true;

@@ -1,8 +1,8 @@
 /**
  * Property: whatever the SES event stream (duplicates, out of order, late, several recipients per event) and
  * wherever a handler dies between a ledger write and its counter ADD (senders and ingestion batches), the live KPIs
- * of a delivery that just finished, compute stats, and the hourly aggregation all equal a naive recount of the
- * logs written here, independently of shared/domain/kpis.ts.
+ * of a finished delivery once the sweeper let it go (its log settled), compute stats, and the hourly aggregation all
+ * equal a naive recount of the logs written here, independently of shared/domain/kpis.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -303,7 +303,7 @@ const run = async (s: Scenario) => {
 };
 
 describe('KPIs against a naive recount (fast-check)', () => {
-  it('live KPIs at finish, compute stats and the hourly aggregation equal the recount, crashes and all', async () => {
+  it('live KPIs once a finished send is let go, compute stats and the hourly aggregation equal the recount, crashes and all', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         await run(s);

@@ -41,7 +41,6 @@ const wire = (d: FakeDeps) => {
     random: () => 0.5,
     owner: 'sender-1',
     leaseMs: 60_000,
-    counterSettleMs: d.counterSettleMs,
   };
   const sweeper: SweepDeps = { ...d, inDoubtWindowMs: 60 * 60_000 };
   return {
