@@ -35,6 +35,9 @@ Options:
   --api-clients N         concurrent readers of GET /deliveries/{id} while sending, default 50
   --api-recipients N      recipients sent while they read, default 1000
   --opens N               opens published after the throughput send (one per message, ingestion alone), default 10000
+  --events-after-send     the throughput run's SES events come after its send (a Send event 1 s per 50
+                          recipients after its message, the others later): the senders alone on the machine, as
+                          a sender measured without an event pipeline is (events/s then measure ingestion alone)
   --scenarios LIST        throughput, pacing or both (comma-separated), default throughput,pacing
   --out FILE              where the JSON goes, default bench-results/latest.json
   --keep-data             keep each scenario's data folder (its path is printed) to look into afterwards
@@ -67,6 +70,7 @@ const readOptions = () => {
         scenarios: { type: 'string', default: 'throughput,pacing' },
         out: { type: 'string', default: 'bench-results/latest.json' },
         'keep-data': { type: 'boolean', default: false },
+        'events-after-send': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -94,6 +98,7 @@ const readOptions = () => {
     scenarios: new Set(scenarios as Array<'throughput' | 'pacing'>),
     out: values.out,
     keepData: values['keep-data'],
+    eventsAfterSend: values['events-after-send'],
   };
 };
 
@@ -353,6 +358,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
       apiRecipients: opts.apiRecipients,
       opens: opts.opens,
       keepData: opts.keepData,
+      eventsAfterSend: opts.eventsAfterSend,
     })) as unknown as Throughput;
     const usage = (phase: Phase, events: number): PhaseUsage => ({
       capacity: phase.capacity,
@@ -391,6 +397,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
           front: t.raw.rounds.front.map((r) => round(r, 0)),
         },
         ratio: round(ratio, 3),
+        eventsAfterSend: opts.eventsAfterSend,
         confirmToAllSentSeconds: round(t.send.seconds, 1),
         confirmToAllIngestedSeconds: round(t.send.confirmToAllIngestedSeconds, 1),
         sesSendRatePerSecond: round(t.send.sesSendRate, 1),
@@ -470,7 +477,7 @@ const main = async (opts: NonNullable<ReturnType<typeof readOptions>>, work: str
         `${t.prepare.seconds.toFixed(1)} · ${(t.recipients / t.prepare.seconds).toFixed(0)}`,
       ],
       [
-        'Confirm → all sent (s · recipients/s)',
+        `Confirm → all sent (s · recipients/s)${opts.eventsAfterSend ? ', SES events after the send' : ''}`,
         `${t.send.seconds.toFixed(1)} · ${t.send.recipientsPerSecond.toFixed(1)}`,
       ],
       [

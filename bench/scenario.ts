@@ -61,6 +61,8 @@ export interface ScenarioConfig {
   opens: number;
   /** Keep the runtime's data folder (its path is logged) instead of removing it. */
   keepData?: boolean;
+  /** Throughput: the SES events come after the send (the senders alone on the machine). */
+  eventsAfterSend?: boolean;
   out: string;
 }
 
@@ -99,7 +101,16 @@ const runtime = await startRuntime({
           sendDelayMs: Math.ceil(1.5 * (config.recipients / config.pacingRate)) * 1000,
         },
       }
-    : {}),
+    : config.eventsAfterSend
+      ? {
+          // A Send event 1 s per 50 recipients after its message (well past the send at this machine's rates), a
+          // Delivery 300 ms × the scale after it: the same delay, as the pacing run holds them.
+          sesEvents: {
+            delayScale: Math.ceil(config.recipients / 50 / 0.3),
+            sendDelayMs: Math.ceil(config.recipients / 50) * 1000,
+          },
+        }
+      : {}),
   log,
 });
 
