@@ -64,7 +64,7 @@ export class PoisonMessage extends Error {
 }
 
 /** Parses a record's body as JSON; a PoisonMessage otherwise. */
-export const jsonBody = (record: SQSRecord): unknown => {
+export const jsonBody = (record: Pick<SQSRecord, 'messageId' | 'body'>): unknown => {
   try {
     return JSON.parse(record.body);
   } catch {
@@ -104,10 +104,10 @@ export interface MoreJobs<S> {
 const parseJob = <T>(schema: ZodType<T>, messageId: string, body: string): T => {
   let json: unknown;
   try {
-    json = JSON.parse(body);
-  } catch {
+    json = jsonBody({ messageId, body });
+  } catch (error) {
     logger.error('Poison message: body is not JSON', { messageId });
-    throw new PoisonMessage(`Message ${messageId} is not JSON`);
+    throw error;
   }
   const job = schema.safeParse(json);
   if (!job.success) {
