@@ -175,8 +175,12 @@ const repairIfSettled = async (
   const now = deps.clock.now().getTime();
   const settledAt = lastChangeMs + deps.counterSettleMs;
   const retryAfter = new Date(Math.max(now, settledAt)).toISOString();
-  if (!same(before, await deps.counters.read(deliveryId)))
+  const after = await deps.counters.read(deliveryId);
+  if (!same(before, after)) {
+    // They moved, to what the log says: the ADDs of writes the recount saw landed meanwhile. Nothing to repair.
+    if (same(after, truth)) return { repaired: {}, pendingRepair: null };
     return { repaired: {}, pendingRepair: { reason: 'moving', retryAfter } };
+  }
   const difference: Partial<Record<CounterName, number>> = {};
   for (const k of Object.keys(truth) as CounterName[]) {
     if (truth[k] !== before[k]) difference[k] = truth[k] - before[k];
@@ -229,9 +233,14 @@ export const computeStats = async (
   const prepared = delivery.preparation && !delivery.preparation.errors ? delivery.preparation : null;
   const ref = prepared ? { deliveryId: id, version: prepared.version } : null;
   const found = ref && deps.recountCheckpoints ? await deps.recountCheckpoints.get(id, ref.version) : null;
-  // A checkpoint left long ago (its runs stopped) is started afresh: its snapshots would lose to newer ones.
+  // A checkpoint left long ago (its runs stopped) is started afresh: its snapshots would lose to newer ones. So is
+  // one written before checkpoints kept when each shard's entries last changed (the repair needs it).
   const saved =
-    found && deps.clock.now().getTime() - Date.parse(found.startedAt) <= CHECKPOINT_MAX_AGE_MS ? found : null;
+    found &&
+    deps.clock.now().getTime() - Date.parse(found.startedAt) <= CHECKPOINT_MAX_AGE_MS &&
+    found.shards.every((shard) => typeof shard.lastChangeMs === 'number')
+      ? found
+      : null;
   const startedAt = saved?.startedAt ?? deps.clock.now().toISOString();
   const countersBefore = saved
     ? saved.countersBefore

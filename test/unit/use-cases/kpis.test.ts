@@ -120,6 +120,20 @@ describe('compute stats at scale', () => {
     expect((await deps.stats.get('big')).realTime?.counts.sent).toBe(120);
   });
 
+  it('starts afresh from a checkpoint that does not say when its shards last changed (the repair needs it)', async () => {
+    await sending('big', 300, 120);
+    let reads = 0;
+    await computeStats(deps, 'big', { pageSize: 5, outOfTime: () => reads++ >= 10 });
+    const saved = deps.recountCheckpoints.items.get('big')!;
+    const older = { ...saved, shards: saved.shards.map(({ lastChangeMs: _, ...rest }) => rest) };
+    deps.recountCheckpoints.items.set('big', older as unknown as typeof saved);
+    deps.clock.advance(5_000);
+    const second = await computeStats(deps, 'big', { pageSize: 5 });
+    expect(second).toMatchObject({ complete: true, progress: { read: 120, toDeliver: 300 } });
+    // Stamped with this run's start, not the older checkpoint's.
+    expect(second.computedAt.realTime).toBe('2026-11-22T10:00:05.000Z');
+  });
+
   it('repairs several deliveries at once, reporting an unknown one beside the others', async () => {
     await sending('a', 3, 2);
     await sending('b', 3, 1);
