@@ -13,8 +13,9 @@
  * older than the longest a writer takes (`counterSettleMs`); before that it may be an ADD still on its way, and
  * repairing it would count that write twice. So the difference is ADDed to the adjustment item only when the
  * counters did not move during the recount and the log has settled; otherwise the repair waits (`pendingRepair`
- * says until when). `healCounters` is the same repair, that finishing a send runs (shared/use-cases/send.ts
- * `finishIfSettled`); the sweeper keeps a finished delivery until its repair no longer waits.
+ * says until when). `healCounters` is the same repair without the snapshots, that the sweeper runs for a delivery
+ * it keeps for its in-doubt recipients; it keeps every finished delivery until its repair no longer waits
+ * (shared/use-cases/sweep.ts).
  */
 import type { DeliveryState } from '#domain/delivery.ts';
 import {
@@ -194,9 +195,9 @@ const repairIfSettled = async (
 
 /**
  * Makes a log's counters agree with the log: a recount between two reads of the counters, repaired when they did
- * not move and the log has settled (`repairIfSettled`). Finishing a send runs it, so a finished delivery whose
- * writer died between a ledger write and its ADD long enough ago shows numbers its log agrees with; a repair that
- * waits is the sweeper's to retry (shared/use-cases/sweep.ts).
+ * not move and the log has settled (`repairIfSettled`). The sweeper runs it for a finished delivery it keeps for
+ * its in-doubt recipients, so its live KPIs agree with its log while it waits for them; a repair that waits is
+ * tried again at its `retryAfter` (shared/use-cases/sweep.ts).
  */
 export const healCounters = async (
   deps: RepairDeps & { ledger: RecipientLedger },
