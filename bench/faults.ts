@@ -7,9 +7,10 @@
  *  - the runtime killed with SIGKILL at random points of the send (at least 3 times) and restarted on its data;
  *  - every SES event delivered twice, some second copies late, so they arrive after later events of their
  *    message (an SDK middleware on the client that publishes them: SES_EVENT_DUPLICATE_RATE, SES_EVENT_REORDER_RATE).
- * The runtime runs with a short reconciliation window, sweep interval and counter settle time (IN_DOUBT_WINDOW_MINUTES,
- * LOCAL_SWEEP_INTERVAL_SECONDS, COUNTER_SETTLE_SECONDS). Once every recipient is settled (or the deadline passed), it counts from the SES
- * front's journal, the event simulator's state file and the sending log:
+ * The runtime runs with a short reconciliation window, sweep interval and counter settle time
+ * (IN_DOUBT_WINDOW_MINUTES, LOCAL_SWEEP_INTERVAL_SECONDS, COUNTER_SETTLE_SECONDS). Once every recipient is settled
+ * (or the deadline passed), it counts from the SES front's journal, the event simulator's state file and the
+ * sending log:
  *  - duplicates: messages beyond the first a recipient got;
  *  - lost: To-deliver recipients with no final status (still pending or sent);
  *  - unsent: recipients with no message although nothing refused them (none is refused here);

@@ -112,8 +112,9 @@ export class DynamoRecipientLedger implements RecipientLedger {
 
   /**
    * One Query of the shard's entries (`begins_with(sk, 'R#')`), projecting the status, the message id, opens,
-   * clicks and when it was last written: a recount reads each entry once, never the pages or leases. Strongly consistent: the repair that
-   * follows a recount trusts it over the counters, so it must see every entry written before it started.
+   * clicks and when it was last written: a recount reads each entry once, never the pages or leases. Strongly
+   * consistent: the repair that follows a recount trusts it over the counters, so it must see every entry written
+   * before it started.
    */
   async scanEntries(
     ref: LogRef,
