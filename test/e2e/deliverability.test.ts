@@ -194,7 +194,10 @@ describe('the reputation guard and resend', () => {
       id: `g${run}-b${i}`,
       email: `bounce+g${run}-${i}@${SIM}`,
     }));
-    const clean = Array.from({ length: 30 }, (_, i) => ({
+    // Enough clean recipients that the send is still going when the guard pauses it (12 a second: 10 s), so the stop
+    // below finds recipients pending on a loaded machine too (with 30, all were sometimes sent before the pause);
+    // at most 100 (one page of the resend's members, read below).
+    const clean = Array.from({ length: 90 }, (_, i) => ({
       id: `g${run}-s${i}`,
       email: `success+g${run}-${i}@${SIM}`,
     }));
