@@ -23,6 +23,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
+  appendFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -55,7 +56,8 @@ Options:
   --ses-rate R            the SES account's max send rate (SES_MAX_SEND_RATE), default 200
   --seed N                seed of the random kill points, default 12
   --out FILE              the JSON file "faults" is merged into, default bench-results/latest.json
-  --keep-data             keep the runtime's data folder (its path is printed) to look into afterwards
+  --keep-data             keep the runtime's data folder (its path is printed; the runtime's output is in its
+                          runtime.log) to look into afterwards
   --help                  this text`;
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -170,8 +172,11 @@ const startRuntime = async (dataDir: string, env: Record<string, string>): Promi
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
+  // The runtime's output, every start of it, also in its data folder (kept with --keep-data) to look into afterwards.
+  const logFile = join(dataDir, 'runtime.log');
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
+    appendFileSync(logFile, chunk);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
