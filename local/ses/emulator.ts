@@ -65,6 +65,9 @@ export const startSesEmulator = async (port: number, quota: SesQuota | undefined
     process.env.AWS_SES_ACCOUNT = JSON.stringify(sesAccount(quota ?? DEFAULT_SES_QUOTA));
   }
   const server = await startSesServer({ host: HOST, port });
+  // Node's default (5 s) has it close idle connections while the SES front's agent may be sending on them; the
+  // front's is 65 s too.
+  server.keepAliveTimeout = 65_000;
   const address = server.address();
   if (typeof address !== 'object' || address === null) throw new Error('SES emulator has no address');
   return {

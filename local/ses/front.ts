@@ -102,7 +102,7 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
 
   const journal = (entries: SesJournalEntry[]) => log.append(entries);
 
-  const forward = (req: IncomingMessage, body: Buffer) =>
+  const forwardOnce = (req: IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>(
       (resolve, reject) => {
         const headers: Record<string, string | string[]> = {};
@@ -133,10 +133,27 @@ export const startSesFront = async (options: SesFrontOptions): Promise<SesFront>
           },
         );
         out.on('timeout', () => out.destroy(new Error(`SES emulator did not answer within ${timeoutMs} ms`)));
-        out.on('error', reject);
+        out.on('error', (error) => reject(Object.assign(error, { reusedSocket: out.reusedSocket })));
         out.end(body);
       },
     );
+
+  /**
+   * A request sent on a kept-alive socket that the emulator closed meanwhile (it closes a connection idle for its
+   * keep-alive timeout, and the close can cross the next request) fails with ECONNRESET before the emulator read
+   * it: it is sent once more, on another socket, as Node's documentation of `request.reusedSocket` advises.
+   * Without this the front answered 502 and journaled nothing, so a send that never reached the emulator was in
+   * doubt for its sender (and a resend, failed).
+   */
+  const forward = async (req: IncomingMessage, body: Buffer) => {
+    try {
+      return await forwardOnce(req, body);
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
+      if (e.code === 'ECONNRESET' && e.reusedSocket) return forwardOnce(req, body);
+      throw error;
+    }
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const receivedAt = new Date();

@@ -5,6 +5,7 @@
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -250,6 +251,53 @@ describe('the SES front', () => {
       );
     } finally {
       await slow.stop();
+    }
+  });
+});
+
+describe('the SES front over kept-alive connections to the emulator', () => {
+  it('sends a request once more when the emulator closed its reused connection as it went out, never twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-ses-front-'));
+    // The emulator's side, as plain TCP: it answers each connection's first request and closes the connection as
+    // its second one arrives (what an idle connection's keep-alive timeout does to a request crossing it); with
+    // `closeFirst`, it closes a connection at its first request too.
+    const seen: string[] = [];
+    let connections = 0;
+    let closeFirst = false;
+    const upstream = createNetServer((socket) => {
+      const connection = ++connections;
+      let requests = 0;
+      socket.on('data', () => {
+        requests += 1;
+        seen.push(`${connection}.${requests}`);
+        if (requests === 2 || closeFirst) {
+          socket.destroy();
+          return;
+        }
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const address = upstream.address();
+    if (typeof address !== 'object' || address === null) throw new Error('no upstream address');
+    const front = await startSesFront({
+      upstream: `http://127.0.0.1:${address.port}`,
+      journalPath: join(dir, 'ses-journal.ndjson'),
+    });
+    try {
+      const get = async () => (await fetch(`${front.url}/v2/email/account`)).status;
+      expect(await get()).toBe(200);
+      expect(await get()).toBe(200); // its kept-alive connection closed under it: sent again on a new one
+      expect(seen).toEqual(['1.1', '1.2', '2.1']);
+      closeFirst = true;
+      // Closed on its reused connection, then on a new one: a new connection's close is not retried (the emulator
+      // may have read the request), so the front answers 502.
+      expect(await get()).toBe(502);
+      expect(seen).toEqual(['1.1', '1.2', '2.1', '2.2', '3.1']);
+    } finally {
+      await front.stop();
+      upstream.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
