@@ -147,7 +147,7 @@ const truthOf = (tally: LogTally, before: Record<CounterName, number>): Record<C
 });
 
 /** What a repair needs: the counters, the clock, and how long a log write's ADD may take to land. */
-interface RepairDeps {
+export interface RepairDeps {
   counters: Counters;
   clock: Clock;
   /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
@@ -208,16 +208,11 @@ export const healCounters = async (
   return repairIfSettled(deps, ref.deliveryId, before, truthOf(tally, before), lastChangeMs);
 };
 
-export interface ComputeStatsDeps {
+/** A repair's needs (KpiRepairs counted in `metrics`), and the logs and snapshots. */
+export interface ComputeStatsDeps extends RepairDeps {
   deliveries: DeliveryRepository;
   stats: StatsRepository;
   ledger: RecipientLedger;
-  counters: Counters;
-  clock: Clock;
-  /** How long after a sending-log write its ADD may still land (topology/topology.ts `counterSettleSeconds`). */
-  counterSettleMs: number;
-  /** KpiRepairs (shared/ports/metrics.ts). */
-  metrics?: Metrics | undefined;
   /** The tracking log: each open and click's classification gives the human open rate and CTR. */
   tracking?: TrackingLog | undefined;
   /** Where a recount too large for one run stands; without it a recount always runs to its end. */

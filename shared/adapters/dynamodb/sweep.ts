@@ -82,51 +82,31 @@ export class DynamoSweepRegistry implements SweepRegistry {
 
   /** Records a sweep; an entry removed meanwhile stays removed. */
   async update(deliveryId: string, state: { settled: number; sweptAt: string }): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: sweepKey(deliveryId),
-          UpdateExpression: 'SET settled = :settled, sweptAt = :sweptAt',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':settled': state.settled, ':sweptAt': state.sweptAt },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.#setIfRegistered(deliveryId, { settled: state.settled, sweptAt: state.sweptAt });
   }
 
   async noteRepair(deliveryId: string, note: { repairAfter: string } | { healedAt: string }): Promise<void> {
-    const [name, value] =
-      'repairAfter' in note ? ['repairAfter', note.repairAfter] : ['healedAt', note.healedAt];
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: sweepKey(deliveryId),
-          UpdateExpression: 'SET #note = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#note': name },
-          ExpressionAttributeValues: { ':at': value },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.#setIfRegistered(deliveryId, note);
   }
 
   async mark(deliveryId: string, marks: readonly SentMark[]): Promise<void> {
+    await this.#setIfRegistered(deliveryId, {
+      marks: marks.map((m) => ({ at: m.at, sent: m.sent, events: m.events })),
+    });
+  }
+
+  /** SETs these attributes on a registered delivery's item; one removed meanwhile stays removed (no write). */
+  async #setIfRegistered(deliveryId: string, attributes: Record<string, unknown>): Promise<void> {
+    const names = Object.keys(attributes);
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: sweepKey(deliveryId),
-          UpdateExpression: 'SET marks = :marks',
+          UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: {
-            ':marks': marks.map((m) => ({ at: m.at, sent: m.sent, events: m.events })),
-          },
+          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:a${i}`, attributes[n]])),
         }),
       );
     } catch (error) {
